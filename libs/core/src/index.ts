@@ -1,1 +1,7 @@
-export const x = 42;
+export * from './errors';
+export * from './recorded-event';
+export * from './canonical-json';
+export * from './hash-chain';
+export * from './event-store';
+export * from './clock';
+export * from './id-generator';

@@ -1,0 +1,110 @@
+// One error hierarchy for the whole engine. Callers check `code` or the class, never the message.
+export type ErrorDetails = Record<string, unknown>;
+
+export class EngineError extends Error {
+  readonly code: string;
+  readonly details: ErrorDetails;
+
+  constructor(code: string, message: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+/** An append's expectedVersion did not match the stream: another writer won. */
+export class VersionConflictError extends EngineError {
+  constructor(readonly stream: string, readonly expected: number | string, readonly actual: number) {
+    super('VERSION_CONFLICT', `stream ${stream}: expected version ${expected}, found ${actual}`, {
+      details: { stream, expected, actual },
+    });
+  }
+}
+
+/** A store file is unreadable, tampered with at the page level, or not ours. Never reset silently. */
+export class StoreCorruptError extends EngineError {
+  constructor(readonly file: string, reason: string, cause?: unknown) {
+    super('STORE_CORRUPT', `event store ${file}: ${reason}`, { cause, details: { file } });
+  }
+}
+
+/** The store was written by a schema version this build does not know. */
+export class UnknownSchemaVersionError extends EngineError {
+  constructor(readonly file: string, readonly found: number, readonly supported: number) {
+    super('UNKNOWN_SCHEMA_VERSION', `event store ${file}: schema version ${found}, this build supports ${supported}`, {
+      details: { file, found, supported },
+    });
+  }
+}
+
+/** Input that fails validation. `fields` maps a field path to what is wrong with it. */
+export class ValidationError extends EngineError {
+  constructor(message: string, readonly fields: Record<string, string> = {}) {
+    super('VALIDATION_FAILED', message, { details: { fields } });
+  }
+}
+
+export class NotFoundError extends EngineError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${id} not found`, { details: { what, id } });
+  }
+}
+
+/** A command the current state does not accept (HTTP 409). */
+export class InvalidCommandError extends EngineError {
+  constructor(readonly stream: string, readonly command: string, readonly state: unknown, reason?: string) {
+    super('INVALID_COMMAND', `stream ${stream}: ${command} is not allowed in state ${JSON.stringify(state)}${reason ? `: ${reason}` : ''}`, {
+      details: { stream, command, state, reason },
+    });
+  }
+}
+
+/** Audit replay recomputed a different state than the one stored: the machine definition changed. */
+export class ReplayMismatchError extends EngineError {
+  constructor(readonly stream: string, readonly version: number, readonly machineVersion: string, readonly diff: string) {
+    super('REPLAY_MISMATCH', `stream ${stream} version ${version} (machine version ${machineVersion}): replayed state differs from stored stateAfter: ${diff}`, {
+      details: { stream, version, machineVersion, diff },
+    });
+  }
+}
+
+/** A hash chain does not verify: an event was edited, removed or reordered. */
+export class ChainBrokenError extends EngineError {
+  constructor(readonly stream: string, readonly version: number, reason: string) {
+    super('CHAIN_BROKEN', `stream ${stream} version ${version}: ${reason}`, { details: { stream, version } });
+  }
+}
+
+export class TimeoutError extends EngineError {
+  constructor(operation: string, readonly timeoutMs: number) {
+    super('TIMEOUT', `${operation} timed out after ${timeoutMs} ms`, { details: { operation, timeoutMs } });
+  }
+}
+
+export class AbortedError extends EngineError {
+  constructor(operation: string, reason?: unknown) {
+    super('ABORTED', `${operation} aborted${reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' ? `: ${reason}` : ''}`, {
+      cause: reason,
+      details: { operation },
+    });
+  }
+}
+
+export class SessionExpiredError extends EngineError {
+  constructor(portal: string, evidence: string) {
+    super('SESSION_EXPIRED', `portal ${portal}: session expired (${evidence})`, { details: { portal, evidence } });
+  }
+}
+
+export class PortalError extends EngineError {
+  constructor(code: string, message: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
+    super(code, message, options);
+  }
+}
+
+export class BrowserError extends EngineError {
+  constructor(code: string, message: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
+    super(code, message, options);
+  }
+}

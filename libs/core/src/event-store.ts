@@ -1,0 +1,49 @@
+// The EventStore port. Every adapter (memory, sqlite, postgres) passes one conformance suite.
+import type { NewEvent, RecordedEvent } from './recorded-event';
+
+/** `no-stream`: the stream must not exist; a number: the stream's current version must equal it; `any`: no check. */
+export type ExpectedVersion = number | 'no-stream' | 'any';
+
+export interface AppendResult {
+  stream: string;
+  /** The stream's version after the append (version of the last appended event). */
+  version: number;
+  /** Global position of the last appended event. */
+  position: number;
+}
+
+export interface StreamHead {
+  stream: string;
+  version: number;
+  lastEvent: RecordedEvent;
+}
+
+export interface ChainProblem {
+  stream: string;
+  version: number;
+  reason: string;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export type EventHandler = (event: RecordedEvent) => void | Promise<void>;
+
+export interface EventStore {
+  /** Appends atomically; throws VersionConflictError when expectedVersion does not hold. Acknowledged = durable. */
+  append(stream: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>;
+  /** Events of one stream with version >= fromVersion (default 1), in version order. */
+  read(stream: string, fromVersion?: number): Promise<RecordedEvent[]>;
+  /** Events of all streams with position > fromPosition (default 0), in position order, at most `limit`. */
+  readAll(fromPosition?: number, limit?: number): Promise<RecordedEvent[]>;
+  /** Current version of a stream, 0 when it does not exist. */
+  streamVersion(stream: string): Promise<number>;
+  /** The last event of every stream whose name starts with `prefix` (all when omitted): one read for start-up restore. */
+  heads(prefix?: string): Promise<StreamHead[]>;
+  /** Delivers every event with position > fromPosition in order: catch-up first, then live, no gaps, no repeats. */
+  subscribe(fromPosition: number, handler: EventHandler): Subscription;
+  /** Recomputes hash chains (one stream, or all) and reports every stream whose chain breaks, with the first bad version. */
+  verify(stream?: string): Promise<ChainProblem[]>;
+  close(): Promise<void>;
+}
