@@ -5,3 +5,5 @@ export * from './hash-chain';
 export * from './event-store';
 export * from './clock';
 export * from './id-generator';
+export * from './logger';
+export * from './host';

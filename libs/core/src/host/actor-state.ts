@@ -1,0 +1,41 @@
+// The full state of one actor as stored in each event's `stateAfter`: the machine snapshot
+// (value, context, status, output) plus the host's bookkeeping (effects started and not yet
+// answered, durable timers not yet fired). Everything here is derived from the log.
+import type { AnyMachineSnapshot, StateValue } from 'xstate';
+
+export interface PendingEffect {
+  type: string;
+  params: unknown;
+}
+
+export interface PendingTimer {
+  id: string;
+  /** Epoch ms. */
+  dueAt: number;
+}
+
+export interface ActorState {
+  value: StateValue;
+  context: unknown;
+  status: 'active' | 'done' | 'error' | 'stopped';
+  output?: unknown;
+  /** Effect id `<stream>:<version>:<n>` → the effect, for effects whose outcome is awaited. */
+  effects: Record<string, PendingEffect>;
+  /** Timer name → the armed timer. */
+  timers: Record<string, PendingTimer>;
+}
+
+/** Round-trips through JSON so that what we compare is exactly what the store holds. */
+export function jsonNormalize<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+export function machinePart(snapshot: AnyMachineSnapshot): Pick<ActorState, 'value' | 'context' | 'status' | 'output'> {
+  const part: Pick<ActorState, 'value' | 'context' | 'status' | 'output'> = {
+    value: snapshot.value,
+    context: snapshot.context,
+    status: snapshot.status,
+  };
+  if (snapshot.output !== undefined) part.output = snapshot.output;
+  return jsonNormalize(part);
+}

@@ -1,0 +1,36 @@
+// Effects are implemented in libs and injected by name: the host maps each action a machine
+// emits to one handler here. A handler's outcome comes back to the machine as an event.
+import type { EventObject } from 'xstate';
+import type { ActorState } from './actor-state';
+
+export interface EffectContext {
+  stream: string;
+  /** `<stream>:<version>:<n>`; the outcome event is recorded with it, a second outcome is ignored. */
+  effectId: string;
+  /** Aborted when the host stops or the effect is cancelled. */
+  signal: AbortSignal;
+  /** The actor state right after the event that started the effect. */
+  state: ActorState;
+}
+
+/**
+ * What to do at start-up with an effect that was started (recorded) but never reported:
+ * `rerun` for idempotent effects, or a function that looks the outcome up and returns the
+ * event to record instead (a portal submission is never re-run blindly).
+ */
+export type InterruptedPolicy = 'rerun' | ((params: any, ctx: EffectContext) => Promise<EventObject>);
+
+export interface EffectHandler {
+  /** Returns the outcome event (tracked effects) or nothing (fire-and-forget). Throwing reports EFFECT_FAILED. */
+  run(params: any, ctx: EffectContext): Promise<EventObject | void>;
+  onInterrupted?: InterruptedPolicy;
+}
+
+export type EffectRegistry = Record<string, EffectHandler>;
+
+/** Reported when a handler throws instead of returning its own failure event. */
+export interface EffectFailedEvent extends EventObject {
+  type: 'EFFECT_FAILED';
+  effect: string;
+  error: { code: string; message: string };
+}

@@ -1,0 +1,2 @@
+export * from './heartbeat/heartbeat.machine';
+export * from './heartbeat/heartbeat.events';
