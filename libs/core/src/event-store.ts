@@ -30,6 +30,15 @@ export interface Subscription {
 
 export type EventHandler = (event: RecordedEvent) => void | Promise<void>;
 
+export interface SubscribeOptions {
+  /**
+   * Called when the handler throws or rejects. The subscription stops there (the failed event
+   * counts as not delivered, so a consumer can resubscribe from the last position it handled);
+   * the store and its other subscriptions carry on. Default: a process warning.
+   */
+  onError?: (error: unknown, event: RecordedEvent) => void;
+}
+
 export interface EventStore {
   /** Appends atomically; throws VersionConflictError when expectedVersion does not hold. Acknowledged = durable. */
   append(stream: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>;
@@ -41,8 +50,11 @@ export interface EventStore {
   streamVersion(stream: string): Promise<number>;
   /** The last event of every stream whose name starts with `prefix` (all when omitted): one read for start-up restore. */
   heads(prefix?: string): Promise<StreamHead[]>;
-  /** Delivers every event with position > fromPosition in order: catch-up first, then live, no gaps, no repeats. */
-  subscribe(fromPosition: number, handler: EventHandler): Subscription;
+  /**
+   * Delivers every event with position > fromPosition in order: catch-up first, then live, no gaps,
+   * no repeats. The handler is awaited before the next event is delivered.
+   */
+  subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription;
   /** Recomputes hash chains (one stream, or all) and reports every stream whose chain breaks, with the first bad version. */
   verify(stream?: string): Promise<ChainProblem[]>;
   close(): Promise<void>;

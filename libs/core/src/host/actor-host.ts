@@ -185,13 +185,19 @@ export class ActorHost {
     }
   }
 
-  /** Stops timers, aborts effects and waits for them to settle. Nothing new is started. */
-  async stop(): Promise<void> {
+  /**
+   * Stops timers, aborts effects and waits up to `timeoutMs` for them to settle (an effect
+   * that ignores its AbortSignal must not hold shutdown hostage). Nothing new is started.
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
     this.stopped = true;
     for (const handle of this.timers.values()) handle.cancel();
     this.timers.clear();
     for (const run of this.inflight.values()) run.controller.abort(new EngineError('HOST_STOPPED', 'actor host stopped'));
-    await this.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.idle(), timeout]);
+    clearTimeout(timer);
   }
 
   private async load(stream: string): Promise<LiveActor> {
