@@ -1,0 +1,126 @@
+// In-process EventStore for unit tests and demos. Same contract as the SQLite adapter (it runs
+// the same conformance suite): events are serialized and hash-chained exactly as on disk, so
+// a test cannot pass here and fail there because of aliasing or JSON round-trips.
+import {
+  GENESIS_HASH,
+  VersionConflictError,
+  type AppendResult,
+  type ChainProblem,
+  type EventHandler,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type RecordedEvent,
+  type StreamHead,
+  type SubscribeOptions,
+  type Subscription,
+} from '@engine/core';
+import { CatchUpSubscription } from './catch-up-subscription';
+import { verifyChains } from './chain-verifier';
+import { CommitSignal } from './commit-signal';
+import { MemoryEventLog } from './memory-event-log';
+import { chainEvent, checkExpectedVersion, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type StoredEvent } from './stored-event';
+
+export class MemoryEventStore implements EventStore {
+  private readonly commits = new CommitSignal();
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  /** Pass the log of a previous store to reopen it. */
+  constructor(readonly log: MemoryEventLog = new MemoryEventLog()) {}
+
+  async append(stream: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult> {
+    this.assertOpen('append');
+    checkExpectedVersion(options.expectedVersion);
+    const encoded = encodeEvents(stream, events);
+    const existing = this.log.streams.get(stream);
+    const actual = existing?.head.version ?? 0;
+    if (!versionMatches(options.expectedVersion, actual)) throw new VersionConflictError(stream, options.expectedVersion, actual);
+    const entry = existing ?? { head: { stream, version: 0, lastHash: GENESIS_HASH, lastPosition: 0 }, events: [] };
+    for (const event of encoded) {
+      const row: StoredEvent = { ...chainEvent(stream, entry.head.version + 1, entry.head.lastHash, event), position: ++this.log.lastPosition };
+      this.log.events.push(row);
+      entry.events.push(row);
+      entry.head = { stream, version: row.version, lastHash: row.hash, lastPosition: row.position };
+    }
+    this.log.streams.set(stream, entry);
+    this.commits.notify();
+    return { stream, version: entry.head.version, position: entry.head.lastPosition };
+  }
+
+  async read(stream: string, fromVersion = 1): Promise<RecordedEvent[]> {
+    this.assertOpen('read');
+    const events = this.log.streams.get(stream)?.events ?? [];
+    return events.filter((e) => e.version >= fromVersion).map(toRecordedEvent);
+  }
+
+  async readAll(fromPosition = 0, limit = Number.POSITIVE_INFINITY): Promise<RecordedEvent[]> {
+    this.assertOpen('read');
+    return this.readAfter(fromPosition, limit);
+  }
+
+  async streamVersion(stream: string): Promise<number> {
+    this.assertOpen('read');
+    return this.log.streams.get(stream)?.head.version ?? 0;
+  }
+
+  async heads(prefix = ''): Promise<StreamHead[]> {
+    this.assertOpen('read');
+    const heads: StreamHead[] = [];
+    for (const [stream, { head, events }] of this.log.streams) {
+      const last = events.at(-1);
+      if (!stream.startsWith(prefix) || last?.position !== head.lastPosition) continue;
+      heads.push({ stream, version: head.version, lastEvent: toRecordedEvent(last) });
+    }
+    return heads;
+  }
+
+  subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription {
+    this.assertOpen('subscribe');
+    const subscription = new CatchUpSubscription((from, limit) => this.readAfter(from, limit), this.commits, fromPosition, handler, options);
+    this.subscriptions.add(subscription);
+    return {
+      close: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.close();
+      },
+    };
+  }
+
+  async verify(stream?: string): Promise<ChainProblem[]> {
+    this.assertOpen('verify');
+    const streams = stream === undefined ? [...this.log.streams.values()] : [this.log.streams.get(stream)].filter((s) => s !== undefined);
+    return verifyChains(
+      streams.flatMap((s) => s.events),
+      streams.map((s) => s.head),
+    );
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.subscriptions.clear();
+  }
+
+  private readAfter(fromPosition: number, limit: number): RecordedEvent[] {
+    const events = this.log.events;
+    let low = 0;
+    let high = events.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (events[mid].position <= fromPosition) low = mid + 1;
+      else high = mid;
+    }
+    return events.slice(low, low + limit).map(toRecordedEvent);
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw storeClosedError(what);
+  }
+}

@@ -1,0 +1,196 @@
+// The SQLite adapter against real files under os.tmpdir(): the conformance suite, then what
+// only a file-backed store has to promise — refusing damaged or foreign files without touching
+// them, and group commit.
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { StoreCorruptError, UnknownSchemaVersionError, VersionConflictError, type NewEvent } from '@engine/core';
+import { describeEventStoreConformance } from './conformance/event-store.conformance';
+import { SqliteEventStore } from './sqlite-event-store';
+import { SCHEMA_VERSION } from './sqlite-schema';
+import { sqliteFixture, tamper, tempStoreFile } from './testing/sqlite-fixture';
+
+describeEventStoreConformance('SqliteEventStore', () => sqliteFixture());
+
+const event = (type: string, data: unknown = {}): NewEvent => ({ type, data, stateAfter: null, meta: { at: '2026-01-01T00:00:00.000Z' } });
+
+/** sha256 of every file next to `file`; an empty WAL fingerprints as "empty". */
+function fingerprints(file: string): Record<string, string> {
+  const dir = dirname(file);
+  return Object.fromEntries(
+    readdirSync(dir).map((name) => {
+      const bytes = readFileSync(join(dir, name));
+      return [name, bytes.length === 0 ? 'empty' : createHash('sha256').update(bytes).digest('hex')];
+    }),
+  );
+}
+
+describe('SqliteEventStore files', () => {
+  let temp: ReturnType<typeof tempStoreFile>;
+  beforeEach(() => (temp = tempStoreFile()));
+  afterEach(() => temp.remove());
+
+  /**
+   * Opening `file` must fail with `errorClass`, naming the file, and leave the file and its WAL
+   * byte for byte as they were. A reader may add the -shm index and an empty -wal: neither holds data.
+   */
+  function expectRefused(errorClass: typeof StoreCorruptError | typeof UnknownSchemaVersionError, file = temp.file) {
+    const before = fingerprints(file);
+    let error: unknown;
+    try {
+      new SqliteEventStore(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(errorClass);
+    expect(error).toMatchObject({ file, message: expect.stringContaining(file) });
+    const after = fingerprints(file);
+    for (const [name, fingerprint] of Object.entries(after)) {
+      if (name.endsWith('-shm') || (name.endsWith('-wal') && !(name in before))) continue;
+      expect([name, fingerprint]).toEqual([name, before[name]]);
+    }
+    expect(Object.keys(after)).toEqual(expect.arrayContaining(Object.keys(before)));
+    return error;
+  }
+
+  async function storeWithEvents(): Promise<void> {
+    const store = new SqliteEventStore(temp.file);
+    for (let i = 0; i < 50; i++) await store.append(`job-${i % 5}`, [event('job.step', { i, pad: 'x'.repeat(200) })], { expectedVersion: 'any' });
+    await store.close();
+  }
+
+  it('refuses a file that is not a SQLite database', () => {
+    writeFileSync(temp.file, Buffer.from('this is not a database, but it is somebody\u2019s file\n'.repeat(200)));
+
+    expect(expectRefused(StoreCorruptError)).toMatchObject({ code: 'STORE_CORRUPT' });
+  });
+
+  it('refuses a database whose pages are damaged', async () => {
+    await storeWithEvents();
+    const raw = new Database(temp.file, { readonly: true });
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    const rootPage = (raw.prepare(`SELECT rootpage FROM sqlite_schema WHERE name = 'events'`).get() as { rootpage: number }).rootpage;
+    raw.close();
+    const bytes = readFileSync(temp.file);
+    bytes.fill(0xa5, (rootPage - 1) * pageSize + 16, rootPage * pageSize - 16);
+    writeFileSync(temp.file, bytes);
+
+    expectRefused(StoreCorruptError);
+  });
+
+  it("refuses somebody else's SQLite database", () => {
+    const raw = new Database(temp.file);
+    raw.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)');
+    raw.close();
+
+    expectRefused(StoreCorruptError);
+  });
+
+  it('refuses a store written by an unknown schema version', async () => {
+    await storeWithEvents();
+    tamper(temp.file, 'PRAGMA user_version = 99');
+
+    expect(expectRefused(UnknownSchemaVersionError)).toMatchObject({ code: 'UNKNOWN_SCHEMA_VERSION', found: 99, supported: SCHEMA_VERSION });
+  });
+
+  it('refuses a crashed store of an unknown schema version without checkpointing its WAL into it', async () => {
+    const live = new SqliteEventStore(temp.file);
+    try {
+      await live.append('job-1', [event('a')], { expectedVersion: 'no-stream' });
+      tamper(temp.file, 'PRAGMA user_version = 99');
+      // A copy taken while the store is open is what a crash leaves: committed pages still in the WAL.
+      const crashed = join(temp.dir, 'crashed');
+      mkdirSync(crashed);
+      for (const suffix of ['', '-wal']) copyFileSync(temp.file + suffix, join(crashed, 'events.db' + suffix));
+      expect(statSync(join(crashed, 'events.db-wal')).size).toBeGreaterThan(0);
+
+      expectRefused(UnknownSchemaVersionError, join(crashed, 'events.db'));
+    } finally {
+      await live.close();
+    }
+  });
+
+  it('creates a new file in WAL mode with the current schema version', async () => {
+    await new SqliteEventStore(temp.file).close();
+
+    const raw = new Database(temp.file, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    raw.close();
+  });
+});
+
+describe('SqliteEventStore group commit', () => {
+  let temp: ReturnType<typeof tempStoreFile>;
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    temp = tempStoreFile();
+    store = new SqliteEventStore(temp.file);
+  });
+  afterEach(async () => {
+    await store.close();
+    temp.remove();
+  });
+
+  it('commits appends that arrive together, on any streams, in one transaction; a conflict fails alone', async () => {
+    await store.append('job-taken', [event('a')], { expectedVersion: 'no-stream' });
+    const before = store.stats();
+
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 8 }, (_, i) => store.append(`job-${i}`, [event('job.created', { i })], { expectedVersion: 'no-stream' })),
+      store.append('job-taken', [event('b')], { expectedVersion: 'no-stream' }),
+      store.append('job-0', [event('job.started')], { expectedVersion: 1 }),
+      store.append('job-1', [event('job.started')], { expectedVersion: 5 }),
+    ]);
+
+    expect(outcomes.map((o) => o.status)).toEqual([...Array(8).fill('fulfilled'), 'rejected', 'fulfilled', 'rejected']);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(VersionConflictError);
+    expect(store.stats()).toEqual({ transactions: before.transactions + 1, appends: before.appends + 9 });
+    expect(await store.streamVersion('job-0')).toBe(2);
+    expect(await store.streamVersion('job-1')).toBe(1);
+    expect(await store.verify()).toEqual([]);
+  });
+
+  it('commits appends that wait for each other in separate transactions', async () => {
+    for (let i = 0; i < 3; i++) await store.append('job-1', [event('e', { i })], { expectedVersion: i });
+
+    expect(store.stats()).toEqual({ transactions: 3, appends: 3 });
+  });
+
+  it('keeps a batch going when one append fails unexpectedly (a tampered head), and that append writes nothing', async () => {
+    await store.append('job-1', [event('a')], { expectedVersion: 'no-stream' });
+    tamper(temp.file, `DELETE FROM streams WHERE stream = 'job-1'`);
+
+    const outcomes = await Promise.allSettled([
+      store.append('job-2', [event('b')], { expectedVersion: 'no-stream' }),
+      store.append('job-1', [event('forged'), event('forged')], { expectedVersion: 'no-stream' }),
+      store.append('job-3', [event('c')], { expectedVersion: 'no-stream' }),
+    ]);
+
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.readAll()).map((e) => e.type)).toEqual(['a', 'b', 'c']);
+    expect(store.stats().transactions).toBe(2);
+  });
+
+  it('without group commit, every append is its own transaction', async () => {
+    const naiveTemp = tempStoreFile();
+    const naive = new SqliteEventStore(naiveTemp.file, { groupCommit: false });
+    try {
+      await Promise.all(Array.from({ length: 5 }, (_, i) => naive.append(`job-${i}`, [event('e')], { expectedVersion: 'no-stream' })));
+      expect(naive.stats()).toEqual({ transactions: 5, appends: 5 });
+    } finally {
+      await naive.close();
+      naiveTemp.remove();
+    }
+  });
+
+  it('close() commits what is still queued', async () => {
+    const queued = store.append('job-1', [event('last words')], { expectedVersion: 'no-stream' });
+    await store.close();
+    await expect(queued).resolves.toMatchObject({ version: 1 });
+
+    store = new SqliteEventStore(temp.file);
+    expect((await store.read('job-1')).map((e) => e.type)).toEqual(['last words']);
+  });
+});

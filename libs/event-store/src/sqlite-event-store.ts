@@ -1,0 +1,231 @@
+// The embedded default EventStore: one SQLite file in WAL mode, one process. Appends are
+// durable when acknowledged (synchronous=FULL unless configured otherwise) and group-committed:
+// all appends queued in one event-loop turn, on any streams, share one transaction and one
+// fsync, while each is still checked against its own expectedVersion and fails alone.
+import type Database from 'better-sqlite3';
+import {
+  EngineError,
+  GENESIS_HASH,
+  VersionConflictError,
+  type AppendResult,
+  type ChainProblem,
+  type EventHandler,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type RecordedEvent,
+  type StreamHead,
+  type SubscribeOptions,
+  type Subscription,
+} from '@engine/core';
+import { CatchUpSubscription } from './catch-up-subscription';
+import { verifyChains, type StreamHeadRecord } from './chain-verifier';
+import { CommitQueue } from './commit-queue';
+import { CommitSignal } from './commit-signal';
+import { openEventStoreFile, type SynchronousMode } from './sqlite-schema';
+import { chainEvent, checkExpectedVersion, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type EncodedEvent, type StoredEvent } from './stored-event';
+
+export interface SqliteEventStoreOptions {
+  /** Default FULL: an acknowledged append survives power loss. */
+  synchronous?: SynchronousMode;
+  /** Default true. false commits every append in its own transaction (the benchmark's naive baseline). */
+  groupCommit?: boolean;
+}
+
+/** Counters for observability: how well group commit batches. */
+export interface SqliteEventStoreStats {
+  /** Write transactions committed. */
+  transactions: number;
+  /** Appends committed (conflicting appends are not counted). */
+  appends: number;
+}
+
+interface PendingAppend {
+  stream: string;
+  events: EncodedEvent[];
+  expectedVersion: ExpectedVersion;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+const EVENT_COLUMNS = 'position, stream, version, type, data, state_after AS stateAfter, meta, prev_hash AS prevHash, hash';
+const HEAD_COLUMNS = 'stream, version, last_hash AS lastHash, last_position AS lastPosition';
+
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly queue: CommitQueue<PendingAppend>;
+  private readonly commits = new CommitSignal();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly counters: SqliteEventStoreStats = { transactions: 0, appends: 0 };
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private readonly sql: ReturnType<typeof prepareStatements>;
+
+  /** Opens (or creates) the store in `file`; throws StoreCorruptError / UnknownSchemaVersionError naming it. */
+  constructor(
+    readonly file: string,
+    private readonly options: SqliteEventStoreOptions = {},
+  ) {
+    this.db = openEventStoreFile(file, options.synchronous ?? 'FULL');
+    this.sql = prepareStatements(this.db);
+    this.queue = new CommitQueue((batch) => this.commit(batch));
+  }
+
+  append(stream: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.assertOpen('append');
+      checkExpectedVersion(options.expectedVersion);
+      const pending: PendingAppend = { stream, events: encodeEvents(stream, events), expectedVersion: options.expectedVersion, resolve, reject };
+      if (this.options.groupCommit === false) this.commit([pending]);
+      else this.queue.push(pending);
+    });
+  }
+
+  async read(stream: string, fromVersion = 1): Promise<RecordedEvent[]> {
+    this.assertOpen('read');
+    return (this.sql.readStream.all(stream, fromVersion) as StoredEvent[]).map(toRecordedEvent);
+  }
+
+  async readAll(fromPosition = 0, limit = Number.POSITIVE_INFINITY): Promise<RecordedEvent[]> {
+    this.assertOpen('read');
+    // SQLite spells "no limit" as -1.
+    return this.readAfter(fromPosition, Number.isFinite(limit) ? limit : -1);
+  }
+
+  async streamVersion(stream: string): Promise<number> {
+    this.assertOpen('read');
+    return (this.sql.head.get(stream) as StreamHeadRecord | undefined)?.version ?? 0;
+  }
+
+  async heads(prefix = ''): Promise<StreamHead[]> {
+    this.assertOpen('read');
+    const heads: StreamHead[] = [];
+    // Streams sharing a prefix are one contiguous key range starting at the prefix itself.
+    for (const row of this.sql.headsFrom.iterate(prefix) as Iterable<StoredEvent>) {
+      if (!row.stream.startsWith(prefix)) break;
+      heads.push({ stream: row.stream, version: row.version, lastEvent: toRecordedEvent(row) });
+    }
+    return heads;
+  }
+
+  subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription {
+    this.assertOpen('subscribe');
+    const subscription = new CatchUpSubscription((from, limit) => this.readAfter(from, limit), this.commits, fromPosition, handler, options);
+    this.subscriptions.add(subscription);
+    return {
+      close: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.close();
+      },
+    };
+  }
+
+  async verify(stream?: string): Promise<ChainProblem[]> {
+    this.assertOpen('verify');
+    if (stream !== undefined) {
+      return verifyChains(this.sql.readStream.iterate(stream, 1) as Iterable<StoredEvent>, this.sql.head.all(stream) as StreamHeadRecord[]);
+    }
+    return verifyChains(this.sql.allByStream.iterate() as Iterable<StoredEvent>, this.sql.allHeads.all() as StreamHeadRecord[]);
+  }
+
+  stats(): SqliteEventStoreStats {
+    return { ...this.counters };
+  }
+
+  /** Commits what is queued, stops subscriptions, closes the file. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.queue.flush();
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.subscriptions.clear();
+    this.db.close();
+  }
+
+  /** One transaction for the whole batch; a savepoint per append, so one failure does not sink the others. */
+  private commit(batch: PendingAppend[]): void {
+    const outcomes: Array<() => void> = [];
+    let committed = 0;
+    try {
+      this.sql.begin.run();
+      for (const pending of batch) {
+        this.sql.savepoint.run();
+        try {
+          const result = this.write(pending);
+          this.sql.release.run();
+          committed++;
+          outcomes.push(() => pending.resolve(result));
+        } catch (error) {
+          this.sql.rollbackTo.run();
+          this.sql.release.run();
+          outcomes.push(() => pending.reject(error));
+        }
+      }
+      this.sql.commit.run();
+    } catch (error) {
+      if (this.db.inTransaction) this.sql.rollback.run();
+      const failure = new EngineError('STORE_WRITE_FAILED', `event store ${this.file}: commit failed, nothing in this batch was written: ${(error as Error).message}`, { cause: error });
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    this.counters.transactions++;
+    this.counters.appends += committed;
+    for (const settle of outcomes) settle();
+    if (committed > 0) this.commits.notify();
+  }
+
+  private write({ stream, events, expectedVersion }: PendingAppend): AppendResult {
+    const head = this.sql.head.get(stream) as StreamHeadRecord | undefined;
+    const actual = head?.version ?? 0;
+    if (!versionMatches(expectedVersion, actual)) throw new VersionConflictError(stream, expectedVersion, actual);
+    let version = actual;
+    let hash = head?.lastHash ?? GENESIS_HASH;
+    let position = 0;
+    for (const event of events) {
+      const row = chainEvent(stream, ++version, hash, event);
+      position = Number(this.sql.insertEvent.run(row).lastInsertRowid);
+      hash = row.hash;
+    }
+    this.sql.upsertHead.run({ stream, version, lastHash: hash, lastPosition: position });
+    return { stream, version, position };
+  }
+
+  private readAfter(fromPosition: number, limit: number): RecordedEvent[] {
+    return (this.sql.readAll.all(fromPosition, limit) as StoredEvent[]).map(toRecordedEvent);
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw storeClosedError(what);
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+    savepoint: db.prepare('SAVEPOINT append'),
+    release: db.prepare('RELEASE append'),
+    rollbackTo: db.prepare('ROLLBACK TO append'),
+    head: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams WHERE stream = ?`),
+    allHeads: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams`),
+    insertEvent: db.prepare(
+      'INSERT INTO events (stream, version, type, data, state_after, meta, prev_hash, hash) VALUES (@stream, @version, @type, @data, @stateAfter, @meta, @prevHash, @hash)',
+    ),
+    upsertHead: db.prepare(
+      `INSERT INTO streams (stream, version, last_hash, last_position) VALUES (@stream, @version, @lastHash, @lastPosition)
+       ON CONFLICT (stream) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash, last_position = excluded.last_position`,
+    ),
+    readStream: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND version >= ? ORDER BY version`),
+    readAll: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    allByStream: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY stream, version`),
+    headsFrom: db.prepare(
+      `SELECT e.position, e.stream, e.version, e.type, e.data, e.state_after AS stateAfter, e.meta, e.prev_hash AS prevHash, e.hash
+       FROM streams s JOIN events e ON e.position = s.last_position WHERE s.stream >= ? ORDER BY s.stream`,
+    ),
+  };
+}
