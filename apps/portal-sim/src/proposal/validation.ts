@@ -28,7 +28,7 @@ export function readFields(body: URLSearchParams, names: readonly string[]): { v
 export const VEHICLE_FIELDS = ['ddlMake', 'ddlModel', 'txtRegistrationNo', 'txtChassisNo'] as const;
 export const CUSTOMER_FIELDS = ['txtFullName', 'txtDateOfBirth', 'txtMobile', 'txtEmail'] as const;
 
-const REGISTRATION_NO = /^[A-Z0-9][A-Z0-9 -]{1,11}$/i;
+const REGISTRATION_NO = /^[A-Z0-9][A-Z0-9 -]{1,14}$/i;
 // A VIN: 17 characters, no I, O or Q.
 const CHASSIS_NO = /^[A-HJ-NPR-Z0-9]{17}$/;
 const FULL_NAME = /^[\p{L}][\p{L} .'-]{1,99}$/u;
@@ -44,7 +44,7 @@ export function validateVehicle(body: URLSearchParams): Validated<VehicleDetails
   if (!errors.ddlMake && modelsOf(make).length === 0) errors.ddlMake = 'Select a make from the list.';
   if (!errors.ddlModel && !errors.ddlMake && !findModel(make, model)) errors.ddlModel = 'Select a model of this make.';
   if (!errors.txtRegistrationNo && !REGISTRATION_NO.test(values.txtRegistrationNo)) {
-    errors.txtRegistrationNo = 'Enter a registration number of 2 to 12 letters, digits, spaces or dashes.';
+    errors.txtRegistrationNo = 'Enter a registration number of 2 to 15 letters, digits, spaces or dashes.';
   }
   if (!errors.txtChassisNo && !CHASSIS_NO.test(chassisNo)) errors.txtChassisNo = 'Enter the 17-character chassis number (VIN).';
   if (Object.keys(errors).length > 0) return { ok: false, errors, values };
