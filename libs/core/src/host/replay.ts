@@ -3,6 +3,7 @@
 // A difference means the machine definition changed since the events were written.
 import { canonicalJson } from '../canonical-json';
 import { EngineError, ReplayMismatchError } from '../errors';
+import { jsonEqual } from '../json-equal';
 import type { NewEvent, RecordedEvent } from '../recorded-event';
 import type { ActorState } from './actor-state';
 import { HOST_EVENTS, isHostBookkeeping, type ActorStartedData } from './host-events';
@@ -65,12 +66,10 @@ export function stateAtVersion(def: MachineDefinition, events: readonly Recorded
 
 function compare(expected: NewEvent, actual: RecordedEvent): string | null {
   if (expected.type !== actual.type) return `event type ${actual.type}, replay produced ${expected.type}`;
-  const e = canonicalJson(expected.data);
-  const a = canonicalJson(actual.data);
-  if (e !== a) return `data ${a}, replay produced ${e}`;
-  const es = canonicalJson(expected.stateAfter);
-  const as = canonicalJson(actual.stateAfter);
-  if (es !== as) return `stateAfter ${truncate(as)}, replay produced ${truncate(es)}`;
+  if (!jsonEqual(expected.data, actual.data)) return `data ${truncate(canonicalJson(actual.data))}, replay produced ${truncate(canonicalJson(expected.data))}`;
+  if (!jsonEqual(expected.stateAfter, actual.stateAfter)) {
+    return `stateAfter ${truncate(canonicalJson(actual.stateAfter))}, replay produced ${truncate(canonicalJson(expected.stateAfter))}`;
+  }
   return null;
 }
 
