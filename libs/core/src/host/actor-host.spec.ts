@@ -4,7 +4,7 @@
 import { HEARTBEAT_MACHINE } from '@engine/machines';
 import { MemoryEventStore } from '@engine/event-store';
 import { InvalidCommandError, ReplayMismatchError, SimulatedClock, VersionConflictError } from '@engine/core';
-import type { EventObject } from 'xstate';
+import type { EngineEvent } from './effects';
 import { ActorHost } from './actor-host';
 import type { EffectRegistry } from './effects';
 import { auditStore } from './audit';
@@ -13,7 +13,7 @@ import { replayStream, stateAtVersion } from './replay';
 const input = { target: 'browser-1', intervalMs: 30_000, retryMs: 5_000, maxMisses: 2 };
 const STREAM = 'heartbeat-b1';
 
-function probeHandler(outcomes: (() => Promise<EventObject>)[]) {
+function probeHandler(outcomes: (() => Promise<EngineEvent>)[]) {
   const calls: { effectId: string; storeVersionAtRun: number }[] = [];
   let store: MemoryEventStore;
   const registry: EffectRegistry = {
@@ -29,8 +29,8 @@ function probeHandler(outcomes: (() => Promise<EventObject>)[]) {
   return { registry, calls, bind: (s: MemoryEventStore) => (store = s) };
 }
 
-const ok = async (): Promise<EventObject> => ({ type: 'PROBE_OK', at: 'now', elapsedMs: 5 });
-const fail = async (): Promise<EventObject> => ({ type: 'PROBE_FAILED', at: 'now', reason: 'login-form' });
+const ok = async (): Promise<EngineEvent> => ({ type: 'PROBE_OK', at: 'now', elapsedMs: 5 });
+const fail = async (): Promise<EngineEvent> => ({ type: 'PROBE_FAILED', at: 'now', reason: 'login-form' });
 
 function newHost(store: MemoryEventStore, clock: SimulatedClock, effects: EffectRegistry) {
   return new ActorHost({ store, clock, definitions: [HEARTBEAT_MACHINE], effects });

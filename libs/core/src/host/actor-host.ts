@@ -2,13 +2,13 @@
 //   decide (pure step) → append with expectedVersion (the commit point) → only then run effects.
 // It restores live streams at start from the snapshot in their last event, re-arms durable
 // timers, and hands effects that started but never reported to their interrupted-policy.
-import type { AnyMachineSnapshot, EventObject } from 'xstate';
+import type { AnyMachineSnapshot } from 'xstate';
 import type { Clock, TimerHandle } from '../clock';
 import { EngineError, InvalidCommandError, NotFoundError, VersionConflictError } from '../errors';
 import type { EventStore } from '../event-store';
 import { silentLogger, type Logger } from '../logger';
 import type { ActorState } from './actor-state';
-import type { EffectFailedEvent, EffectRegistry } from './effects';
+import type { EffectFailedEvent, EffectRegistry, EngineEvent } from './effects';
 import { timerEventType, type MachineDefinition } from './machine-definition';
 import { resolveSnapshot, stepEvent, stepStart, type StartedEffect, type StepResult } from './step';
 
@@ -129,7 +129,7 @@ export class ActorHost {
   }
 
   /** A command: refused with InvalidCommandError (nothing appended) when the current state does not accept it. */
-  async send(stream: string, event: EventObject): Promise<ActorState> {
+  async send(stream: string, event: EngineEvent): Promise<ActorState> {
     return this.serialized(stream, () =>
       this.commit(stream, (actor) => {
         if (actor.state.status !== 'active' || !actor.snapshot.can(event)) {
@@ -141,7 +141,7 @@ export class ActorHost {
   }
 
   /** An effect's outcome. Recorded once: an unknown or already answered effect id is ignored. */
-  async report(stream: string, effectId: string, event: EventObject): Promise<'recorded' | 'ignored'> {
+  async report(stream: string, effectId: string, event: EngineEvent): Promise<'recorded' | 'ignored'> {
     return this.serialized(stream, async () => {
       const actor = await this.commit(stream, (a) =>
         a.state.effects[effectId] ? stepEvent(a.def, stream, a.version, a.state, a.snapshot, event, { at: this.clock.now(), effectId }) : null,

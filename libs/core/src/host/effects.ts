@@ -1,6 +1,9 @@
 // Effects are implemented in libs and injected by name: the host maps each action a machine
 // emits to one handler here. A handler's outcome comes back to the machine as an event.
 import type { EventObject } from 'xstate';
+
+/** An event with its payload fields: what commands, outcomes and timers deliver to a machine. */
+export type EngineEvent = EventObject & Record<string, unknown>;
 import type { ActorState } from './actor-state';
 
 export interface EffectContext {
@@ -18,18 +21,18 @@ export interface EffectContext {
  * `rerun` for idempotent effects, or a function that looks the outcome up and returns the
  * event to record instead (a portal submission is never re-run blindly).
  */
-export type InterruptedPolicy = 'rerun' | ((params: any, ctx: EffectContext) => Promise<EventObject>);
+export type InterruptedPolicy = 'rerun' | ((params: any, ctx: EffectContext) => Promise<EngineEvent>);
 
 export interface EffectHandler {
   /** Returns the outcome event (tracked effects) or nothing (fire-and-forget). Throwing reports EFFECT_FAILED. */
-  run(params: any, ctx: EffectContext): Promise<EventObject | void>;
+  run(params: any, ctx: EffectContext): Promise<EngineEvent | void>;
   onInterrupted?: InterruptedPolicy;
 }
 
 export type EffectRegistry = Record<string, EffectHandler>;
 
 /** Reported when a handler throws instead of returning its own failure event. */
-export interface EffectFailedEvent extends EventObject {
+export interface EffectFailedEvent extends EngineEvent {
   type: 'EFFECT_FAILED';
   effect: string;
   error: { code: string; message: string };

@@ -1,7 +1,7 @@
 // Given/when/then specifications for machines, on the pure step alone: no store, no host,
 // no browser, no sleeps. `given` folds events from the initial state; `when` applies one more
 // and exposes the resulting state, effects and timers.
-import type { EventObject } from 'xstate';
+import type { EngineEvent } from '../host/effects';
 import type { ActorState } from '../host/actor-state';
 import type { MachineDefinition } from '../host/machine-definition';
 import { stepEvent, stepStart, type StepResult } from '../host/step';
@@ -22,7 +22,7 @@ export interface SpecOutcome {
 }
 
 export interface GivenSpec {
-  when(event: EventObject, origin?: { effectId?: string; timerId?: string; atMs?: number }): SpecOutcome;
+  when(event: EngineEvent, origin?: { effectId?: string; timerId?: string; atMs?: number }): SpecOutcome;
   /** The state after the given events. */
   readonly now: SpecOutcome;
 }
@@ -32,7 +32,7 @@ const T0 = Date.UTC(2026, 0, 1);
 
 export function machineSpec(def: MachineDefinition) {
   return {
-    given(input: unknown, events: EventObject[] = []): GivenSpec {
+    given(input: unknown, events: EngineEvent[] = []): GivenSpec {
       let at = T0;
       let version = 0;
       let result = stepStart(def, STREAM, input, { at });
