@@ -1,102 +1,103 @@
 // Events of the master-session machine: commands from jobs and operators, the outcomes of its
 // effects (reported by the host), and its durable timers. Past-tense facts with typed data.
 // No secret ever travels in an event: a captcha answer stays with the CaptchaSolver and the
-// command only names the challenge it answers.
+// command only names the challenge it answers. Type aliases, not interfaces, so that each
+// event is an EngineEvent (a record) for the host and for machineSpec.
 
-export interface ErrorInfo {
+export type ErrorInfo = {
   code: string;
   message: string;
-}
+};
 
 // ── Commands ────────────────────────────────────────────────────────────────────────────
 
 /** A job found the master session broken. Starts a recovery, or joins the one running. */
-export interface FailureReported {
+export type FailureReported = {
   type: 'FAILURE_REPORTED';
   jobId: string;
   reason: string;
   /** ISO time the job saw the failure. */
   at: string;
-}
+};
 
 /** An operator answered the captcha; the answer is held by the CaptchaSolver under challengeId. */
-export interface CaptchaAnswered {
+export type CaptchaAnswered = {
   type: 'CAPTCHA_ANSWERED';
   challengeId: string;
-}
+};
 
 /** An operator takes the session out of critical: start again from a fresh browser. */
-export interface ResetRequested {
+export type ResetRequested = {
   type: 'RESET';
   /** Who asked, for the audit trail. */
   by: string;
-}
+};
 
 // ── Effect outcomes ─────────────────────────────────────────────────────────────────────
 
-export interface BrowserLaunched {
+export type BrowserLaunched = {
   type: 'BROWSER_LAUNCHED';
-}
+};
 
-export interface BrowserClosed {
+export type BrowserClosed = {
   type: 'BROWSER_CLOSED';
-}
+};
 
-export interface LoggedIn {
+export type LoggedIn = {
   type: 'LOGGED_IN';
   at: string;
-}
+};
 
 /** The portal asked for a captcha; the solver (manual: an operator) must answer it first. */
-export interface CaptchaRequired {
+export type CaptchaRequired = {
   type: 'CAPTCHA_REQUIRED';
   challengeId: string;
-}
+};
 
 /** The portal refused the login (as opposed to the effect itself crashing: EFFECT_FAILED). */
-export interface LoginFailed {
+export type LoginFailed = {
   type: 'LOGIN_FAILED';
   error: ErrorInfo;
-}
+};
 
 /** `probe` echoes the probe number from the effect's params, so a late answer is recognised. */
-export interface ProbeSucceeded {
+export type ProbeSucceeded = {
   type: 'PROBE_OK';
   probe: number;
   at: string;
-}
+};
 
-export interface ProbeFailed {
+export type ProbeFailed = {
   type: 'PROBE_FAILED';
   probe: number;
   at: string;
   reason: string;
-}
+};
 
-export interface ProfileBackedUp {
+export type ProfileBackedUp = {
   type: 'PROFILE_BACKED_UP';
   /** Opaque name of the backup, handed back to restoreProfile. */
   backupRef: string;
-}
+};
 
-export interface ProfileWiped {
+export type ProfileWiped = {
   type: 'PROFILE_WIPED';
-}
+};
 
-export interface ProfileRestored {
+export type ProfileRestored = {
   type: 'PROFILE_RESTORED';
-}
+};
 
-export interface AlertSent {
+export type AlertSent = {
   type: 'ALERT_SENT';
-}
+};
 
 /** Reported by the host when an effect handler threw instead of answering. */
-export interface EffectFailed {
+export type EffectFailed = {
   type: 'EFFECT_FAILED';
   effect: string;
   error: ErrorInfo;
-}
+};
 
 // ── Durable timers (fired by the host as `TIMER.<name>`) ────────────────────────────────
 
