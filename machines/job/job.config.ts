@@ -1,0 +1,114 @@
+// The job machine's input (what intake hands to the host when it creates `job-<id>`), the
+// defaults it fills in, and the context every recorded event carries as its stateAfter.
+// Everything here is JSON: no secrets (the portal's credentials are resolved by the effects
+// layer from the portal's own configuration, never carried by a job).
+
+export interface JobInput {
+  jobId: string;
+  portal: string;
+  /** The form data, step by step. Not secret: it is recorded with every event. */
+  payload: Record<string, unknown>;
+  /** What the portal's search finds a submission by: the key of reconciliation. */
+  businessKey: string;
+  externalId?: string | null;
+  /** The portal adapter's named form steps, filled one effect each so the log shows the stage per step. */
+  steps: string[];
+  maxAttempts?: number;
+  /** Durable wait before a retryable failure is retried with a fresh clone. */
+  retryDelayMs?: number;
+  /** Durable wait in `in_doubt` before the portal is searched (lets a slow portal index the submission). */
+  reconcileDelayMs?: number;
+}
+
+export const JOB_DEFAULTS = { maxAttempts: 3, retryDelayMs: 60_000, reconcileDelayMs: 0 } as const;
+
+/** Where in an attempt the job is, or was when it failed. */
+export type JobStage = 'pending' | 'cloning' | 'validating' | 'filling' | 'submitting' | 'reconciling';
+
+/**
+ * Why an attempt or the job ended badly.
+ * Retryable (a fresh clone may succeed): clone, validation, portal_error, login_form, interrupted.
+ * Final: form_rejected (the portal refused the data), post_submission (never retried
+ * automatically), lookup_failed (needs a human), cancelled.
+ */
+export type FailureType =
+  | 'login_form'
+  | 'post_submission'
+  | 'clone'
+  | 'validation'
+  | 'form_rejected'
+  | 'portal_error'
+  | 'interrupted'
+  | 'lookup_failed'
+  | 'cancelled';
+
+export const RETRYABLE_FAILURES: readonly FailureType[] = ['clone', 'validation', 'portal_error', 'login_form', 'interrupted'];
+
+export interface JobFailure {
+  failureType: FailureType;
+  stage: JobStage;
+  /** The form step being filled, when the stage is `filling`. */
+  step: string | null;
+  attempt: number;
+  /** A short machine-readable code (e.g. `HTTP_503`), never an error message: messages can carry secrets. */
+  code: string;
+  artifactRef: string | null;
+  at: string | null;
+}
+
+/** The outcome of the last portal search by business key. */
+export type LookupResult = 'found' | 'not_found' | 'impossible';
+
+export interface JobContext {
+  jobId: string;
+  portal: string;
+  payload: Record<string, unknown>;
+  businessKey: string;
+  externalId: string | null;
+  steps: string[];
+  maxAttempts: number;
+  retryDelayMs: number;
+  reconcileDelayMs: number;
+  /** Attempts started so far; START counts one, and so does an attempt cut short by a crash. */
+  attempt: number;
+  stage: JobStage;
+  /** Steps filled in the current attempt, in order; the next one to fill is `steps[stepsFilled.length]`. */
+  stepsFilled: string[];
+  /** How often `submitting` was entered: after the first, a retry is safe only once a lookup confirmed `not_found`. */
+  submitsStarted: number;
+  submitStartedAt: string | null;
+  /** Why the job is reconciling: an error reported after the click, or a crash during it. */
+  reconcileReason: 'submit_error' | 'interrupted' | null;
+  lookup: LookupResult | null;
+  reference: string | null;
+  /** Every failure, oldest first: the job's history of attempts. */
+  failures: JobFailure[];
+  artifacts: string[];
+  cancelReason: string | null;
+}
+
+/** The context a new job starts with. */
+export function initialJobContext(input: JobInput): JobContext {
+  return {
+    jobId: input.jobId,
+    portal: input.portal,
+    payload: input.payload,
+    businessKey: input.businessKey,
+    externalId: input.externalId ?? null,
+    steps: [...input.steps],
+    maxAttempts: input.maxAttempts ?? JOB_DEFAULTS.maxAttempts,
+    retryDelayMs: input.retryDelayMs ?? JOB_DEFAULTS.retryDelayMs,
+    reconcileDelayMs: input.reconcileDelayMs ?? JOB_DEFAULTS.reconcileDelayMs,
+    attempt: 0,
+    stage: 'pending',
+    stepsFilled: [],
+    submitsStarted: 0,
+    submitStartedAt: null,
+    reconcileReason: null,
+    lookup: null,
+    reference: null,
+    failures: [],
+    artifacts: [],
+    cancelReason: null,
+  };
+}

@@ -1,0 +1,327 @@
+// The job: one portal submission, attempted with a fresh clone of the master session until it
+// is submitted exactly once or fails for good. Pure: every effect is a named action the host
+// runs after the transition that emits it is appended, and its outcome comes back as an event.
+//
+// Exactly once: the transition into `submitting` (the last STEP_FILLED, or SESSION_VALID for a
+// form without steps) is the commit point `submit.started`; `submitForm` is one of its actions,
+// so the host runs the click only after that fact is durable. From there on nothing retries
+// blindly: an error is reconciled by searching the portal, a crash becomes `in_doubt`, and
+// CANCEL is refused.
+//
+// Clones: every transition that ends an attempt (success, failure, cancel, interruption)
+// emits closeClone once; in_doubt/reconciling still belong to the submitting attempt.
+import { and, assign, setup } from 'xstate';
+import { initialJobContext, type FailureType, type JobContext, type JobFailure, type JobInput, type JobStage, type LookupResult } from './job.config';
+import { JOB_FIRE_AND_FORGET, type JobEffectName, type JobEffectParams } from './job.effects';
+import type { JobEvent } from './job.events';
+
+/** Codes come from effect handlers; anything that does not look like a code is replaced, so no message text lands in the log. */
+function shortCode(raw: unknown): string {
+  return typeof raw === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(raw) ? raw : 'UNCLASSIFIED';
+}
+
+const DEFAULT_CODES: Partial<Record<FailureType, string>> = { login_form: 'LOGIN_FORM', interrupted: 'INTERRUPTED', cancelled: 'CANCELLED' };
+
+function failureFrom(context: JobContext, event: JobEvent, failureType: FailureType): JobFailure {
+  const code =
+    event.type === 'EFFECT_FAILED' ? event.error.code : 'code' in event ? event.code : (DEFAULT_CODES[failureType] ?? failureType.toUpperCase());
+  return {
+    failureType,
+    stage: context.stage,
+    step: context.stage === 'filling' ? (context.steps[context.stepsFilled.length] ?? null) : null,
+    attempt: context.attempt,
+    code: shortCode(code),
+    artifactRef: 'artifactRef' in event ? (event.artifactRef ?? null) : null,
+    at: 'at' in event ? event.at : null,
+  };
+}
+
+const CANCEL_REASON_MAX = 200;
+
+/** A no-op stand-in: the host runs the effect of this name after the append. */
+function effect<K extends JobEffectName>() {
+  return (_: unknown, _params: JobEffectParams[K]) => undefined;
+}
+
+/** Ends the current attempt's clone; emitted on every transition out of an attempt. */
+const closeAttemptClone = {
+  type: 'closeClone',
+  params: ({ context }: { context: JobContext }): JobEffectParams['closeClone'] => ({ jobId: context.jobId, attempt: context.attempt }),
+} as const;
+
+const reportLoginForm = {
+  type: 'reportSessionFailure',
+  params: ({ context }: { context: JobContext }): JobEffectParams['reportSessionFailure'] => ({
+    portal: context.portal,
+    jobId: context.jobId,
+    reason: 'login_form',
+  }),
+} as const;
+
+const recordFailure = (failureType: FailureType) => ({ type: 'recordFailure', params: { failureType } }) as const;
+
+/**
+ * A failure a fresh clone may cure: wait and retry while attempts are left, else `failed`.
+ * With `effect`, the transition answers only that effect's EFFECT_FAILED (a late failure of
+ * another effect must not end this stage).
+ */
+function retryableTransitions(failureType: FailureType, effect?: JobEffectName) {
+  const own = effect ? ({ type: 'effectIs', params: { effect } } as const) : undefined;
+  return [
+    { guard: own ? and([own, 'attemptsLeft']) : 'attemptsLeft', target: 'waiting', actions: [recordFailure(failureType), closeAttemptClone] },
+    { guard: own, target: 'failed', actions: [recordFailure(failureType), closeAttemptClone] },
+  ] as const;
+}
+
+/** The clone is logged out: tell the master session, and retry after its recovery while attempts are left. */
+function loginFormTransitions() {
+  return [
+    { guard: 'attemptsLeft', target: 'failed_login_form', actions: [recordFailure('login_form'), reportLoginForm, closeAttemptClone] },
+    { target: 'failed', actions: [recordFailure('login_form'), reportLoginForm, closeAttemptClone] },
+  ] as const;
+}
+
+/** A crash before the click: nothing reached the portal, so back to pending; the attempt counts. */
+function interruptedTransitions() {
+  return [
+    { guard: 'attemptsLeft', target: 'pending', actions: [recordFailure('interrupted'), closeAttemptClone] },
+    { target: 'failed', actions: [recordFailure('interrupted'), closeAttemptClone] },
+  ] as const;
+}
+
+export const jobMachine = setup({
+  types: {} as { context: JobContext; events: JobEvent; input: JobInput },
+  actions: {
+    cloneSession: effect<'cloneSession'>(),
+    validateSession: effect<'validateSession'>(),
+    fillStep: effect<'fillStep'>(),
+    submitForm: effect<'submitForm'>(),
+    findSubmission: effect<'findSubmission'>(),
+    captureArtifact: effect<'captureArtifact'>(),
+    reportSessionFailure: effect<'reportSessionFailure'>(),
+    closeClone: effect<'closeClone'>(),
+    scheduleTimer: (_, _params: { name: 'retry' | 'reconcile'; delayMs: number }) => undefined,
+
+    enterStage: assign((_, params: { stage: JobStage }) => ({ stage: params.stage })),
+    startAttempt: assign(({ context }) => ({
+      attempt: context.attempt + 1,
+      stepsFilled: [],
+      submitStartedAt: null,
+      reconcileReason: null,
+    })),
+    recordStepFilled: assign(({ context, event }) => ({
+      stepsFilled: event.type === 'STEP_FILLED' ? [...context.stepsFilled, event.step] : context.stepsFilled,
+    })),
+    recordSubmitStarted: assign(({ context, event }) => ({
+      submitsStarted: context.submitsStarted + 1,
+      submitStartedAt: 'at' in event ? event.at : null,
+    })),
+    recordFailure: assign(({ context, event }, params: { failureType: FailureType }) => {
+      const failure = failureFrom(context, event, params.failureType);
+      return {
+        failures: [...context.failures, failure],
+        artifacts: failure.artifactRef ? [...context.artifacts, failure.artifactRef] : context.artifacts,
+      };
+    }),
+    /** A screenshot taken after the error completes the failure that had none. */
+    recordArtifact: assign(({ context, event }) => {
+      if (event.type !== 'ARTIFACT_CAPTURED') return {};
+      const failures = [...context.failures];
+      const last = failures[failures.length - 1];
+      if (last && last.artifactRef === null) failures[failures.length - 1] = { ...last, artifactRef: event.artifactRef };
+      return { failures, artifacts: [...context.artifacts, event.artifactRef] };
+    }),
+    beginReconcile: assign((_, params: { reason: 'submit_error' | 'interrupted' }) => ({ reconcileReason: params.reason })),
+    recordLookup: assign((_, params: { result: LookupResult }) => ({ lookup: params.result })),
+    recordReference: assign(({ event }) => ({ reference: event.type === 'SUBMITTED' || event.type === 'SUBMISSION_FOUND' ? event.reference : null })),
+    recordCancel: assign(({ context, event }) => ({
+      cancelReason: event.type === 'CANCEL' ? String(event.reason).slice(0, CANCEL_REASON_MAX) : null,
+      failures: [...context.failures, failureFrom(context, event, 'cancelled')],
+    })),
+  },
+  guards: {
+    attemptsLeft: ({ context }) => context.attempt < context.maxAttempts,
+    hasSteps: ({ context }) => context.steps.length > 0,
+    effectIs: ({ event }, params: { effect: JobEffectName }) => event.type === 'EFFECT_FAILED' && event.effect === params.effect,
+    /** A STEP_FILLED for any other step than the one being filled is stale and ignored. */
+    isCurrentStep: ({ context, event }) => event.type === 'STEP_FILLED' && event.step === context.steps[context.stepsFilled.length],
+    isLastStep: ({ context }) => context.stepsFilled.length + 1 >= context.steps.length,
+    afterSubmitError: ({ context }) => context.reconcileReason === 'submit_error',
+  },
+}).createMachine({
+  id: 'job',
+  context: ({ input }) => initialJobContext(input),
+  initial: 'pending',
+  states: {
+    pending: {
+      tags: ['runnable'],
+      entry: { type: 'enterStage', params: { stage: 'pending' } },
+      on: {
+        START: { guard: 'attemptsLeft', target: 'cloning', actions: 'startAttempt' },
+        CANCEL: { target: 'cancelled', actions: 'recordCancel' },
+      },
+    },
+    cloning: {
+      entry: [
+        { type: 'enterStage', params: { stage: 'cloning' } },
+        { type: 'cloneSession', params: ({ context }) => ({ jobId: context.jobId, portal: context.portal, attempt: context.attempt }) },
+      ],
+      on: {
+        CLONED: 'validating',
+        CLONE_FAILED: retryableTransitions('clone'),
+        EFFECT_FAILED: retryableTransitions('clone', 'cloneSession'),
+        INTERRUPTED: interruptedTransitions(),
+        CANCEL: { target: 'cancelled', actions: ['recordCancel', closeAttemptClone] },
+      },
+    },
+    validating: {
+      entry: [
+        { type: 'enterStage', params: { stage: 'validating' } },
+        { type: 'validateSession', params: ({ context }) => ({ jobId: context.jobId, portal: context.portal, attempt: context.attempt }) },
+      ],
+      on: {
+        SESSION_VALID: [{ guard: 'hasSteps', target: 'filling' }, { target: 'submitting' }],
+        LOGIN_FORM_SEEN: loginFormTransitions(),
+        PAGE_UNRECOGNISED: retryableTransitions('validation'),
+        EFFECT_FAILED: retryableTransitions('validation', 'validateSession'),
+        INTERRUPTED: interruptedTransitions(),
+        CANCEL: { target: 'cancelled', actions: ['recordCancel', closeAttemptClone] },
+      },
+    },
+    filling: {
+      entry: [
+        { type: 'enterStage', params: { stage: 'filling' } },
+        {
+          type: 'fillStep',
+          params: ({ context }) => ({ jobId: context.jobId, attempt: context.attempt, step: context.steps[context.stepsFilled.length] }),
+        },
+      ],
+      on: {
+        STEP_FILLED: [
+          { guard: and(['isCurrentStep', 'isLastStep']), target: 'submitting', actions: 'recordStepFilled' },
+          { guard: 'isCurrentStep', target: 'filling', reenter: true, actions: 'recordStepFilled' },
+        ],
+        STEP_REJECTED: { target: 'failed', actions: [{ type: 'recordFailure', params: { failureType: 'form_rejected' } }, closeAttemptClone] },
+        STEP_FAILED: retryableTransitions('portal_error'),
+        LOGIN_FORM_SEEN: loginFormTransitions(),
+        EFFECT_FAILED: retryableTransitions('portal_error', 'fillStep'),
+        INTERRUPTED: interruptedTransitions(),
+        CANCEL: { target: 'cancelled', actions: ['recordCancel', closeAttemptClone] },
+      },
+    },
+    // Entered only by the commit point `submit.started`; CANCEL is not accepted from here on.
+    submitting: {
+      entry: [
+        { type: 'enterStage', params: { stage: 'submitting' } },
+        'recordSubmitStarted',
+        {
+          type: 'submitForm',
+          params: ({ context }) => ({ jobId: context.jobId, portal: context.portal, attempt: context.attempt, businessKey: context.businessKey }),
+        },
+      ],
+      on: {
+        SUBMITTED: { target: 'submitted', actions: ['recordReference', closeAttemptClone] },
+        SUBMIT_FAILED: {
+          target: 'reconciling',
+          actions: [{ type: 'recordFailure', params: { failureType: 'post_submission' } }, { type: 'beginReconcile', params: { reason: 'submit_error' } }],
+        },
+        EFFECT_FAILED: {
+          guard: { type: 'effectIs', params: { effect: 'submitForm' } },
+          target: 'reconciling',
+          actions: [{ type: 'recordFailure', params: { failureType: 'post_submission' } }, { type: 'beginReconcile', params: { reason: 'submit_error' } }],
+        },
+        SUBMIT_INTERRUPTED: {
+          target: 'in_doubt',
+          actions: [{ type: 'recordFailure', params: { failureType: 'interrupted' } }, { type: 'beginReconcile', params: { reason: 'interrupted' } }],
+        },
+      },
+    },
+    // A crash during the click: recorded as a durable fact first, reconciled when the timer fires.
+    in_doubt: {
+      entry: { type: 'scheduleTimer', params: ({ context }) => ({ name: 'reconcile', delayMs: context.reconcileDelayMs }) },
+      on: { 'TIMER.reconcile': 'reconciling' },
+    },
+    reconciling: {
+      entry: [
+        { type: 'enterStage', params: { stage: 'reconciling' } },
+        { type: 'findSubmission', params: ({ context }) => ({ portal: context.portal, businessKey: context.businessKey }) },
+      ],
+      on: {
+        SUBMISSION_FOUND: {
+          target: 'submitted',
+          actions: [{ type: 'recordLookup', params: { result: 'found' } }, 'recordReference', closeAttemptClone],
+        },
+        SUBMISSION_NOT_FOUND: [
+          // An error page after the click and no submission found: evidence, then final. Never retried automatically.
+          { guard: 'afterSubmitError', target: 'capturing_artifact', actions: { type: 'recordLookup', params: { result: 'not_found' } } },
+          // The crash happened before the portal recorded anything: a fresh attempt is allowed.
+          { guard: 'attemptsLeft', target: 'pending', actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, closeAttemptClone] },
+          { target: 'failed', actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, closeAttemptClone] },
+        ],
+        LOOKUP_FAILED: {
+          target: 'needs_review',
+          actions: [
+            { type: 'recordLookup', params: { result: 'impossible' } },
+            { type: 'recordFailure', params: { failureType: 'lookup_failed' } },
+            closeAttemptClone,
+          ],
+        },
+        EFFECT_FAILED: {
+          guard: { type: 'effectIs', params: { effect: 'findSubmission' } },
+          target: 'needs_review',
+          actions: [
+            { type: 'recordLookup', params: { result: 'impossible' } },
+            { type: 'recordFailure', params: { failureType: 'lookup_failed' } },
+            closeAttemptClone,
+          ],
+        },
+      },
+    },
+    // The clone still shows what the portal answered: screenshot it before closing it.
+    capturing_artifact: {
+      entry: {
+        type: 'captureArtifact',
+        params: ({ context }) => ({ jobId: context.jobId, attempt: context.attempt, kind: 'screenshot' as const, stage: 'submitting' as const }),
+      },
+      on: {
+        ARTIFACT_CAPTURED: { target: 'failed_post_submission', actions: ['recordArtifact', closeAttemptClone] },
+        EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'captureArtifact' } }, target: 'failed_post_submission', actions: closeAttemptClone },
+      },
+    },
+    // The master session has been told; wait (durably) before a fresh clone.
+    failed_login_form: {
+      entry: [
+        { type: 'enterStage', params: { stage: 'pending' } },
+        { type: 'scheduleTimer', params: ({ context }) => ({ name: 'retry', delayMs: context.retryDelayMs }) },
+      ],
+      on: {
+        'TIMER.retry': 'pending',
+        CANCEL: { target: 'cancelled', actions: 'recordCancel' },
+      },
+    },
+    waiting: {
+      entry: [
+        { type: 'enterStage', params: { stage: 'pending' } },
+        { type: 'scheduleTimer', params: ({ context }) => ({ name: 'retry', delayMs: context.retryDelayMs }) },
+      ],
+      on: {
+        'TIMER.retry': 'pending',
+        CANCEL: { target: 'cancelled', actions: 'recordCancel' },
+      },
+    },
+    submitted: { type: 'final' },
+    failed_post_submission: { type: 'final' },
+    needs_review: { type: 'final' },
+    cancelled: { type: 'final' },
+    failed: { type: 'final' },
+  },
+  output: ({ context }) => ({ jobId: context.jobId, businessKey: context.businessKey, externalId: context.externalId, reference: context.reference }),
+});
+
+export const JOB_MACHINE = {
+  id: 'job',
+  version: '1',
+  streamPrefix: 'job-',
+  machine: jobMachine,
+  fireAndForget: JOB_FIRE_AND_FORGET,
+} as const;
