@@ -1,0 +1,20 @@
+// libs/browser: system Chromium through puppeteer-core, session cloning, session probes and
+// failure artifacts. Nothing else in the engine imports puppeteer directly.
+export * from './artifact-store';
+export * from './browser-host';
+export * from './chromium-flags';
+export * from './chromium-path';
+export * from './console-errors';
+export * from './errors';
+export * from './failure-capture';
+export * from './local-artifact-store';
+export * from './managed-browser';
+export * from './operation';
+export * from './portal-id';
+export * from './process-tree';
+export * from './profile-copy';
+export * from './profile-store';
+export * from './safe-path';
+export * from './session-cloner';
+export * from './session-probe';
+export * from './session-state';

@@ -1,0 +1,138 @@
+// Clones the master session into an isolated page that is logged in, by one of two strategies:
+// `context` (default): a new BrowserContext in the master's browser or a worker browser, seeded
+//   with the master's cookies and the portal origin's storage. Cheap: no process, no disk.
+// `profile-copy`: the original approach; copy the master's profile folder, launch a browser on
+//   the copy and restore the cookies through CDP, because session cookies (the portal's login
+//   cookie among them) are never written to disk and persistent ones may not be flushed yet.
+// Every clone's close() closes exactly what the clone opened.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'puppeteer-core';
+import { BrowserError } from '@engine/core';
+import type { BrowserHost } from './browser-host';
+import { ContextCapacityError } from './errors';
+import type { ManagedBrowser } from './managed-browser';
+import { runOperation, type OperationOptions, type OperationScope } from './operation';
+import { copyProfile } from './profile-copy';
+import { captureSession, restoreCookies, seedStorage } from './session-state';
+
+export type CloneStrategy = 'context' | 'profile-copy';
+
+/** The logged-in master session a clone is taken from. */
+export interface SessionSource {
+  browser: ManagedBrowser;
+  page: Page;
+  /** The portal origin whose storage is carried over, e.g. https://portal.example. */
+  origin: string;
+}
+
+export interface SessionClone {
+  readonly strategy: CloneStrategy;
+  readonly page: Page;
+  /** The browser the clone lives in (the master's or a worker's for `context`, its own for `profile-copy`). */
+  readonly browser: ManagedBrowser;
+  close(): Promise<void>;
+}
+
+export interface CloneOptions extends OperationOptions {
+  strategy?: CloneStrategy;
+  /** `context` only: the browser to open the context in; defaults to the master's browser. */
+  target?: ManagedBrowser;
+}
+
+export interface SessionClonerConfig {
+  host: BrowserHost;
+  /** Most clone contexts one browser may hold at once. */
+  maxContextsPerBrowser?: number;
+  /** Where profile copies go; defaults to the OS temp dir. */
+  tempDir?: string;
+}
+
+export class SessionCloner {
+  private readonly contexts = new Map<ManagedBrowser, number>();
+  private readonly maxContexts: number;
+
+  constructor(private readonly config: SessionClonerConfig) {
+    this.maxContexts = config.maxContextsPerBrowser ?? 10;
+  }
+
+  /** Clone contexts currently open in a browser. */
+  contextsIn(browser: ManagedBrowser): number {
+    return this.contexts.get(browser) ?? 0;
+  }
+
+  clone(source: SessionSource, options: CloneOptions): Promise<SessionClone> {
+    const strategy = options.strategy ?? 'context';
+    return runOperation(`clone session (${strategy})`, options, (scope) =>
+      strategy === 'context' ? this.cloneIntoContext(source, options.target ?? source.browser, scope) : this.cloneProfile(source, scope),
+    );
+  }
+
+  private async cloneIntoContext(source: SessionSource, target: ManagedBrowser, scope: OperationScope): Promise<SessionClone> {
+    const release = this.reserveContext(target);
+    scope.onFailure(release);
+    const [state, context] = await Promise.all([captureSession(source.page, source.origin), this.openContext(target, scope)]);
+    await restoreCookies(context, state);
+    const page = await context.newPage();
+    await seedStorage(page, state);
+    return {
+      strategy: 'context',
+      page,
+      browser: target,
+      close: once(async () => {
+        try {
+          await context.close();
+        } catch (error) {
+          // Closing a context of a browser that is already gone has nothing left to close.
+          if (target.connected) throw error;
+        } finally {
+          release();
+        }
+      }),
+    };
+  }
+
+  private async openContext(target: ManagedBrowser, scope: OperationScope): Promise<BrowserContext> {
+    const context = await target.browser.createBrowserContext();
+    scope.onFailure(() => context.close());
+    return context;
+  }
+
+  private async cloneProfile(source: SessionSource, scope: OperationScope): Promise<SessionClone> {
+    const profile = source.browser.userDataDir;
+    if (!profile || source.browser.remote) {
+      throw new BrowserError('PROFILE_UNAVAILABLE', 'profile-copy needs a master browser launched locally with a profile folder');
+    }
+    const copy = await mkdtemp(join(this.config.tempDir ?? tmpdir(), 'engine-clone-'));
+    scope.onFailure(() => rm(copy, { recursive: true, force: true, maxRetries: 3 }));
+    const [state] = await Promise.all([captureSession(source.page, source.origin), copyProfile(profile, copy)]);
+    const browser = await this.config.host.launch({
+      userDataDir: copy,
+      removeUserDataDirOnClose: true,
+      signal: scope.signal,
+      timeoutMs: scope.remainingMs(),
+    });
+    scope.onFailure(() => browser.close());
+    await restoreCookies(browser.browser.defaultBrowserContext(), state);
+    const page = (await browser.browser.pages())[0] ?? (await browser.browser.newPage());
+    await seedStorage(page, state);
+    return { strategy: 'profile-copy', page, browser, close: once(() => browser.close()) };
+  }
+
+  private reserveContext(browser: ManagedBrowser): () => void {
+    const open = this.contextsIn(browser);
+    if (open >= this.maxContexts) throw new ContextCapacityError(this.maxContexts);
+    this.contexts.set(browser, open + 1);
+    return once(() => {
+      const left = this.contextsIn(browser) - 1;
+      if (left > 0) this.contexts.set(browser, left);
+      else this.contexts.delete(browser);
+    });
+  }
+}
+
+function once<T>(fn: () => T): () => T {
+  let result: { value: T } | undefined;
+  return () => (result ??= { value: fn() }).value;
+}
