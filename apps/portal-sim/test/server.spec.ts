@@ -180,6 +180,11 @@ describe('login', () => {
     expect((await client.get('/Dashboard.aspx')).status).toBe(302);
     expect(sim.stats().activeSessions).toBe(0);
   });
+
+  it('answers a logout without a session with the login page, not a ReturnUrl back to the logout', async () => {
+    const sim = await start();
+    expect((await new PortalClient(sim.url).get('/Logout.aspx')).location).toBe('/Login.aspx');
+  });
 });
 
 describe('sessions', () => {

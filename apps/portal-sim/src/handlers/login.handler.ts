@@ -1,6 +1,6 @@
 // Login and logout: captcha first, then the lockout, then the password; success starts a
 // session and follows a same-site ReturnUrl. Passwords are never logged or echoed.
-import type { AuthenticatedContext, RequestContext } from '../context';
+import type { RequestContext } from '../context';
 import { clearedSessionCookie, readCookie, redirect, safeReturnUrl, SESSION_COOKIE, sendHtml, sessionCookie } from '../http-util';
 import { loginPage, type LoginPageModel } from '../pages/login.page';
 import { readFields } from '../proposal/validation';
@@ -56,7 +56,8 @@ export async function postLogin(ctx: RequestContext): Promise<void> {
   redirect(ctx.res, safeReturnUrl(ctx.query.get('ReturnUrl')) ?? '/Dashboard.aspx', { 'Set-Cookie': sessionCookie(session.id) });
 }
 
-export function getLogout(ctx: AuthenticatedContext): void {
+/** Public, so that a stale logout link never becomes a ReturnUrl that logs the user out again. */
+export function getLogout(ctx: RequestContext): void {
   const id = readCookie(ctx.req, SESSION_COOKIE);
   if (id) ctx.services.sessions.destroy(id);
   redirect(ctx.res, '/Login.aspx', { 'Set-Cookie': clearedSessionCookie() });

@@ -22,7 +22,7 @@ async function readJson(ctx: RequestContext): Promise<{ ok: true; value: unknown
   }
 }
 
-export function statsOf(ctx: RequestContext): PortalSimStats {
+function statsOf(ctx: RequestContext): PortalSimStats {
   return ctx.services.stats.snapshot(ctx.services.sessions.activeCount());
 }
 
