@@ -31,7 +31,7 @@ export type JobStage = 'pending' | 'cloning' | 'validating' | 'filling' | 'submi
  * Final: form_rejected (the portal refused the data), post_submission (never retried
  * automatically), lookup_failed (needs a human), cancelled.
  */
-export type FailureType =
+export type JobFailureType =
   | 'login_form'
   | 'post_submission'
   | 'clone'
@@ -42,10 +42,10 @@ export type FailureType =
   | 'lookup_failed'
   | 'cancelled';
 
-export const RETRYABLE_FAILURES: readonly FailureType[] = ['clone', 'validation', 'portal_error', 'login_form', 'interrupted'];
+export const JOB_RETRYABLE_FAILURES: readonly JobFailureType[] = ['clone', 'validation', 'portal_error', 'login_form', 'interrupted'];
 
 export interface JobFailure {
-  failureType: FailureType;
+  failureType: JobFailureType;
   stage: JobStage;
   /** The form step being filled, when the stage is `filling`. */
   step: string | null;
@@ -57,7 +57,7 @@ export interface JobFailure {
 }
 
 /** The outcome of the last portal search by business key. */
-export type LookupResult = 'found' | 'not_found' | 'impossible';
+export type JobLookupResult = 'found' | 'not_found' | 'impossible';
 
 export interface JobContext {
   jobId: string;
@@ -79,7 +79,7 @@ export interface JobContext {
   submitStartedAt: string | null;
   /** Why the job is reconciling: an error reported after the click, or a crash during it. */
   reconcileReason: 'submit_error' | 'interrupted' | null;
-  lookup: LookupResult | null;
+  lookup: JobLookupResult | null;
   reference: string | null;
   /** Every failure, oldest first: the job's history of attempts. */
   failures: JobFailure[];
@@ -111,4 +111,34 @@ export function initialJobContext(input: JobInput): JobContext {
     artifacts: [],
     cancelReason: null,
   };
+}
+
+/**
+ * What is wrong with an input, field by field (empty when it is usable), for intake to refuse
+ * with a ValidationError before anything is appended: the machine itself cannot refuse its
+ * input, and e.g. maxAttempts 0 would leave a job pending forever.
+ */
+export function jobInputProblems(input: JobInput): Record<string, string> {
+  const problems: Record<string, string> = {};
+  const text = (field: 'jobId' | 'portal' | 'businessKey') => {
+    if (typeof input[field] !== 'string' || input[field].trim() === '') problems[field] = 'must be a non-empty string';
+  };
+  text('jobId');
+  text('portal');
+  text('businessKey');
+  if (typeof input.payload !== 'object' || input.payload === null || Array.isArray(input.payload)) problems.payload = 'must be an object';
+  if (!Array.isArray(input.steps) || input.steps.some((s) => typeof s !== 'string' || s === '')) {
+    problems.steps = 'must be a list of step names';
+  } else if (new Set(input.steps).size !== input.steps.length) {
+    // The log records the stage by step name: a repeated name would make it ambiguous.
+    problems.steps = 'step names must be unique';
+  }
+  const integer = (field: 'maxAttempts' | 'retryDelayMs' | 'reconcileDelayMs', min: number) => {
+    const value = input[field];
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) problems[field] = `must be an integer >= ${min}`;
+  };
+  integer('maxAttempts', 1);
+  integer('retryDelayMs', 0);
+  integer('reconcileDelayMs', 0);
+  return problems;
 }
