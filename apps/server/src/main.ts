@@ -1,0 +1,63 @@
+// Starts the server: open the store, rebuild every live machine from the log, then serve.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { createEngine, type Engine } from '@engine/engine';
+import { openEventStore } from '@engine/event-store';
+import { mkdirSync } from 'node:fs';
+import { AppModule } from './app.module';
+import { createPinoLogger } from './common/pino-logger';
+import { loadConfig, type ServerConfig } from './config';
+import { AuditService } from './audit/audit.service';
+import { EngineMetrics } from './metrics/metrics';
+import { instrumentEventStore } from './metrics/instrumented-event-store';
+
+export interface RunningServer {
+  app: NestExpressApplication;
+  engine: Engine;
+  url: string;
+  config: ServerConfig;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig = loadConfig()): Promise<RunningServer> {
+  const logger = createPinoLogger();
+  mkdirSync(config.dataDir, { recursive: true });
+  const metrics = new EngineMetrics();
+  const store = instrumentEventStore(openEventStore(config.storeUrl), metrics.appendLatency);
+  const engine = createEngine({ store, logger });
+  const restore = await engine.start();
+  logger.info('engine restored from the log', { restored: restore.restored, interrupted: restore.interrupted.length });
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(engine, config, metrics), { logger: ['error', 'warn'], bodyParser: false });
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.enableShutdownHooks();
+  const docs = new DocumentBuilder().setTitle('Portal automation engine').setVersion('1').addBearerAuth().build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
+  await app.listen(config.port, config.host);
+  if (config.backgroundAudit) app.get(AuditService).startBackground();
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    engine,
+    url,
+    config,
+    async close() {
+      await app.close();
+      await engine.stop();
+    },
+  };
+}
+
+if (require.main === module) {
+  startServer()
+    .then(({ url, config }) => {
+      console.log(`engine server listening on ${url} (API docs ${url}/docs, inspector ${url}/inspector)`);
+      if (config.apiTokenGenerated) console.log(`API_TOKEN was not set; generated for this run: ${config.apiToken}`);
+    })
+    .catch((error) => {
+      console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+      process.exit(1);
+    });
+}

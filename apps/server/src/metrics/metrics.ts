@@ -1,0 +1,36 @@
+// Prometheus metrics. Counters and histograms are fed by the engine as things happen; gauges
+// of current state (jobs by state) are computed from the live read model at scrape time.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class EngineMetrics {
+  readonly registry = new Registry();
+  readonly appendLatency = new Histogram({
+    name: 'engine_event_append_seconds',
+    help: 'Latency of durable event-store appends',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly cloneLatency = new Histogram({
+    name: 'engine_session_clone_seconds',
+    help: 'Time to a cloned, logged-in portal session',
+    labelNames: ['portal', 'strategy'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly recoveries = new Counter({
+    name: 'engine_master_recoveries_total',
+    help: 'Master-session recovery attempts by level and outcome',
+    labelNames: ['portal', 'level', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly jobsByState = new Gauge({
+    name: 'engine_jobs',
+    help: 'Jobs by current state',
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,5 @@
+// Every machine the engine hosts, by stream prefix.
+import type { MachineDefinition } from '@engine/core';
+import { HEARTBEAT_MACHINE, JOB_MACHINE } from '@engine/machines';
+
+export const ENGINE_MACHINES: MachineDefinition[] = [HEARTBEAT_MACHINE, JOB_MACHINE];
