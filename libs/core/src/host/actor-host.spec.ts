@@ -184,6 +184,22 @@ describe('ActorHost', () => {
     await b.stop();
   });
 
+  it('records a foreign error thrown by an effect by its class name only: its message may carry a secret', async () => {
+    const host = newHost(store, clock, {
+      probeTarget: {
+        run: async () => {
+          throw new TypeError('GET https://agent:hunter2@portal/ failed');
+        },
+      },
+    });
+    await host.create('heartbeat', 'b1', input);
+    await host.idle();
+    const events = await store.read(STREAM);
+    expect(events[1]).toMatchObject({ type: 'EFFECT_FAILED', data: { effect: 'probeTarget', error: { code: 'TypeError' } } });
+    expect(JSON.stringify(events)).not.toContain('hunter2');
+    await host.stop();
+  });
+
   it('stop() does not wait forever for an effect that ignores its AbortSignal', async () => {
     const host = newHost(store, clock, { probeTarget: { run: () => new Promise<never>(() => undefined) } });
     await host.create('heartbeat', 'b1', input);

@@ -328,7 +328,12 @@ function errorCode(error: unknown): string {
   return error instanceof EngineError ? error.code : error instanceof Error ? error.name : 'UNKNOWN';
 }
 
+/**
+ * The event recorded when a handler threw. Only the engine's own errors keep their message
+ * (we write those, and they name no secret); any other error's text may carry anything —
+ * a password in a URL, a page's content — so the log gets its class name alone.
+ */
 function effectFailed(effect: string, error: unknown): EffectFailedEvent {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof EngineError ? error.message : `effect ${effect} threw ${errorCode(error)}`;
   return { type: 'EFFECT_FAILED', effect, error: { code: errorCode(error), message } };
 }
