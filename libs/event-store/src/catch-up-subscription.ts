@@ -50,6 +50,9 @@ export class CatchUpSubscription implements Subscription {
         if (this.closed || !(await this.deliver(event))) return;
         position = event.position;
       }
+      // A synchronous store and handler would otherwise catch up entirely in microtasks,
+      // starving timers, I/O and the group commit of everyone else until the end of the log.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

@@ -158,8 +158,10 @@ describe('SqliteEventStore group commit', () => {
     expect(store.stats()).toEqual({ transactions: 3, appends: 3 });
   });
 
-  it('keeps a batch going when one append fails unexpectedly (a tampered head), and that append writes nothing', async () => {
+  it('keeps a batch going when one append fails half-way (a tampered log), and that append writes nothing', async () => {
     await store.append('job-1', [event('a')], { expectedVersion: 'no-stream' });
+    // The store now believes job-1 is new, but version 2 is taken: a two-event append fails on its second insert.
+    tamper(temp.file, `UPDATE events SET version = 2 WHERE stream = 'job-1'`);
     tamper(temp.file, `DELETE FROM streams WHERE stream = 'job-1'`);
 
     const outcomes = await Promise.allSettled([

@@ -1,8 +1,9 @@
-// How every adapter holds an event at rest: JSON text plus its link in the stream's hash chain.
-// An event is serialized once, when `append` is called, and the hash is computed over that
-// serialized form, so what is hashed, what is stored and what readers get back are the same
+// How every adapter holds an event at rest: canonical JSON text plus its link in the stream's
+// hash chain. An event is serialized once, when `append` is called, and the hash is computed
+// over that text, so what is hashed, what is stored and what readers get back are the same
 // even if the caller mutates its object while the append waits for its group commit.
-import { EngineError, ValidationError, eventHash, type ExpectedVersion, type NewEvent, type RecordedEvent } from '@engine/core';
+import { EngineError, ValidationError, canonicalJson, type ExpectedVersion, type NewEvent, type RecordedEvent } from '@engine/core';
+import { canonicalEventHash, type CanonicalEventParts } from './canonical-event-hash';
 
 /** One row of the log, as the SQLite `events` table (and the memory log) holds it. */
 export interface StoredEvent {
@@ -18,14 +19,7 @@ export interface StoredEvent {
 }
 
 /** An event serialized at append time, before the store knows its version and position. */
-export interface EncodedEvent {
-  type: string;
-  data: string;
-  stateAfter: string;
-  meta: string;
-  /** The event as readers will see it (parsed back from the JSON text): the input to the hash. */
-  normalized: NewEvent;
-}
+export type EncodedEvent = CanonicalEventParts;
 
 /** Serializes a batch for `append`, rejecting input that could not be stored faithfully. */
 export function encodeEvents(stream: string, events: NewEvent[]): EncodedEvent[] {
@@ -45,28 +39,26 @@ function encodeEvent(event: NewEvent, index: number): EncodedEvent {
   if (event.meta === null || typeof event.meta !== 'object' || Array.isArray(event.meta)) {
     throw new ValidationError(`event ${index}: meta must be an object`, { [`events.${index}.meta`]: 'invalid' });
   }
-  const data = toJson(event.data, `events.${index}.data`);
-  const stateAfter = toJson(event.stateAfter, `events.${index}.stateAfter`);
-  const meta = toJson(event.meta, `events.${index}.meta`);
   return {
     type: event.type,
-    data,
-    stateAfter,
-    meta,
-    normalized: { type: event.type, data: JSON.parse(data), stateAfter: JSON.parse(stateAfter), meta: JSON.parse(meta) },
+    data: toJson(event.data, `events.${index}.data`),
+    stateAfter: toJson(event.stateAfter, `events.${index}.stateAfter`),
+    meta: toJson(event.meta, `events.${index}.meta`),
   };
 }
 
-/** `undefined` (absent data, pure facts) is stored as null; values JSON cannot hold are refused. */
+/**
+ * Canonical JSON is valid JSON and parses back to the same canonical text, so one string serves
+ * as stored form and hash input. `undefined` (absent data, pure facts) is stored as null; values
+ * JSON cannot hold (BigInt, cycles, a bare function) are refused.
+ */
 function toJson(value: unknown, field: string): string {
-  let text: string | undefined;
+  if (typeof value === 'function' || typeof value === 'symbol') throw new ValidationError(`${field} is not serializable as JSON`, { [field]: 'not JSON' });
   try {
-    text = value === undefined ? 'null' : JSON.stringify(value);
+    return canonicalJson(value);
   } catch (error) {
     throw new ValidationError(`${field} is not serializable as JSON: ${(error as Error).message}`, { [field]: 'not JSON' });
   }
-  if (text === undefined) throw new ValidationError(`${field} is not serializable as JSON`, { [field]: 'not JSON' });
-  return text;
 }
 
 /** Places an encoded event at `version` after `prevHash` in its stream's chain. */
@@ -79,7 +71,7 @@ export function chainEvent(stream: string, version: number, prevHash: string, ev
     stateAfter: event.stateAfter,
     meta: event.meta,
     prevHash,
-    hash: eventHash(prevHash, stream, version, event.normalized),
+    hash: canonicalEventHash(prevHash, stream, version, event),
   };
 }
 
