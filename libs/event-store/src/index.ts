@@ -3,4 +3,7 @@ export { MemoryEventStore } from './memory-event-store';
 export { MemoryEventLog } from './memory-event-log';
 export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteEventStoreStats } from './sqlite-event-store';
 export { SCHEMA_VERSION, type SynchronousMode } from './sqlite-schema';
-export { openEventStore } from './open-event-store';
+export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresEventStoreStats } from './postgres-event-store';
+export { POSTGRES_SCHEMA_VERSION } from './postgres-schema';
+export { redactUrl } from './postgres-redact-url';
+export { openEventStore, openEventStoreAsync, type OpenEventStoreOptions } from './open-event-store';

@@ -5,6 +5,7 @@
 import { Client } from 'pg';
 import { StoreCorruptError, UnknownSchemaVersionError, VersionConflictError, type NewEvent, type RecordedEvent } from '@engine/core';
 import { describeEventStoreConformance } from './conformance/event-store.conformance';
+import { openEventStore, openEventStoreAsync } from './open-event-store';
 import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
 import { POSTGRES_SCHEMA_VERSION } from './postgres-schema';
 import { startPostgresCluster, type PostgresCluster } from './testing/postgres-cluster';
@@ -279,6 +280,35 @@ describe('PostgresEventStore group commit and several processes', () => {
 
     const reopened = await open(url);
     expect((await reopened.read('job-1')).map((e) => e.type)).toEqual(['last words']);
+  });
+});
+
+describe('openEventStore with a postgres:// URL', () => {
+  it('returns a PostgreSQL store at once that connects in the background; calls wait for it', async () => {
+    const url = await cluster.createDatabase();
+    const store = openEventStore(url);
+    try {
+      expect(store).toBeInstanceOf(PostgresEventStore);
+      await store.append('job-1', [event('a')], { expectedVersion: 'no-stream' });
+      expect((await store.read('job-1')).map((e) => e.type)).toEqual(['a']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('surfaces a schema problem on the first call, or at once through openEventStoreAsync', async () => {
+    const url = await cluster.createDatabase();
+    await (await openEventStoreAsync(url)).close();
+    await tamperPostgres(url, 'UPDATE event_store_schema SET version = 99');
+
+    await expect(openEventStoreAsync(url)).rejects.toBeInstanceOf(UnknownSchemaVersionError);
+    const lazy = openEventStore(url.replace(/^postgres:/, 'postgresql:'));
+    try {
+      await expect(lazy.append('job-1', [event('a')], { expectedVersion: 'no-stream' })).rejects.toBeInstanceOf(UnknownSchemaVersionError);
+      await expect(lazy.readAll()).rejects.toMatchObject({ code: 'UNKNOWN_SCHEMA_VERSION' });
+    } finally {
+      await lazy.close();
+    }
   });
 });
 
