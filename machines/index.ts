@@ -5,3 +5,16 @@ export * from './job/job.events';
 export * from './job/job.effects';
 export * from './job/job.machine';
 export * from './job/job.queries';
+export * from './master-session/master-session.config';
+export * from './master-session/master-session.events';
+export * from './master-session/master-session.effects';
+export * from './master-session/master-session.machine';
+export * from './master-session/recovery-history';
+export type {
+  AttemptOutcome,
+  MasterSessionContext,
+  MasterSessionInput,
+  Recovery,
+  RecoveryAttempt,
+  RecoveryTrigger,
+} from './master-session/master-session.context';

@@ -3,7 +3,7 @@
 // keeps one entry per attempt, so level, try and outcome of each attempt are in the log and
 // the recovery history is a projection of it (recovery-history.ts).
 import { resolveMasterSessionConfig, type MasterSessionConfig, type MasterSessionConfigOverrides, type RecoveryLevel } from './master-session.config';
-import type { ErrorInfo } from './master-session.events';
+import type { MasterSessionErrorInfo } from './master-session.events';
 import { recoveryWaitMs } from './recovery-wait';
 
 export interface MasterSessionInput {
@@ -22,7 +22,7 @@ export interface RecoveryAttempt {
   /** 1-based within its level. */
   try: number;
   outcome: AttemptOutcome;
-  error: ErrorInfo | null;
+  error: MasterSessionErrorInfo | null;
 }
 
 export type RecoveryTrigger =
@@ -96,7 +96,7 @@ export function beginAttempt(recovery: Recovery, level: RecoveryLevel): Recovery
 }
 
 /** Ends the running attempt; a succeeded attempt ends the recovery too. */
-export function endAttempt(recovery: Recovery, outcome: 'succeeded' | 'failed', error: ErrorInfo | null): Recovery {
+export function endAttempt(recovery: Recovery, outcome: 'succeeded' | 'failed', error: MasterSessionErrorInfo | null): Recovery {
   const attempts = recovery.attempts.map((a, i) => (i === recovery.attempts.length - 1 ? { ...a, outcome, error } : a));
   return { ...recovery, attempts, outcome: outcome === 'succeeded' ? 'succeeded' : recovery.outcome };
 }

@@ -3,7 +3,7 @@
 // secret: credentials are a reference the SecretProvider resolves, a captcha answer is looked
 // up in the CaptchaSolver by challenge id.
 
-export interface PortalParams {
+interface PortalParams {
   portal: string;
 }
 

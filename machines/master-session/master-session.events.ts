@@ -4,7 +4,7 @@
 // command only names the challenge it answers. Type aliases, not interfaces, so that each
 // event is an EngineEvent (a record) for the host and for machineSpec.
 
-export type ErrorInfo = {
+export type MasterSessionErrorInfo = {
   code: string;
   message: string;
 };
@@ -57,17 +57,17 @@ export type CaptchaRequired = {
 /** The portal refused the login (as opposed to the effect itself crashing: EFFECT_FAILED). */
 export type LoginFailed = {
   type: 'LOGIN_FAILED';
-  error: ErrorInfo;
+  error: MasterSessionErrorInfo;
 };
 
 /** `probe` echoes the probe number from the effect's params, so a late answer is recognised. */
-export type ProbeSucceeded = {
+export type SessionProbeSucceeded = {
   type: 'PROBE_OK';
   probe: number;
   at: string;
 };
 
-export type ProbeFailed = {
+export type SessionProbeFailed = {
   type: 'PROBE_FAILED';
   probe: number;
   at: string;
@@ -93,10 +93,10 @@ export type AlertSent = {
 };
 
 /** Reported by the host when an effect handler threw instead of answering. */
-export type EffectFailed = {
+export type MasterSessionEffectFailed = {
   type: 'EFFECT_FAILED';
   effect: string;
-  error: ErrorInfo;
+  error: MasterSessionErrorInfo;
 };
 
 // ── Durable timers (fired by the host as `TIMER.<name>`) ────────────────────────────────
@@ -113,12 +113,12 @@ export type MasterSessionOutcome =
   | LoggedIn
   | CaptchaRequired
   | LoginFailed
-  | ProbeSucceeded
-  | ProbeFailed
+  | SessionProbeSucceeded
+  | SessionProbeFailed
   | ProfileBackedUp
   | ProfileWiped
   | ProfileRestored
   | AlertSent
-  | EffectFailed;
+  | MasterSessionEffectFailed;
 
 export type MasterSessionEvent = MasterSessionCommand | MasterSessionOutcome | MasterSessionTimerFired;

@@ -21,7 +21,7 @@ import {
   type RecoveryTrigger,
 } from './master-session.context';
 import type { MasterSessionEffect, MasterSessionEffectParams } from './master-session.effects';
-import type { ErrorInfo, MasterSessionEvent } from './master-session.events';
+import type { MasterSessionErrorInfo, MasterSessionEvent } from './master-session.events';
 
 type Args = { context: MasterSessionContext; event: MasterSessionEvent };
 
@@ -38,7 +38,7 @@ const probeParams = ({ context }: Args) => ({ portal: context.portal, probe: con
 
 const retryTimer = (level: RecoveryLevel) => ({ context }: Args) => ({ name: 'retry', delayMs: retryDelayMs(context, level) });
 
-function errorOf(event: MasterSessionEvent): ErrorInfo | null {
+function errorOf(event: MasterSessionEvent): MasterSessionErrorInfo | null {
   return event.type === 'LOGIN_FAILED' || event.type === 'EFFECT_FAILED' ? event.error : null;
 }
 
