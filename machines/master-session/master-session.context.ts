@@ -101,10 +101,6 @@ export function endAttempt(recovery: Recovery, outcome: 'succeeded' | 'failed', 
   return { ...recovery, attempts, outcome: outcome === 'succeeded' ? 'succeeded' : recovery.outcome };
 }
 
-export function currentAttempt(recovery: Recovery): RecoveryAttempt | undefined {
-  return recovery.attempts[recovery.attempts.length - 1];
-}
-
 export function triesAt(recovery: Recovery, level: RecoveryLevel): number {
   return recovery.attempts.filter((a) => a.level === level).length;
 }

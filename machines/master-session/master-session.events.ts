@@ -101,8 +101,6 @@ export type MasterSessionEffectFailed = {
 
 // ── Durable timers (fired by the host as `TIMER.<name>`) ────────────────────────────────
 
-export const MASTER_SESSION_TIMERS = { heartbeat: 'heartbeat', retry: 'retry', alertRetry: 'alertRetry' } as const;
-
 export type MasterSessionTimerFired = { type: 'TIMER.heartbeat' } | { type: 'TIMER.retry' } | { type: 'TIMER.alertRetry' };
 
 export type MasterSessionCommand = FailureReported | CaptchaAnswered | ResetRequested;

@@ -96,7 +96,6 @@ export const masterSessionMachine = setup({
     /** A failure seen before the session last became healthy was already healed: no new recovery. */
     staleReport: ({ context, event }) =>
       event.type === 'FAILURE_REPORTED' && context.readySince !== null && Date.parse(event.at) < Date.parse(context.readySince),
-    hasBackup: ({ context }) => context.recovery?.backupRef != null,
   },
 }).createMachine({
   id: 'masterSession',
