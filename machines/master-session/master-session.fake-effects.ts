@@ -64,7 +64,8 @@ export class FakeEffects {
 
   private success<K extends MasterSessionEffect>(effect: K, params: MasterSessionEffectParams[K]): MasterSessionEvent {
     const at = new Date(this.clock.now()).toISOString();
-    switch (effect) {
+    const name: MasterSessionEffect = effect;
+    switch (name) {
       case 'launchBrowser':
         return { type: 'BROWSER_LAUNCHED' };
       case 'closeBrowser':
@@ -80,7 +81,7 @@ export class FakeEffects {
         return { type: 'PROFILE_WIPED' };
       case 'restoreProfile':
         return { type: 'PROFILE_RESTORED' };
-      default:
+      case 'sendAlert':
         return { type: 'ALERT_SENT' };
     }
   }
