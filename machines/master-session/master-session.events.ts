@@ -96,6 +96,9 @@ export type AlertSent = {
 export type MasterSessionEffectFailed = {
   type: 'EFFECT_FAILED';
   effect: string;
+  /** The failed run's id and params (the host adds both): a late failure of an old run is told apart. */
+  effectId: string;
+  params: unknown;
   error: MasterSessionErrorInfo;
 };
 

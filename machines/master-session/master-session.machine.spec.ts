@@ -113,8 +113,14 @@ describe('master session: heartbeat', () => {
   });
 
   it('a probe effect that threw starts a recovery too', () => {
-    const then = spec.given(INPUT, [...TO_READY, ev.timer('heartbeat')]).when(ev.effectFailed('probeSession', 'TIMEOUT'));
+    const then = spec.given(INPUT, [...TO_READY, ev.timer('heartbeat')]).when(ev.effectFailed('probeSession', 'TIMEOUT', { portal: 'portal-a', probe: 1 }));
     expect(then.context.recovery.trigger).toEqual({ kind: 'heartbeat', reason: 'TIMEOUT' });
+  });
+
+  it('ignores the late throw of an older probe', () => {
+    const then = spec.given(INPUT, [...TO_READY, ev.timer('heartbeat')]).when(ev.effectFailed('probeSession', 'TIMEOUT', { portal: 'portal-a', probe: 0 }));
+    expect(then.value).toBe('probing');
+    expect(then.effects).toEqual([]);
   });
 
   it('ignores the answer of an older probe', () => {

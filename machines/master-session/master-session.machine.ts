@@ -91,6 +91,9 @@ export const masterSessionMachine = setup({
     effectIs: ({ event }, params: { effect: MasterSessionEffect }) => event.type === 'EFFECT_FAILED' && event.effect === params.effect,
     /** A probe answer that is not for the latest probe is late (e.g. from before a recovery): ignored. */
     currentProbe: ({ context, event }) => (event.type === 'PROBE_OK' || event.type === 'PROBE_FAILED') && event.probe === context.probes,
+    /** The current probe's effect threw (a late throw of an earlier probe is ignored like a late answer). */
+    currentProbeThrew: ({ context, event }) =>
+      event.type === 'EFFECT_FAILED' && event.effect === 'probeSession' && (event.params as { probe?: number } | null)?.probe === context.probes,
     triesLeft: ({ context }, params: { level: RecoveryLevel }) => triesLeft(context, params.level),
     answersChallenge: ({ context, event }) => event.type === 'CAPTCHA_ANSWERED' && context.captcha?.challengeId === event.challengeId,
     /** A failure seen before the session last became healthy was already healed: no new recovery. */
@@ -151,7 +154,7 @@ export const masterSessionMachine = setup({
         PROBE_OK: { guard: 'currentProbe', target: 'ready' },
         PROBE_FAILED: { guard: 'currentProbe', target: 'recovering', actions: { type: 'startRecovery', params: { kind: 'heartbeat' } } },
         EFFECT_FAILED: {
-          guard: { type: 'effectIs', params: { effect: 'probeSession' } },
+          guard: 'currentProbeThrew',
           target: 'recovering',
           actions: { type: 'startRecovery', params: { kind: 'heartbeat' } },
         },
@@ -384,7 +387,7 @@ export const masterSessionMachine = setup({
               on: {
                 PROBE_OK: { guard: 'currentProbe', target: '#masterSession.ready', actions: 'markHealthy' },
                 PROBE_FAILED: { guard: 'currentProbe', target: 'waiting' },
-                EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'probeSession' } }, target: 'waiting' },
+                EFFECT_FAILED: { guard: 'currentProbeThrew', target: 'waiting' },
               },
             },
           },

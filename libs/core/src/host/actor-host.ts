@@ -4,7 +4,7 @@
 // timers, and hands effects that started but never reported to their interrupted-policy.
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Clock, TimerHandle } from '../clock';
-import { EngineError, InvalidCommandError, NotFoundError, VersionConflictError } from '../errors';
+import { EngineError, InvalidCommandError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
 import type { EventStore } from '../event-store';
 import { silentLogger, type Logger } from '../logger';
 import type { ActorState } from './actor-state';
@@ -122,6 +122,11 @@ export class ActorHost {
     const stream = `${def.streamPrefix}${id}`;
     return this.serialized(stream, async () => {
       const result = stepStart(def, stream, input, { at: this.clock.now() });
+      // XState turns a throwing context factory into an error snapshot; bad input appends nothing.
+      if (result.state.status === 'error') {
+        const cause = (result.snapshot as { error?: unknown }).error;
+        throw new ValidationError(`input rejected by machine ${def.id}: ${cause instanceof Error ? cause.message : 'invalid'}`, { input: 'rejected' });
+      }
       const appended = await this.store.append(stream, result.records, { expectedVersion: 'no-stream' });
       this.adopt({ def, stream, version: appended.version, state: result.state, snapshot: result.snapshot }, result);
       return { stream, state: result.state };
@@ -253,7 +258,7 @@ export class ActorHost {
         if (effect.tracked && outcome) await this.report(actor.stream, effect.id, outcome);
       } catch (error) {
         this.logger.error('effect failed', { stream: actor.stream, effectId: effect.id, effect: effect.type, code: errorCode(error) });
-        if (effect.tracked && !this.stopped) await this.report(actor.stream, effect.id, effectFailed(effect.type, error)).catch(() => undefined);
+        if (effect.tracked && !this.stopped) await this.report(actor.stream, effect.id, effectFailed(effect, error)).catch(() => undefined);
       }
     })().finally(() => this.inflight.delete(effect.id));
     this.inflight.set(effect.id, { controller, done });
@@ -273,7 +278,7 @@ export class ActorHost {
         await this.report(actor.stream, effectId, event);
       } catch (error) {
         this.logger.error('interrupted effect could not be reconciled', { stream: actor.stream, effectId, code: errorCode(error) });
-        await this.report(actor.stream, effectId, effectFailed(effect.type, error)).catch(() => undefined);
+        await this.report(actor.stream, effectId, effectFailed({ id: effectId, ...effect }, error)).catch(() => undefined);
       }
     })().finally(() => this.inflight.delete(effectId));
     this.inflight.set(effectId, { controller, done });
@@ -333,7 +338,7 @@ function errorCode(error: unknown): string {
  * (we write those, and they name no secret); any other error's text may carry anything —
  * a password in a URL, a page's content — so the log gets its class name alone.
  */
-function effectFailed(effect: string, error: unknown): EffectFailedEvent {
-  const message = error instanceof EngineError ? error.message : `effect ${effect} threw ${errorCode(error)}`;
-  return { type: 'EFFECT_FAILED', effect, error: { code: errorCode(error), message } };
+function effectFailed(effect: { id: string; type: string; params: unknown }, error: unknown): EffectFailedEvent {
+  const message = error instanceof EngineError ? error.message : `effect ${effect.type} threw ${errorCode(error)}`;
+  return { type: 'EFFECT_FAILED', effect: effect.type, effectId: effect.id, params: effect.params, error: { code: errorCode(error), message } };
 }

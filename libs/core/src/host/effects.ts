@@ -35,5 +35,8 @@ export type EffectRegistry = Record<string, EffectHandler>;
 export interface EffectFailedEvent extends EngineEvent {
   type: 'EFFECT_FAILED';
   effect: string;
+  /** Which run failed, and with what params: a machine tells a late failure of an old run from the current one. */
+  effectId: string;
+  params: unknown;
   error: { code: string; message: string };
 }

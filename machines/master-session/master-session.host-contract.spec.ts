@@ -1,6 +1,6 @@
-// Gaps in the actor host (libs/core) that the master session runs into, as tests that fail
-// today. They are `it.failing`: green while the gap exists, red once the host is fixed, which
-// is the moment to drop `.failing` and keep them as ordinary tests.
+// Two actor-host behaviours the master session depends on, found as gaps and since fixed in
+// libs/core: invalid input is refused before anything is appended, and EFFECT_FAILED carries
+// the failed run's id and params so a late throw of an old probe is recognised.
 import { ActorHost, SimulatedClock, type ActorState } from '@engine/core';
 // eslint-disable-next-line no-restricted-imports -- test only: the machine stays pure, the host needs a store
 import { MemoryEventStore } from '@engine/event-store';
@@ -10,7 +10,7 @@ import { MASTER_SESSION_MACHINE } from './master-session.machine';
 
 const STREAM = 'master-portal-a';
 
-describe('actor host gaps seen from the master session', () => {
+describe('actor host behaviours the master session relies on', () => {
   let store: MemoryEventStore;
   let clock: SimulatedClock;
   let host: ActorHost;
@@ -28,21 +28,17 @@ describe('actor host gaps seen from the master session', () => {
 
   const context = async () => ((await host.getState(STREAM))!.state as ActorState & { context: any }).context;
 
-  // ActorHost.create appends `actor.started` with status 'error' and an empty context when the
-  // machine's context factory throws (XState catches it), and the error text is not stored.
+  // XState turns a throwing context factory into an error snapshot; the host refuses it.
   // DESIGN.md: bad input gets a 4xx with a clear message and appends nothing.
-  it.failing('refuses to create a session whose input is invalid, and appends nothing', async () => {
+  it('refuses to create a session whose input is invalid, and appends nothing', async () => {
     const bad = { ...INPUT, config: { soft: { tries: 0 } } };
     await expect(host.create('master-session', 'portal-a', bad)).rejects.toThrow(/soft\.tries/);
     expect(await store.streamVersion(STREAM)).toBe(0);
   });
 
-  // EFFECT_FAILED carries the effect's name but not its id, so a machine cannot tell the late
-  // failure of an old effect from the failure of the one it is waiting for. Success answers can
-  // echo a param (PROBE_OK.probe); a thrown error cannot. Here the probe that was in flight when
-  // a job's report started recovery 1 throws after the next probe began: recovery 2 starts for
-  // nothing. Fix: the host puts `effectId` (or the effect's params) into EFFECT_FAILED.
-  it.failing('the late failure of an old probe does not start a second recovery', async () => {
+  // The probe in flight when a job's report started recovery 1 throws after the next probe
+  // began; the throw carries its params (probe 1), so no second recovery starts.
+  it('the late failure of an old probe does not start a second recovery', async () => {
     await host.create('master-session', 'portal-a', INPUT);
     await host.idle();
     effects.gate('probeSession');
