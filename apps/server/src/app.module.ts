@@ -10,6 +10,7 @@ import { CONFIG } from './common/tokens';
 import type { ServerConfig } from './config';
 import { engineProviders } from './engine/engine.providers';
 import { HealthModule } from './health/health.module';
+import { InspectorModule } from './inspector/inspector.module';
 import { EngineMetrics } from './metrics/metrics';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -23,7 +24,7 @@ class EngineModule {
 }
 
 /** Feature modules; later features append here. */
-export const FEATURE_MODULES: Type[] = [AuditModule, HealthModule, MetricsModule];
+export const FEATURE_MODULES: Type[] = [AuditModule, HealthModule, MetricsModule, InspectorModule];
 
 @Module({})
 export class AppModule {

@@ -49,7 +49,7 @@ const NODE_MIN_WIDTH = 90;
 const PADDING = 14;
 const HEADER = 24;
 const COLUMN_GAP = 150;
-const ROW_GAP = 26;
+const ROW_GAP = 44;
 const REGION_GAP = 24;
 const MARGIN = 24;
 

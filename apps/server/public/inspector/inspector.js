@@ -1,0 +1,439 @@
+// The inspector page: stream list, statechart with the current state, timeline, time travel,
+// recovery history and failure screenshots, kept live by the server's event feed.
+// Plain modern JavaScript, no build step, no dependencies.
+//
+// Auth: the API token is asked once, kept in sessionStorage (this tab only) and sent as an
+// Authorization header on every request. The live feed is read with fetch() and parsed as
+// server-sent events, because EventSource cannot send headers: the token never goes into a URL.
+'use strict';
+
+(() => {
+  const TOKEN_KEY = 'inspector.token';
+  const PAGE_SIZE = 50;
+  const RECONNECT_MS = 2000;
+  const SIDE_REFRESH_MS = 1000;
+  const $ = (id) => document.getElementById(id);
+
+  let feed = null; // AbortController of the open live feed
+  let view = null; // state of the stream view currently shown
+  let list = { query: {}, cursors: [undefined], page: 0, rows: new Map() };
+  let reconnectTimer = null;
+
+  // ---- auth and HTTP ---------------------------------------------------------------------
+  const token = () => sessionStorage.getItem(TOKEN_KEY);
+
+  class Unauthorized extends Error {}
+
+  async function api(path) {
+    const response = await fetch(path, { headers: { Authorization: `Bearer ${token()}` }, cache: 'no-store' });
+    if (response.status === 401) throw new Unauthorized();
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(body.message || `HTTP ${response.status}`);
+    }
+    return response;
+  }
+
+  const getJson = async (path) => (await api(path)).json();
+
+  function showOnly(id) {
+    for (const section of ['login', 'list-view', 'stream-view']) $(section).hidden = section !== id;
+    $('sign-out').hidden = id === 'login';
+  }
+
+  function askForToken(message) {
+    stopFeed();
+    sessionStorage.removeItem(TOKEN_KEY);
+    showOnly('login');
+    $('login-error').hidden = !message;
+    $('login-error').textContent = message || '';
+    $('token-input').focus();
+  }
+
+  function failed(error) {
+    if (error instanceof Unauthorized) return askForToken('That token was refused.');
+    if (error && error.name === 'AbortError') return;
+    console.error(error);
+    setLive('offline');
+  }
+
+  // ---- live feed (server-sent events over fetch) -------------------------------------------
+  function setLive(state) {
+    const badge = $('live-status');
+    badge.dataset.state = state;
+    badge.textContent = state;
+  }
+
+  function stopFeed() {
+    clearTimeout(reconnectTimer);
+    if (feed) feed.abort();
+    feed = null;
+    setLive('offline');
+  }
+
+  /** Opens the feed; resolves once the server says `ready`, then keeps delivering messages. */
+  function openFeed(path, onMessage) {
+    stopFeed();
+    const controller = new AbortController();
+    feed = controller;
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      (async () => {
+        const response = await fetch(path, { headers: { Authorization: `Bearer ${token()}`, Accept: 'text/event-stream' }, signal: controller.signal, cache: 'no-store' });
+        if (response.status === 401) throw new Unauthorized();
+        if (!response.ok || !response.body) throw new Error(`live feed: HTTP ${response.status}`);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value.replace(/\r\n?/g, '\n');
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const message = parseEvent(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+            if (!message) continue;
+            if (message.type === 'ready' && !ready) {
+              ready = true;
+              setLive('live');
+              resolve();
+            } else if (message.type !== 'ping') onMessage(message);
+          }
+        }
+        throw new Error('live feed closed');
+      })().catch((error) => {
+        if (controller.signal.aborted) return;
+        if (!ready) reject(error);
+        else if (error instanceof Unauthorized) askForToken('That token was refused.');
+        else {
+          // Reload the whole view: whatever happened while disconnected is then in it.
+          setLive('reconnecting');
+          reconnectTimer = setTimeout(route, RECONNECT_MS);
+        }
+      });
+    });
+  }
+
+  function parseEvent(block) {
+    let type = 'message';
+    const data = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event:')) type = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+    }
+    if (data.length === 0) return null;
+    return { type, data: JSON.parse(data.join('\n')) };
+  }
+
+  // ---- formatting --------------------------------------------------------------------------
+  const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  const esc = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  const time = (iso) => (iso ? iso.replace('T', ' ').replace('Z', '').slice(0, 23) : '');
+  function duration(ms) {
+    if (ms === null || ms === undefined) return 'current';
+    if (ms < 1000) return `${ms} ms`;
+    if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+    if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+    return `${(ms / 3_600_000).toFixed(1)} h`;
+  }
+  const streamLink = (stream) => `#/stream/${encodeURIComponent(stream)}`;
+
+  // ---- stream list -------------------------------------------------------------------------
+  function listQueryString(cursor) {
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    for (const [key, value] of Object.entries(list.query)) if (value) params.set(key, value);
+    if (cursor) params.set('cursor', cursor);
+    return params.toString();
+  }
+
+  async function showList() {
+    showOnly('list-view');
+    view = null;
+    await openFeed('/api/inspector/live', onListUpdate);
+    await loadPage();
+  }
+
+  async function loadPage() {
+    const page = await getJson(`/api/inspector/streams?${listQueryString(list.cursors[list.page])}`);
+    list.cursors[list.page + 1] = page.next || undefined;
+    list.rows = new Map(page.items.map((s) => [s.stream, s]));
+    renderKinds(page.kinds);
+    $('stream-rows').innerHTML = page.items.map(rowHtml).join('');
+    $('list-summary').textContent = `${page.total} matching stream${page.total === 1 ? '' : 's'} — page ${list.page + 1}`;
+    $('page-next').disabled = !page.next;
+    $('page-prev').disabled = list.page === 0;
+    $('page-first').disabled = list.page === 0;
+    performance.mark('inspector:list:rendered');
+  }
+
+  const rowHtml = (s) =>
+    `<tr data-stream="${esc(s.stream)}"><td><a href="${esc(streamLink(s.stream))}">${esc(s.stream)}</a></td><td>${esc(s.kind)}</td>` +
+    `<td class="state">${esc(s.state)}</td><td>${esc(s.status)}</td><td>${s.version}</td><td>${esc(time(s.lastEventAt))}</td></tr>`;
+
+  function renderKinds(kinds) {
+    const select = $('filter-kind');
+    const chosen = select.value;
+    select.innerHTML = `<option value="">all</option>${Object.keys(kinds)
+      .sort()
+      .map((k) => `<option value="${esc(k)}">${esc(k)} (${kinds[k]})</option>`)
+      .join('')}`;
+    select.value = chosen;
+  }
+
+  function onListUpdate(message) {
+    if (message.type !== 'streams') return;
+    for (const summary of message.data.items) {
+      const known = list.rows.get(summary.stream);
+      if (!known || known.version >= summary.version) continue;
+      list.rows.set(summary.stream, summary);
+      const row = document.querySelector(`tr[data-stream="${CSS.escape(summary.stream)}"]`);
+      if (row) row.outerHTML = rowHtml(summary);
+    }
+  }
+
+  // ---- stream view -------------------------------------------------------------------------
+  async function showStream(stream) {
+    showOnly('stream-view');
+    const pending = [];
+    view = { stream, ready: false, pending, travelling: null, version: 0, entries: [], screenshots: [], urls: [] };
+    const current = view;
+    // Listen first, then read: events that land in between are buffered, and those the read
+    // already contains are dropped by version.
+    await openFeed(`/api/inspector/live?stream=${encodeURIComponent(stream)}`, (message) => {
+      if (message.type !== 'event' || current !== view) return;
+      if (!current.ready) pending.push(message.data);
+      else applyLiveEvent(message.data);
+    });
+    const data = await getJson(`/api/inspector/streams/${encodeURIComponent(stream)}`);
+    if (current !== view) return;
+    renderStream(data);
+    current.ready = true;
+    for (const event of pending.splice(0)) applyLiveEvent(event);
+  }
+
+  function renderStream(data) {
+    $('stream-name').textContent = data.stream;
+    $('machine-name').textContent = data.machine ? `${data.machine.id} v${data.machine.version}` : 'no machine registered';
+    $('travel-banner').hidden = true;
+    renderChart(data.chart);
+    view.entries = data.timeline.entries;
+    $('timeline-rows').innerHTML = data.timeline.entries.map(timelineRowHtml).join('');
+    renderTimeInState(data.timeline.timeInState);
+    renderRecovery(data.recoveryHistory);
+    setCurrent(data.current);
+    renderScreenshots(data.screenshots);
+    performance.mark('inspector:stream:rendered');
+  }
+
+  const timelineRowHtml = (e) =>
+    `<tr data-version="${e.version}"><td>${e.version}</td><td>${esc(time(e.at))}</td><td>${esc(e.type)}</td>` +
+    `<td class="state">${esc(e.state)}</td><td class="duration">${esc(duration(e.durationMs))}</td></tr>`;
+
+  function setCurrent(current) {
+    view.version = current.version;
+    view.current = current;
+    $('current-state').textContent = current.state;
+    $('current-status').textContent = current.status;
+    $('current-version').textContent = String(current.version);
+    if (!view.travelling) {
+      highlight(current.value, 'active');
+      showContext('Context (current)', current.context);
+    }
+  }
+
+  function applyLiveEvent(event) {
+    if (event.version <= view.version) return;
+    const previous = view.entries[view.entries.length - 1];
+    if (previous) {
+      previous.durationMs = Math.max(0, Date.parse(event.at) - Date.parse(previous.at));
+      const cell = document.querySelector(`#timeline-rows tr[data-version="${previous.version}"] .duration`);
+      if (cell) cell.textContent = duration(previous.durationMs);
+    }
+    const entry = { version: event.version, type: event.type, at: event.at, state: event.state, status: event.status, durationMs: null };
+    view.entries.push(entry);
+    $('timeline-rows').insertAdjacentHTML('beforeend', timelineRowHtml(entry));
+    setCurrent(event);
+    if (event.screenshots.join() !== view.screenshots.join()) renderScreenshots(event.screenshots);
+    clearTimeout(view.sideTimer);
+    view.sideTimer = setTimeout(refreshSidePanels, SIDE_REFRESH_MS);
+  }
+
+  /** Totals and the recovery history are recomputed by the server: refreshed once a burst of live events settles. */
+  async function refreshSidePanels() {
+    const current = view;
+    const data = await getJson(`/api/inspector/streams/${encodeURIComponent(current.stream)}`).catch(failed);
+    if (!data || current !== view) return;
+    renderTimeInState(data.timeline.timeInState);
+    renderRecovery(data.recoveryHistory);
+  }
+
+  function renderTimeInState(rows) {
+    $('time-in-state').innerHTML = rows.map((r) => `<tr><td class="state">${esc(r.state)}</td><td>${esc(duration(r.totalMs))}</td><td class="muted">${r.entries}×</td></tr>`).join('');
+  }
+
+  function renderRecovery(rows) {
+    $('recovery-panel').hidden = !rows;
+    if (!rows) return;
+    $('recovery-rows').innerHTML = rows
+      .map(
+        (r) =>
+          `<tr><td>${r.recovery}</td><td>${esc(r.level)}</td><td>${r.try}</td><td>${esc(time(r.startedAt))}</td>` +
+          `<td>${esc(r.durationMs === null ? 'running' : duration(r.durationMs))}</td><td>${esc(r.outcome)}</td><td>${esc(r.errorCode || '')}</td></tr>`,
+      )
+      .join('');
+  }
+
+  async function renderScreenshots(references) {
+    const current = view;
+    current.screenshots = references;
+    for (const url of current.urls.splice(0)) URL.revokeObjectURL(url);
+    $('screenshot-panel').hidden = references.length === 0;
+    const box = $('screenshots');
+    box.textContent = '';
+    for (const reference of references) {
+      const name = reference.slice('screenshot/'.length);
+      const response = await api(`/api/inspector/streams/${encodeURIComponent(current.stream)}/screenshots/${encodeURIComponent(name)}`).catch(failed);
+      if (!response || current !== view) return;
+      const url = URL.createObjectURL(await response.blob());
+      current.urls.push(url);
+      const img = document.createElement('img');
+      img.src = url;
+      img.alt = reference;
+      img.title = reference;
+      box.append(img);
+    }
+  }
+
+  function showContext(title, context) {
+    $('context-title').textContent = title;
+    $('state-context').textContent = JSON.stringify(context, null, 2);
+  }
+
+  // ---- time travel -------------------------------------------------------------------------
+  async function travel(version) {
+    const current = view;
+    const state = await getJson(`/api/inspector/streams/${encodeURIComponent(current.stream)}/state?version=${version}`);
+    if (current !== view) return;
+    for (const row of document.querySelectorAll('#timeline-rows tr.selected')) row.classList.remove('selected');
+    document.querySelector(`#timeline-rows tr[data-version="${version}"]`)?.classList.add('selected');
+    const banner = $('travel-banner');
+    banner.hidden = false;
+    if (!state.replayed) {
+      banner.classList.add('mismatch');
+      $('travel-text').textContent = `Replay differs from the log at version ${state.mismatch.version} (machine version ${state.mismatch.machineVersion}): ${state.mismatch.reason}`;
+      return;
+    }
+    banner.classList.remove('mismatch');
+    view.travelling = state;
+    $('travel-text').textContent = `Time travel: state after version ${state.version} (${state.type}, ${time(state.at)}) is ${state.state}, recomputed by replay.`;
+    highlight(null, 'active');
+    highlight(state.value, 'travel');
+    showContext(`Context after version ${state.version} (replayed)`, state.context);
+  }
+
+  function endTravel() {
+    view.travelling = null;
+    $('travel-banner').hidden = true;
+    for (const row of document.querySelectorAll('#timeline-rows tr.selected')) row.classList.remove('selected');
+    highlight(null, 'travel');
+    setCurrent(view.current);
+  }
+
+  // ---- statechart --------------------------------------------------------------------------
+  function renderChart(chart) {
+    const svg = $('chart');
+    if (!chart) {
+      svg.setAttribute('width', '0');
+      svg.setAttribute('height', '0');
+      svg.innerHTML = '';
+      return;
+    }
+    svg.setAttribute('width', String(chart.width));
+    svg.setAttribute('height', String(chart.height));
+    svg.setAttribute('viewBox', `0 0 ${chart.width} ${chart.height}`);
+    const nodes = [...chart.nodes].sort((a, b) => a.depth - b.depth);
+    const parts = [
+      '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c959f"/></marker></defs>',
+    ];
+    for (const n of nodes) {
+      const compound = n.type === 'compound' || n.type === 'parallel';
+      parts.push(`<g class="node ${esc(n.type)}" data-path="${esc(n.path)}"><title>${esc(n.path)}</title>`);
+      parts.push(`<rect x="${n.x}" y="${n.y}" width="${n.width}" height="${n.height}" rx="${compound ? 8 : 14}"/>`);
+      if (n.type === 'final') parts.push(`<rect class="inner" x="${n.x + 3}" y="${n.y + 3}" width="${n.width - 6}" height="${n.height - 6}" rx="11"/>`);
+      parts.push(compound ? `<text x="${n.x + 10}" y="${n.y + 16}">${esc(n.key)}</text>` : `<text x="${n.x + n.width / 2}" y="${n.y + n.height / 2 + 4}" text-anchor="middle">${esc(n.key)}</text>`);
+      parts.push('</g>');
+      if (n.initial) parts.push(`<circle class="initial" cx="${n.x - 14}" cy="${n.y + 10}" r="4"/><path class="edge" d="M${n.x - 10},${n.y + 10} L${n.x},${n.y + 10}" marker-end="url(#arrow)"/>`);
+    }
+    for (const e of chart.edges) {
+      const title = e.labels.map((l) => (l.guard ? `${l.event} [${l.guard}]` : l.event)).join('\n');
+      parts.push(`<g><title>${esc(`${e.source} → ${e.target}\n${title}`)}</title><path class="edge" d="${esc(e.d)}" marker-end="url(#arrow)"/>`);
+      e.labels.forEach((l, i) => {
+        parts.push(`<text class="edge-label" x="${e.labelX}" y="${e.labelY - 3 + (i - (e.labels.length - 1) / 2) * 12}" text-anchor="middle">${esc(l.event)}</text>`);
+      });
+      parts.push('</g>');
+    }
+    svg.innerHTML = parts.join('');
+  }
+
+  /** Marks the active leaves of a state value and all their ancestors with `className`. */
+  function highlight(value, className) {
+    for (const node of document.querySelectorAll(`#chart .node.${className}`)) node.classList.remove(className);
+    for (const leaf of leafPaths(value, '')) {
+      const parts = leaf.split('.');
+      for (let i = 1; i <= parts.length; i++) {
+        document.querySelector(`#chart .node[data-path="${CSS.escape(parts.slice(0, i).join('.'))}"]`)?.classList.add(className);
+      }
+    }
+  }
+
+  function leafPaths(value, prefix) {
+    if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value];
+    if (!value || typeof value !== 'object') return [];
+    return Object.entries(value).flatMap(([key, inner]) => {
+      const path = prefix ? `${prefix}.${key}` : key;
+      const below = leafPaths(inner, path);
+      return below.length > 0 ? below : [path];
+    });
+  }
+
+  // ---- routing and wiring ------------------------------------------------------------------
+  function route() {
+    clearTimeout(reconnectTimer);
+    if (!token()) return askForToken();
+    const match = /^#\/stream\/(.+)$/.exec(location.hash);
+    const shown = match ? showStream(decodeURIComponent(match[1])) : showList();
+    shown.catch(failed);
+  }
+
+  $('login-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('token-input').value.trim());
+    $('token-input').value = '';
+    route();
+  });
+  $('sign-out').addEventListener('click', () => askForToken());
+  $('filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    list = { ...list, query: { kind: $('filter-kind').value, state: $('filter-state').value.trim(), status: $('filter-status').value, text: $('filter-text').value.trim() }, cursors: [undefined], page: 0 };
+    loadPage().catch(failed);
+  });
+  $('page-next').addEventListener('click', () => {
+    list.page += 1;
+    loadPage().catch(failed);
+  });
+  $('page-prev').addEventListener('click', () => {
+    list.page = Math.max(0, list.page - 1);
+    loadPage().catch(failed);
+  });
+  $('page-first').addEventListener('click', () => {
+    list.page = 0;
+    loadPage().catch(failed);
+  });
+  $('timeline-rows').addEventListener('click', (event) => {
+    const row = event.target.closest('tr[data-version]');
+    if (row) travel(Number(row.dataset.version)).catch(failed);
+  });
+  $('travel-exit').addEventListener('click', () => endTravel());
+  window.addEventListener('hashchange', route);
+  route();
+})();

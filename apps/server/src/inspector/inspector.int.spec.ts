@@ -1,0 +1,126 @@
+// The inspector in real headless Chromium against the real server in-process (memory store,
+// real machines, fake effect handlers released one at a time by the test): the page asks for
+// the token, lists the streams, follows a job live until it is submitted, travels back in
+// time, and shows a failure screenshot. A screenshot of each view goes to test-output/inspector.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { jobInput } from '../../../../machines/job/job.fixtures';
+import { gatedJobEffects, type GatedJobEffects } from './testing/gated-job-effects';
+import { launchChromium, type HeadlessChromium } from './testing/headless-chromium';
+import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
+
+const OUTPUT = join(process.cwd(), 'test-output', 'inspector');
+const WAIT = { timeout: 15_000 };
+// testTimeout in a jest project entry is not applied: browser tests need their own.
+jest.setTimeout(60_000);
+
+let server: InspectorTestServer;
+let chromium: HeadlessChromium;
+let effects: GatedJobEffects;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(OUTPUT, { recursive: true });
+  server = await startInspectorTestServer({
+    effects: (artifactsDir) => {
+      effects = gatedJobEffects(artifactsDir, { gated: (jobId) => jobId === 'live', submit: (jobId) => (jobId === 'broken' ? 'error' : 'ok') });
+      return effects.registry;
+    },
+  });
+  chromium = await launchChromium();
+  page = await chromium.browser.newPage();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+async function signIn(): Promise<void> {
+  await page.goto(`${server.url}/inspector`, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#token-input', { visible: true, ...WAIT });
+  await page.type('#token-input', server.token);
+  await page.click('#login-form button[type=submit]');
+}
+
+const text = (selector: string) => page.$eval(selector, (el) => el.textContent ?? '');
+const bannerDisplay = () => page.$eval('#travel-banner', (el) => getComputedStyle(el).display);
+
+describe('inspector in Chromium', () => {
+  it('asks for the token, then lists the streams with their state', async () => {
+    await server.engine.host.create('job', 'live', { ...jobInput, jobId: 'live', businessKey: 'BK-live', steps: ['applicant', 'details'] });
+    await server.engine.host.create('job', 'other', { ...jobInput, jobId: 'other', businessKey: 'BK-other', steps: [] });
+    await signIn();
+    await page.waitForSelector('tr[data-stream="job-live"]', WAIT);
+    expect(await text('tr[data-stream="job-live"] .state')).toBe('pending');
+    expect(await text('#list-summary')).toContain('2 matching streams');
+    // The token stays out of the address bar and out of the page's markup.
+    expect(page.url()).not.toContain(server.token);
+    expect(await page.content()).not.toContain(server.token);
+    await page.screenshot({ path: join(OUTPUT, 'list.png'), fullPage: true });
+  });
+
+  it('filters the list by state', async () => {
+    await page.type('#filter-state', 'pending');
+    await page.click('#filters button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#list-summary')?.textContent?.startsWith('2 matching'), WAIT);
+    await page.$eval('#filter-state', (el) => ((el as HTMLInputElement).value = ''));
+  });
+
+  it('follows a job live, over the event feed, until it is submitted', async () => {
+    await page.goto(`${server.url}/inspector#/stream/job-live`, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('#chart .node.active[data-path="pending"]', WAIT);
+    await page.waitForFunction(() => document.querySelector('#live-status')?.textContent === 'live', WAIT);
+    // A marker that a reload would erase: every update below must arrive without one.
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    expect(await bannerDisplay()).toBe('none');
+    await server.engine.host.send('job-live', { type: 'START' });
+    for (const state of ['cloning', 'validating', 'filling', 'filling', 'submitting']) {
+      await page.waitForFunction((s) => document.querySelector('#current-state')?.textContent === s, WAIT, state);
+      expect(await page.$(`#chart .node.active[data-path="${state}"]`)).not.toBeNull();
+      await effects.release();
+    }
+    await page.waitForFunction(() => document.querySelector('#current-state')?.textContent === 'submitted', WAIT);
+    expect(await text('#current-status')).toBe('done');
+    expect(await page.$('#chart .node.active[data-path="submitted"]')).not.toBeNull();
+    expect(await page.$$eval('#chart .node.active', (nodes) => nodes.length)).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    const stored = await server.engine.store.read('job-live');
+    expect(await page.$$eval('#timeline-rows tr', (rows) => rows.length)).toBe(stored.length);
+    expect(await page.$$eval('#timeline-rows tr td:nth-child(3)', (cells) => cells.map((c) => c.textContent))).toEqual(stored.map((e) => e.type));
+    await page.screenshot({ path: join(OUTPUT, 'stream.png'), fullPage: true });
+  });
+
+  it('travels back in time to an earlier version and back to live', async () => {
+    const events = await server.engine.store.read('job-live');
+    const cloning = events.find((e) => (e.stateAfter as { value?: unknown } | null)?.value === 'cloning');
+    await page.click(`#timeline-rows tr[data-version="${cloning?.version}"]`);
+    await page.waitForSelector('#travel-banner:not([hidden])', WAIT);
+    expect(await text('#travel-text')).toContain(`version ${cloning?.version}`);
+    expect(await text('#travel-text')).toContain('cloning');
+    expect(await page.$('#chart .node.travel[data-path="cloning"]')).not.toBeNull();
+    expect(await page.$('#chart .node.active')).toBeNull();
+    expect(await text('#context-title')).toContain('replayed');
+    expect(JSON.parse(await text('#state-context'))).toMatchObject({ stage: 'cloning', attempt: 1, reference: null });
+    await page.screenshot({ path: join(OUTPUT, 'time-travel.png'), fullPage: true });
+    await page.click('#travel-exit');
+    await page.waitForSelector('#chart .node.active[data-path="submitted"]', WAIT);
+    expect(await page.$('#chart .node.travel')).toBeNull();
+    expect(await bannerDisplay()).toBe('none');
+  });
+
+  it('shows the failure screenshot a failed job references', async () => {
+    await server.engine.host.create('job', 'broken', { ...jobInput, jobId: 'broken', businessKey: 'BK-broken', steps: [] });
+    await server.engine.host.send('job-broken', { type: 'START' });
+    await server.engine.host.idle();
+    await page.goto(`${server.url}/inspector#/stream/job-broken`, { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => document.querySelector('#current-state')?.textContent === 'failed_post_submission', WAIT);
+    await page.waitForFunction(() => {
+      const img = document.querySelector('#screenshots img') as HTMLImageElement | null;
+      return img !== null && img.complete && img.naturalWidth === 48;
+    }, WAIT);
+    expect(await page.$eval('#screenshots img', (img) => img.getAttribute('src')?.startsWith('blob:'))).toBe(true);
+    await page.screenshot({ path: join(OUTPUT, 'failure.png'), fullPage: true });
+  });
+});

@@ -1,0 +1,119 @@
+// What the inspector shows about one stream: its statechart with the current state, the event
+// timeline, the state at any version recomputed by replay (time travel), the master session's
+// recovery history and the failure screenshots its context references.
+import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError, ReplayMismatchError, stateAtVersion, type ActorState, type EventStore, type MachineDefinition, type RecordedEvent } from '@engine/core';
+import { recoveryHistory, type RecoveryAttemptRecord } from '../../../../machines/master-session/recovery-history';
+import { EVENT_STORE } from '../common/tokens';
+import { chartFor } from './chart/chart-for';
+import type { ChartLayout } from './chart/statechart-layout';
+import { stateLabel } from './chart/statechart-graph';
+import { ArtifactFiles, screenshotReferences } from './artifact-files';
+import { INSPECTOR_OPTIONS, type InspectorOptions } from './inspector.options';
+import { InspectorFeed } from './inspector-feed';
+import type { ListPage, ListQuery } from './stream-index';
+import { buildTimeline, type Timeline } from './timeline';
+
+export interface CurrentState {
+  version: number;
+  value: unknown;
+  state: string;
+  status: string;
+  context: unknown;
+}
+
+export interface StreamView {
+  stream: string;
+  kind: string;
+  machine: { id: string; version: string; recordedVersion: string | null } | null;
+  current: CurrentState;
+  chart: ChartLayout | null;
+  timeline: Timeline;
+  recoveryHistory: RecoveryAttemptRecord[] | null;
+  screenshots: string[];
+}
+
+export type TimeTravel =
+  | (CurrentState & { stream: string; type: string; at: string; replayed: true })
+  | { stream: string; version: number; replayed: false; mismatch: { version: number; machineVersion: string; reason: string } };
+
+@Injectable()
+export class InspectorService {
+  private readonly files: ArtifactFiles;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly feed: InspectorFeed,
+    @Inject(INSPECTOR_OPTIONS) options: InspectorOptions,
+  ) {
+    this.files = new ArtifactFiles(options.artifactsDir);
+  }
+
+  list(query: ListQuery): ListPage {
+    return this.feed.index.list(query);
+  }
+
+  async view(stream: string): Promise<StreamView> {
+    const events = await this.readStream(stream);
+    const def = this.feed.definitionFor(stream);
+    const last = events[events.length - 1];
+    return {
+      stream,
+      kind: this.feed.index.get(stream)?.kind ?? def?.id ?? 'unknown',
+      machine: def ? { id: def.id, version: def.version, recordedVersion: (events[0].meta.machineVersion as string | undefined) ?? null } : null,
+      current: currentOf(last),
+      chart: def ? chartFor(def) : null,
+      timeline: buildTimeline(events),
+      recoveryHistory: def?.id === 'master-session' ? recoveryHistory(events) : null,
+      screenshots: screenshotReferences((last.stateAfter as ActorState | null)?.context),
+    };
+  }
+
+  /** The state after `version`, recomputed from the log by replay (never the stored snapshot). */
+  async stateAt(stream: string, version: number): Promise<TimeTravel> {
+    const def = this.requireDefinition(stream);
+    const events = await this.readStream(stream);
+    const event = events.find((e) => e.version === version);
+    if (!event) throw new NotFoundError(`version ${version} of stream`, stream);
+    try {
+      const state = stateAtVersion(def, events, version);
+      return { stream, version, type: event.type, at: event.meta.at, value: state.value, state: stateLabel(state.value), status: state.status, context: state.context, replayed: true };
+    } catch (error) {
+      if (!(error instanceof ReplayMismatchError)) throw error;
+      // An auditor needs to see where the log and the machine disagree, not an error page.
+      return { stream, version, replayed: false, mismatch: { version: error.version, machineVersion: error.machineVersion, reason: error.message } };
+    }
+  }
+
+  /** A screenshot the stream's current context references; anything else is not found. */
+  async screenshot(stream: string, reference: string): Promise<Buffer> {
+    const version = await this.store.streamVersion(stream);
+    if (version === 0) throw new NotFoundError('stream', stream);
+    const [last] = await this.store.read(stream, version);
+    if (!screenshotReferences((last.stateAfter as ActorState | null)?.context).includes(reference)) throw new NotFoundError('artifact', reference);
+    return this.files.readScreenshot(reference);
+  }
+
+  private requireDefinition(stream: string): MachineDefinition {
+    const def = this.feed.definitionFor(stream);
+    if (!def) throw new NotFoundError('machine for stream', stream);
+    return def;
+  }
+
+  private async readStream(stream: string): Promise<RecordedEvent[]> {
+    const events = await this.store.read(stream);
+    if (events.length === 0) throw new NotFoundError('stream', stream);
+    return events;
+  }
+}
+
+export function currentOf(event: RecordedEvent): CurrentState {
+  const state = event.stateAfter as Partial<ActorState> | null;
+  return {
+    version: event.version,
+    value: state?.value ?? null,
+    state: state?.value !== undefined ? stateLabel(state.value) : event.type,
+    status: typeof state?.status === 'string' ? state.status : 'fact',
+    context: state?.context ?? null,
+  };
+}
