@@ -11,7 +11,7 @@
 // Clones: every transition that ends an attempt (success, failure, cancel, interruption)
 // emits closeClone once; in_doubt/reconciling still belong to the submitting attempt.
 import { and, assign, setup } from 'xstate';
-import { initialJobContext, type FailureType, type JobContext, type JobFailure, type JobInput, type JobStage, type LookupResult } from './job.config';
+import { initialJobContext, type JobFailureType, type JobContext, type JobFailure, type JobInput, type JobStage, type JobLookupResult } from './job.config';
 import { JOB_FIRE_AND_FORGET, type JobEffectName, type JobEffectParams } from './job.effects';
 import type { JobEvent } from './job.events';
 
@@ -20,9 +20,9 @@ function shortCode(raw: unknown): string {
   return typeof raw === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(raw) ? raw : 'UNCLASSIFIED';
 }
 
-const DEFAULT_CODES: Partial<Record<FailureType, string>> = { login_form: 'LOGIN_FORM', interrupted: 'INTERRUPTED', cancelled: 'CANCELLED' };
+const DEFAULT_CODES: Partial<Record<JobFailureType, string>> = { login_form: 'LOGIN_FORM', interrupted: 'INTERRUPTED', cancelled: 'CANCELLED' };
 
-function failureFrom(context: JobContext, event: JobEvent, failureType: FailureType): JobFailure {
+function failureFrom(context: JobContext, event: JobEvent, failureType: JobFailureType): JobFailure {
   const code =
     event.type === 'EFFECT_FAILED' ? event.error.code : 'code' in event ? event.code : (DEFAULT_CODES[failureType] ?? failureType.toUpperCase());
   return {
@@ -58,14 +58,14 @@ const reportLoginForm = {
   }),
 } as const;
 
-const recordFailure = (failureType: FailureType) => ({ type: 'recordFailure', params: { failureType } }) as const;
+const recordFailure = (failureType: JobFailureType) => ({ type: 'recordFailure', params: { failureType } }) as const;
 
 /**
  * A failure a fresh clone may cure: wait and retry while attempts are left, else `failed`.
  * With `effect`, the transition answers only that effect's EFFECT_FAILED (a late failure of
  * another effect must not end this stage).
  */
-function retryableTransitions(failureType: FailureType, effect?: JobEffectName) {
+function retryableTransitions(failureType: JobFailureType, effect?: JobEffectName) {
   const own = effect ? ({ type: 'effectIs', params: { effect } } as const) : undefined;
   return [
     { guard: own ? and([own, 'attemptsLeft']) : 'attemptsLeft', target: 'waiting', actions: [recordFailure(failureType), closeAttemptClone] },
@@ -116,7 +116,7 @@ export const jobMachine = setup({
       submitsStarted: context.submitsStarted + 1,
       submitStartedAt: 'at' in event ? event.at : null,
     })),
-    recordFailure: assign(({ context, event }, params: { failureType: FailureType }) => {
+    recordFailure: assign(({ context, event }, params: { failureType: JobFailureType }) => {
       const failure = failureFrom(context, event, params.failureType);
       return {
         failures: [...context.failures, failure],
@@ -132,7 +132,7 @@ export const jobMachine = setup({
       return { failures, artifacts: [...context.artifacts, event.artifactRef] };
     }),
     beginReconcile: assign((_, params: { reason: 'submit_error' | 'interrupted' }) => ({ reconcileReason: params.reason })),
-    recordLookup: assign((_, params: { result: LookupResult }) => ({ lookup: params.result })),
+    recordLookup: assign((_, params: { result: JobLookupResult }) => ({ lookup: params.result })),
     recordReference: assign(({ event }) => ({ reference: event.type === 'SUBMITTED' || event.type === 'SUBMISSION_FOUND' ? event.reference : null })),
     recordCancel: assign(({ context, event }) => ({
       cancelReason: event.type === 'CANCEL' ? String(event.reason).slice(0, CANCEL_REASON_MAX) : null,
