@@ -20,6 +20,7 @@ module.exports = tseslint.config(
   },
   {
     files: ['machines/**/*.ts'],
+    ignores: ['machines/**/*.spec.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { regex: '^(node:)?(fs|child_process|net|http|https|dgram|worker_threads)(/.*)?$', message: 'machines/ are pure: no I/O' },
