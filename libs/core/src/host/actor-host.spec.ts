@@ -4,6 +4,7 @@
 import { HEARTBEAT_MACHINE } from '@engine/machines';
 import { MemoryEventStore } from '@engine/event-store';
 import { InvalidCommandError, ReplayMismatchError, SimulatedClock, VersionConflictError } from '@engine/core';
+import { setup } from 'xstate';
 import type { EngineEvent } from './effects';
 import { ActorHost } from './actor-host';
 import type { EffectRegistry } from './effects';
@@ -152,6 +153,30 @@ describe('ActorHost', () => {
     const fired = (await store.read(STREAM))[3];
     expect(fired.meta.timerId).toBe(`${STREAM}:2:0`);
     await second.stop();
+  });
+
+  it('a finished stream awaits no effect: a late outcome is ignored and the stream ends on its final event', async () => {
+    const race = setup({ actions: { fetchA: () => undefined, fetchB: () => undefined } }).createMachine({
+      initial: 'racing',
+      states: { racing: { entry: ['fetchA', 'fetchB'], on: { DONE: 'won' } }, won: { type: 'final' } },
+    });
+    const def = { id: 'race', version: '1', streamPrefix: 'race-', machine: race };
+    let answerB: (e: EngineEvent) => void = () => undefined;
+    const host = new ActorHost({
+      store,
+      clock,
+      definitions: [def],
+      effects: { fetchA: { run: async () => ({ type: 'DONE' }) }, fetchB: { run: () => new Promise<EngineEvent>((resolve) => (answerB = resolve)) } },
+    });
+    await host.create('race', 'r1', {});
+    await new Promise((r) => setImmediate(r));
+    const finished = await host.getState('race-r1');
+    expect(finished?.state).toMatchObject({ value: 'won', status: 'done', effects: {} });
+    answerB({ type: 'DONE' });
+    await host.idle();
+    const events = await store.read('race-r1');
+    expect(events.map((e) => e.type)).toEqual(['actor.started', 'DONE']);
+    await host.stop(50);
   });
 
   it('skips final streams at start', async () => {

@@ -104,8 +104,12 @@ function finish(
     }
   });
 
-  // A finished machine has nothing left to wait for: its timers go with it.
-  if (base.status !== 'active') for (const name of Object.keys(base.timers)) if (!cancels.includes(name)) cancels.push(name);
+  // A finished machine has nothing left to wait for: its timers go with it, and effects still
+  // running are no longer awaited (a late outcome is ignored, so the stream ends on its final event).
+  if (base.status !== 'active') {
+    for (const name of Object.keys(base.timers)) if (!cancels.includes(name)) cancels.push(name);
+    base.effects = {};
+  }
 
   const records: NewEvent[] = [{ type: head.type, data: head.data, stateAfter: base, meta: meta() }];
   let state = base;
