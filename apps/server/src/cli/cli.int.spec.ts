@@ -1,0 +1,123 @@
+// The CLI as operators run it: a child process on a temporary SQLite store written through the
+// real SqliteEventStore by the real host and job machine.
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EffectRegistry } from '@engine/core';
+import { createEngine } from '@engine/engine';
+import { SqliteEventStore } from '@engine/event-store';
+import { jobInput } from '../../../../machines/job/job.fixtures';
+
+jest.setTimeout(60_000);
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+let dir: string;
+let file: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Run> {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['-r', './scripts/ts-run.js', 'apps/server/src/cli/main.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const at = () => new Date().toISOString();
+const effects: EffectRegistry = {
+  cloneSession: { run: async () => ({ type: 'CLONED', at: at() }) },
+  validateSession: { run: async () => ({ type: 'SESSION_VALID', at: at() }) },
+  fillStep: { run: async (p: { step: string }) => ({ type: 'STEP_FILLED', step: p.step, at: at() }) },
+  submitForm: { run: async (p: { jobId: string }) => ({ type: 'SUBMITTED', reference: `REF-${p.jobId}`, at: at() }) },
+  closeClone: { run: async () => undefined },
+};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'engine-cli-'));
+  file = join(dir, 'events.db');
+  const engine = createEngine({ store: new SqliteEventStore(file), effects });
+  await engine.start();
+  for (const id of ['a', 'b', 'c']) {
+    await engine.host.create('job', id, { ...jobInput, jobId: id, businessKey: `BK-${id}`, steps: ['applicant', 'details'] });
+    if (id !== 'c') await engine.host.send(`job-${id}`, { type: 'START' });
+  }
+  await engine.host.idle();
+  await engine.stop();
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('engine CLI', () => {
+  it('audit verify passes on a clean store, with progress on stderr and the verdict on stdout', async () => {
+    const run = await cli('audit', 'verify', '--store', `sqlite:${file}`);
+    expect(run.stderr).toContain('replaying streams: 3/3 (100%)');
+    expect(run.stdout).toContain('audit OK: 3 stream(s)');
+    expect(run.code).toBe(0);
+  });
+
+  it('replay prints every step with its version, event and state, and stops at --to', async () => {
+    const run = await cli('replay', 'job-a', '--store', file);
+    expect(run.code).toBe(0);
+    const steps = run.stdout.trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/));
+    expect(steps.map(([version]) => Number(version))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(steps.map(([, type, state]) => `${type} ${state}`)).toEqual([
+      'actor.started pending',
+      'START cloning',
+      'CLONED validating',
+      'SESSION_VALID filling',
+      'STEP_FILLED filling',
+      'STEP_FILLED submitting',
+      'SUBMITTED submitted',
+    ]);
+    const partial = await cli('replay', 'job-a', '--to', '3', '--store', file);
+    expect(partial.stdout.trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/)[2])).toEqual(['pending', 'cloning', 'validating']);
+  });
+
+  it('export prints the stream as JSON lines, exactly as stored', async () => {
+    const run = await cli('export', 'job-b', '--format', 'jsonl', '--store', file);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const store = new SqliteEventStore(file);
+    const stored = await store.read('job-b');
+    await store.close();
+    expect(lines).toEqual(stored.map(({ stream, version, position, type, data, stateAfter, meta, prevHash, hash }) => ({ stream, version, position, type, data, stateAfter, meta, prevHash, hash })));
+    expect((await cli('export', 'job-b', '--format', 'csv', '--store', file)).code).toBe(2);
+  });
+
+  it('refuses a missing store without creating it, and an unknown stream', async () => {
+    const missing = join(dir, 'nope', 'events.db');
+    const run = await cli('audit', 'verify', '--store', `sqlite:${missing}`);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`no event store at ${missing}`);
+    expect(existsSync(missing)).toBe(false);
+    const unknown = await cli('replay', 'job-zz', '--store', file);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('stream job-zz not found');
+  });
+
+  it('audit verify fails on a tampered store, naming the stream and version', async () => {
+    const tampered = join(dir, 'tampered.db');
+    const source = new Database(file, { readonly: true });
+    await source.backup(tampered);
+    source.close();
+    const db = new Database(tampered);
+    const row = db.prepare(`SELECT data FROM events WHERE stream = 'job-b' AND version = 5`).get() as { data: string };
+    expect(JSON.parse(row.data)).toMatchObject({ step: 'applicant' });
+    db.prepare(`UPDATE events SET data = ? WHERE stream = 'job-b' AND version = 5`).run(row.data.replace('applicant', 'details'));
+    db.close();
+    const run = await cli('audit', 'verify', '--store', `sqlite:${tampered}`);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/FAIL hash chain: stream job-b version 5\b/);
+    expect(run.stdout).toContain('audit FAILED');
+    expect(run.stderr).not.toMatch(/stream job-a|stream job-c/);
+  });
+});

@@ -1,0 +1,70 @@
+// The engine's command-line tool for operators and auditors, reading the same log as the
+// server:
+//   replay <stream> [--to N]          each step's version, event type and state
+//   audit verify                      hash chains and replay of every stream; non-zero on failure
+//   export <stream> --format jsonl    the stream's events, one JSON object per line
+// Store: --store <location>, else DATABASE_URL, else sqlite:./data/events.db.
+// Run: node -r ./scripts/ts-run.js apps/server/src/cli/main.ts <command>  (npm run engine -- <command>)
+import { parseArgs } from 'node:util';
+import type { EventStore } from '@engine/core';
+import { ENGINE_MACHINES } from '@engine/engine';
+import { auditVerifyCommand } from './audit-command';
+import { CliError, EXIT } from './cli-error';
+import { exportCommand } from './export-command';
+import { openStoreForReading, storeLocation } from './open-store';
+import { progressOn } from './progress';
+import { replayCommand } from './replay-command';
+
+const USAGE = `usage: engine <command> [--store <location>]
+  replay <stream> [--to N]
+  audit verify
+  export <stream> --format jsonl
+store: --store, else DATABASE_URL, else sqlite:./data/events.db`;
+
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { store: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, arg] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  const to = values.to === undefined ? undefined : Number(values.to);
+  if (to !== undefined && (!Number.isInteger(to) || to < 1)) throw new CliError('--to must be a version number >= 1');
+  const run = commandFor(command, arg, to, values.format);
+  const { store } = openStoreForReading(storeLocation(values.store, env));
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function commandFor(command: string, arg: string | undefined, to: number | undefined, format: string | undefined): (store: EventStore) => Promise<number> {
+  const out = (line: string) => void process.stdout.write(`${line}\n`);
+  const err = (line: string) => void process.stderr.write(`${line}\n`);
+  if (command === 'replay' && arg) return (store) => replayCommand(store, ENGINE_MACHINES, arg, to, out);
+  if (command === 'audit' && arg === 'verify') return (store) => auditVerifyCommand(store, ENGINE_MACHINES, progressOn(process.stderr, 'replaying streams'), out, err);
+  if (command === 'export' && arg) return (store) => exportCommand(store, arg, format ?? '', writeRespectingBackpressure);
+  throw new CliError(USAGE);
+}
+
+/** Large exports must not buffer the whole stream in memory when stdout is slower than the store. */
+function writeRespectingBackpressure(chunk: string): Promise<void> {
+  return process.stdout.write(chunk) ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      const known = error instanceof CliError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+      process.stderr.write(`engine: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = error instanceof CliError ? error.exitCode : known ? EXIT.usage : EXIT.failed;
+    },
+  );
+}

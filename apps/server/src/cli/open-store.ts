@@ -1,0 +1,24 @@
+// Opens the event store the CLI inspects: `--store`, else DATABASE_URL, else
+// sqlite:./data/events.db. A missing or empty file is refused with a clear error instead of
+// being created: the CLI only reads, and an audit of a freshly created empty store would
+// "pass". (The SQLite adapter has no read-only mode; the CLI never appends.)
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { EventStore } from '@engine/core';
+import { SqliteEventStore } from '@engine/event-store';
+import { CliError } from './cli-error';
+
+export const DEFAULT_STORE = 'sqlite:./data/events.db';
+
+export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? env.DATABASE_URL ?? DEFAULT_STORE;
+}
+
+export function openStoreForReading(location: string): { store: EventStore; description: string } {
+  if (/^postgres(ql)?:\/\//.test(location)) throw new CliError('PostgreSQL stores are not supported by this CLI yet; use a sqlite: store');
+  if (location === 'memory:') throw new CliError('memory: holds nothing to read from a separate process; use a sqlite: store');
+  const path = resolve(location.startsWith('sqlite:') ? location.slice('sqlite:'.length) : location);
+  if (!existsSync(path)) throw new CliError(`no event store at ${path} (set --store or DATABASE_URL); nothing was created`);
+  if (!statSync(path).isFile() || statSync(path).size === 0) throw new CliError(`${path} is not an event store (not a file, or empty); nothing was changed`);
+  return { store: new SqliteEventStore(path), description: path };
+}
