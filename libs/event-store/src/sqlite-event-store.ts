@@ -68,7 +68,9 @@ export class SqliteEventStore implements EventStore {
   ) {
     this.db = openEventStoreFile(file, options.synchronous ?? 'FULL');
     this.sql = prepareStatements(this.db);
-    this.queue = new CommitQueue((batch) => this.commit(batch));
+    // Without group commit, appends still queue for the next turn of the event loop (same scheduling
+    // cost as a batch, and a writer loop cannot starve timers and I/O), then commit one by one.
+    this.queue = new CommitQueue(options.groupCommit === false ? (batch) => batch.forEach((one) => this.commit([one])) : (batch) => this.commit(batch));
   }
 
   append(stream: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult> {
@@ -76,8 +78,7 @@ export class SqliteEventStore implements EventStore {
       this.assertOpen('append');
       checkExpectedVersion(options.expectedVersion);
       const pending: PendingAppend = { stream, events: encodeEvents(stream, events), expectedVersion: options.expectedVersion, resolve, reject };
-      if (this.options.groupCommit === false) this.commit([pending]);
-      else this.queue.push(pending);
+      this.queue.push(pending);
     });
   }
 
