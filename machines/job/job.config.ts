@@ -11,6 +11,8 @@ export interface JobInput {
   /** What the portal's search finds a submission by: the key of reconciliation. */
   businessKey: string;
   externalId?: string | null;
+  /** ISO time intake accepted the job (the Clock's): FIFO order and the API's timestamps. */
+  createdAt?: string | null;
   /** The portal adapter's named form steps, filled one effect each so the log shows the stage per step. */
   steps: string[];
   maxAttempts?: number;
@@ -65,6 +67,7 @@ export interface JobContext {
   payload: Record<string, unknown>;
   businessKey: string;
   externalId: string | null;
+  createdAt: string | null;
   steps: string[];
   maxAttempts: number;
   retryDelayMs: number;
@@ -95,6 +98,7 @@ export function initialJobContext(input: JobInput): JobContext {
     payload: input.payload,
     businessKey: input.businessKey,
     externalId: input.externalId ?? null,
+    createdAt: input.createdAt ?? null,
     steps: [...input.steps],
     maxAttempts: input.maxAttempts ?? JOB_DEFAULTS.maxAttempts,
     retryDelayMs: input.retryDelayMs ?? JOB_DEFAULTS.retryDelayMs,

@@ -1,0 +1,146 @@
+// The scheduler on the memory store, the real job and master-session machines and fake effects:
+// bounded concurrency, FIFO, halting while the master session is not ready, graceful stop.
+import { ActorHost, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
+import { MemoryEventStore } from '@engine/event-store';
+import { JOB_MACHINE, MASTER_SESSION_MACHINE } from '@engine/machines';
+import { LiveStreamIndex } from '../read-model/live-index';
+import { JobScheduler } from './job-scheduler';
+
+const settle = async () => {
+  for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
+};
+
+function fakes(clock: SimulatedClock) {
+  const at = () => new Date(clock.now()).toISOString();
+  const gates: (() => void)[] = [];
+  const started: string[] = [];
+  const submitted: string[] = [];
+  let masterLogin: () => EngineEvent = () => ({ type: 'LOGGED_IN', at: at() });
+  const effects: EffectRegistry = {
+    cloneSession: {
+      run: async (p) => {
+        started.push(p.jobId);
+        return { type: 'CLONED', at: at() };
+      },
+    },
+    validateSession: { run: async () => ({ type: 'SESSION_VALID', at: at() }) },
+    fillStep: {
+      run: (p, ctx) =>
+        new Promise<EngineEvent>((resolve, reject) => {
+          gates.push(() => resolve({ type: 'STEP_FILLED', step: p.step, at: at() }));
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+        }),
+    },
+    submitForm: {
+      run: async (p) => {
+        submitted.push(p.jobId);
+        return { type: 'SUBMITTED', reference: `REF-${p.jobId}`, at: at() };
+      },
+    },
+    closeClone: { run: async () => undefined },
+    launchBrowser: { run: async () => ({ type: 'BROWSER_LAUNCHED' }) },
+    login: { run: async () => masterLogin() },
+    probeSession: { run: async (p) => ({ type: 'PROBE_OK', probe: p.probe, at: at() }) },
+  };
+  return {
+    effects,
+    started,
+    submitted,
+    openGates: () => gates.splice(0).forEach((open) => open()),
+    failMasterLogin: () => (masterLogin = () => ({ type: 'LOGIN_FAILED', error: { code: 'LOGIN_REJECTED', message: 'no' } })),
+  };
+}
+
+describe('JobScheduler', () => {
+  let store: MemoryEventStore;
+  let clock: SimulatedClock;
+  let host: ActorHost;
+  let index: LiveStreamIndex;
+  let fake: ReturnType<typeof fakes>;
+  let scheduler: JobScheduler;
+
+  const job = (n: number) =>
+    host.create('job', `j${n}`, {
+      jobId: `j${n}`,
+      portal: 'sim',
+      payload: { n },
+      businessKey: `K${n}`,
+      steps: ['vehicle'],
+      createdAt: new Date(clock.now() + n).toISOString(),
+    });
+  const values = async () => Promise.all([...Array(6).keys()].map(async (n) => (await host.getState(`job-j${n}`))?.state.value));
+
+  beforeEach(async () => {
+    store = new MemoryEventStore();
+    clock = new SimulatedClock();
+    fake = fakes(clock);
+    host = new ActorHost({ store, clock, definitions: [JOB_MACHINE, MASTER_SESSION_MACHINE], effects: fake.effects });
+    index = new LiveStreamIndex(store, ['job-', 'master-']);
+  });
+
+  afterEach(async () => {
+    await index.stop();
+    await host.stop(100);
+  });
+
+  async function startWith(concurrency: number) {
+    await index.start();
+    scheduler = new JobScheduler({ host, index, clock, concurrency });
+    scheduler.start();
+  }
+
+  it('holds every job while the portal has no ready master session, then runs them FIFO, at most `concurrency` at once', async () => {
+    for (let n = 5; n >= 0; n--) await job(n);
+    await startWith(2);
+    await settle();
+    expect(fake.started).toEqual([]);
+    expect(scheduler.status()).toMatchObject({ inFlight: 0, queued: 6, halted: [{ portal: 'sim', masterState: 'absent' }] });
+
+    await host.create('master-session', 'sim', { portal: 'sim', credentialsRef: 'secret://sim' });
+    await settle();
+    expect(fake.started).toEqual(['j0', 'j1']);
+    expect(scheduler.status()).toMatchObject({ inFlight: 2, queued: 4, halted: [] });
+
+    fake.openGates();
+    await settle();
+    expect(fake.submitted).toEqual(['j0', 'j1']);
+    expect(fake.started).toEqual(['j0', 'j1', 'j2', 'j3']);
+    fake.openGates();
+    await settle();
+    fake.openGates();
+    await settle();
+    expect(fake.submitted).toEqual(['j0', 'j1', 'j2', 'j3', 'j4', 'j5']);
+    expect(await values()).toEqual(Array(6).fill('submitted'));
+  });
+
+  it('halts while the master session recovers and resumes when it is ready again', async () => {
+    await host.create('master-session', 'sim', { portal: 'sim', credentialsRef: 'secret://sim' });
+    await startWith(3);
+    await job(0);
+    await settle();
+    expect(fake.started).toEqual(['j0']);
+    fake.failMasterLogin();
+    await host.send('master-sim', { type: 'FAILURE_REPORTED', jobId: 'j0', reason: 'login_form', at: new Date(clock.now() + 1).toISOString() });
+    await settle();
+    await job(1);
+    await settle();
+    expect(fake.started).toEqual(['j0']);
+    expect(scheduler.status().halted).toEqual([{ portal: 'sim', masterState: 'recovering' }]);
+  });
+
+  it('a graceful stop interrupts attempts that have not clicked, and they go back to pending', async () => {
+    await host.create('master-session', 'sim', { portal: 'sim', credentialsRef: 'secret://sim' });
+    await job(0);
+    await startWith(3);
+    await settle();
+    expect((await host.getState('job-j0'))?.state.value).toBe('filling');
+    const result = await scheduler.stop(100);
+    expect(result).toMatchObject({ interrupted: ['job-j0'], leftSubmitting: [] });
+    const state = await host.getState('job-j0');
+    expect(state?.state.value).toBe('pending');
+    expect((state?.state.context as { attempt: number }).attempt).toBe(1);
+    fake.openGates(); // the cut fill answers late: ignored, the job stays pending
+    await settle();
+    expect((await host.getState('job-j0'))?.state.value).toBe('pending');
+  });
+});
