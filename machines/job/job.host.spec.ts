@@ -2,7 +2,7 @@
 // with fake effect handlers wired the way the effects layer must wire them (interrupted
 // policies from JOB_INTERRUPTED_EVENTS). A "crash" is a host whose effect never answers; a
 // second host on the same store and clock then start()s, as the restarted process would.
- 
+
 import { MemoryEventStore } from '@engine/event-store';
 import { ActorHost, InvalidCommandError, replayStream, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
 import { JOB_INTERRUPTED_EVENTS, jobInterruptedEvent, type JobEffectParams } from './job.effects';

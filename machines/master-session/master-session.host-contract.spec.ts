@@ -2,7 +2,7 @@
 // libs/core: invalid input is refused before anything is appended, and EFFECT_FAILED carries
 // the failed run's id and params so a late throw of an old probe is recognised.
 import { ActorHost, SimulatedClock, type ActorState } from '@engine/core';
- 
+
 import { MemoryEventStore } from '@engine/event-store';
 import { FakeEffects, ProcessClock } from './master-session.fake-effects';
 import { INPUT } from './master-session.fixtures';

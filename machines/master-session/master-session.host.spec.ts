@@ -3,7 +3,7 @@
 // concurrent reports, crash and rebuild in the middle of a hard recovery, a lost alert re-sent,
 // and audit replay of the whole stream (deterministic jitter, no effect run).
 import { ActorHost, SimulatedClock, auditStore, replayStream, type ActorState } from '@engine/core';
- 
+
 import { MemoryEventStore } from '@engine/event-store';
 import type { MasterSessionInput, RecoveryAttempt } from './master-session.context';
 import type { MasterSessionEvent } from './master-session.events';
