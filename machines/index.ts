@@ -18,3 +18,6 @@ export type {
   RecoveryAttempt,
   RecoveryTrigger,
 } from './master-session/master-session.context';
+export * from './pooled-session/pooled-session.events';
+export * from './pooled-session/pooled-session.effects';
+export * from './pooled-session/pooled-session.machine';

@@ -1,5 +1,5 @@
 // Every machine the engine hosts, by stream prefix.
 import type { MachineDefinition } from '@engine/core';
-import { HEARTBEAT_MACHINE, JOB_MACHINE, MASTER_SESSION_MACHINE } from '@engine/machines';
+import { HEARTBEAT_MACHINE, JOB_MACHINE, MASTER_SESSION_MACHINE, POOLED_SESSION_MACHINE } from '@engine/machines';
 
-export const ENGINE_MACHINES: MachineDefinition[] = [HEARTBEAT_MACHINE, JOB_MACHINE, MASTER_SESSION_MACHINE];
+export const ENGINE_MACHINES: MachineDefinition[] = [HEARTBEAT_MACHINE, JOB_MACHINE, MASTER_SESSION_MACHINE, POOLED_SESSION_MACHINE];
