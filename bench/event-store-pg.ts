@@ -15,7 +15,7 @@ import { percentile, sectionHeader, writeBenchmarkSection } from './report';
 const WARM_UP_MS = 500;
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 3000);
 /** Each configuration runs this many times, interleaved with the others; the median round is reported. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 interface Mode {
   name: string;
