@@ -7,4 +7,6 @@ export * from './event-store';
 export * from './clock';
 export * from './id-generator';
 export * from './logger';
+export * from './alerter';
 export * from './host';
+export * from './secret-provider';
