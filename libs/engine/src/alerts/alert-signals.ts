@@ -1,0 +1,60 @@
+// What the alert rules read, projected from recorded events as they arrive: per portal, the
+// first start of each master-session recovery, and each job's final outcome. Only a window's
+// worth is kept, so the projection stays small however long the log grows.
+import type { RecordedEvent } from '@engine/core';
+import { JOB_FINAL_STATES, recoveryHistory, type JobStateName, type RecoveryAttemptRecord } from '@engine/machines';
+import type { JobOutcome } from './alert-rules';
+
+const MASTER_PREFIX = 'master-';
+const JOB_PREFIX = 'job-';
+
+export class AlertSignals {
+  /** portal → recovery number → its first attempt row (what recoveriesPerHour counts by). */
+  private readonly recoveries = new Map<string, Map<string, RecoveryAttemptRecord>>();
+  private readonly outcomes = new Map<string, JobOutcome>();
+  private readonly portalNames = new Set<string>();
+
+  constructor(private readonly keepMs: number) {}
+
+  observe(event: RecordedEvent): void {
+    const state = event.stateAfter as { value?: unknown; status?: string; context?: { portal?: unknown; jobId?: unknown } } | null;
+    const portal = typeof state?.context?.portal === 'string' ? state.context.portal : null;
+    if (!portal) return;
+    if (event.stream.startsWith(MASTER_PREFIX)) {
+      this.portalNames.add(portal);
+      const rows = this.recoveries.get(portal) ?? new Map<string, RecoveryAttemptRecord>();
+      this.recoveries.set(portal, rows);
+      // Per-recovery: the earliest row seen is its start (events arrive in order).
+      for (const row of recoveryHistory([event])) {
+        const key = `${event.stream}:${row.recovery}`;
+        if (!rows.has(key)) rows.set(key, row);
+      }
+    } else if (event.stream.startsWith(JOB_PREFIX) && state?.status === 'done' && !this.outcomes.has(event.stream)) {
+      if (!JOB_FINAL_STATES.includes(state.value as JobStateName)) return;
+      this.portalNames.add(portal);
+      const jobId = typeof state.context?.jobId === 'string' ? state.context.jobId : event.stream.slice(JOB_PREFIX.length);
+      this.outcomes.set(event.stream, { jobId, portal, outcome: state.value as string, atMs: Date.parse(event.meta.at) });
+    }
+  }
+
+  portals(): string[] {
+    return [...this.portalNames].sort();
+  }
+
+  recoveryRows(portal: string): RecoveryAttemptRecord[] {
+    return [...(this.recoveries.get(portal)?.values() ?? [])];
+  }
+
+  jobOutcomes(): JobOutcome[] {
+    return [...this.outcomes.values()];
+  }
+
+  /** Forgets what no window can reach any more. */
+  prune(atMs: number): void {
+    const horizon = atMs - this.keepMs;
+    for (const rows of this.recoveries.values()) {
+      for (const [key, row] of rows) if (Date.parse(row.startedAt) <= horizon) rows.delete(key);
+    }
+    for (const [stream, outcome] of this.outcomes) if (outcome.atMs <= horizon) this.outcomes.delete(stream);
+  }
+}
