@@ -111,6 +111,15 @@ describe('SqliteEventStore files', () => {
     }
   });
 
+  it('runs with synchronous=FULL unless configured otherwise', async () => {
+    const durable = new SqliteEventStore(temp.file);
+    expect(durable.synchronous).toBe('FULL');
+    await durable.close();
+    const relaxed = new SqliteEventStore(temp.file, { synchronous: 'NORMAL' });
+    expect(relaxed.synchronous).toBe('NORMAL');
+    await relaxed.close();
+  });
+
   it('creates a new file in WAL mode with the current schema version', async () => {
     await new SqliteEventStore(temp.file).close();
 

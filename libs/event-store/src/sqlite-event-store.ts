@@ -64,7 +64,7 @@ export class SqliteEventStore implements EventStore {
   /** Opens (or creates) the store in `file`; throws StoreCorruptError / UnknownSchemaVersionError naming it. */
   constructor(
     readonly file: string,
-    private readonly options: SqliteEventStoreOptions = {},
+    options: SqliteEventStoreOptions = {},
   ) {
     this.db = openEventStoreFile(file, options.synchronous ?? 'FULL');
     this.sql = prepareStatements(this.db);
@@ -131,6 +131,12 @@ export class SqliteEventStore implements EventStore {
 
   stats(): SqliteEventStoreStats {
     return { ...this.counters };
+  }
+
+  /** The durability the connection really runs with, read back from SQLite rather than from the options. */
+  get synchronous(): SynchronousMode {
+    const modes: SynchronousMode[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+    return modes[this.db.pragma('synchronous', { simple: true }) as number];
   }
 
   /** Commits what is queued, stops subscriptions, closes the file. Idempotent. */
