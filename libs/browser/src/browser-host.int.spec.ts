@@ -12,6 +12,9 @@ import { processPss } from './process-tree';
 import { browserTestKit, processAlive, type BrowserTestKit } from '../test-support/browser-test-kit';
 import { startFixturePortal, type FixturePortal } from '../test-support/fixture-portal';
 
+// Real Chromium: launches take seconds on a loaded machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
+
 const NO_HANG_MS = 5000;
 
 describe('BrowserHost (real Chromium)', () => {

@@ -6,8 +6,11 @@ import { ContextCapacityError } from './errors';
 import type { ManagedBrowser } from './managed-browser';
 import { ProfileStore } from './profile-store';
 import { SessionCloner, type SessionClone, type SessionSource } from './session-cloner';
-import { browserTestKit, loginToFixture, processAlive, type BrowserTestKit } from '../test-support/browser-test-kit';
+import { browserTestKit, firstPage, loginToFixture, processAlive, type BrowserTestKit } from '../test-support/browser-test-kit';
 import { startFixturePortal, type FixturePortal } from '../test-support/fixture-portal';
+
+// Real Chromium: launches take seconds on a loaded machine (jest's per-project testTimeout is not applied).
+jest.setTimeout(60_000);
 
 describe('SessionCloner (real Chromium)', () => {
   let kit: BrowserTestKit;
@@ -21,7 +24,7 @@ describe('SessionCloner (real Chromium)', () => {
     portal = await startFixturePortal();
     const profiles = new ProfileStore(join(kit.root, 'data'));
     master = await kit.host.launch({ userDataDir: await profiles.profileDir('fixture'), timeoutMs: 20_000 });
-    const page = await loginToFixture(master, portal.url);
+    const page = await loginToFixture(await firstPage(master), portal.url);
     source = { browser: master, page, origin: portal.origin };
     clonesDir = kit.root;
   });

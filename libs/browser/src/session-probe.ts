@@ -74,14 +74,22 @@ async function inspectDocument(page: Page, selectors: ProbeSelectors, response: 
   if (status >= 500) return { status: 'unknown', evidence: { kind: 'http-status', detail: String(status) } };
   const path = pathOf(page.url());
   if (matchesAny(selectors.loginUrlPatterns, path)) return { status: 'login-form', evidence: { kind: 'url', detail: path } };
-  if (selectors.loggedInUrlPatterns && matchesAny(selectors.loggedInUrlPatterns, path) && !(await page.$(selectors.loginForm))) {
+  // The DOM is parsed: a server-rendered portal already shows which page this is.
+  if (await present(page, selectors.loggedIn)) return { status: 'valid', evidence: { kind: 'selector', detail: selectors.loggedIn } };
+  if (await present(page, selectors.loginForm)) return { status: 'login-form', evidence: { kind: 'selector', detail: selectors.loginForm } };
+  if (selectors.loggedInUrlPatterns && matchesAny(selectors.loggedInUrlPatterns, path)) {
     return { status: 'valid', evidence: { kind: 'url', detail: path } };
   }
+  // A page that renders client-side gets until the deadline to show one of the two.
   const wait = (selector: string, status: ProbeStatus) =>
     page
       .waitForSelector(selector, { timeout: 0, signal: scope.signal })
       .then((): Verdict => ({ status, evidence: { kind: 'selector', detail: selector } }));
   return Promise.race([wait(selectors.loginForm, 'login-form'), wait(selectors.loggedIn, 'valid')]);
+}
+
+async function present(page: Page, selector: string): Promise<boolean> {
+  return (await page.$$eval(selector, (elements) => elements.length)) > 0;
 }
 
 function matchesAny(patterns: readonly RegExp[], path: string): boolean {

@@ -31,12 +31,15 @@ export async function browserTestKit(closeTimeoutMs = 3000): Promise<BrowserTest
   };
 }
 
-/** Logs a fresh browser into the fixture portal; returns the page on the dashboard. */
-export async function loginToFixture(browser: ManagedBrowser, url: string): Promise<Page> {
-  const page = (await browser.browser.pages())[0] ?? (await browser.browser.newPage());
+/** Logs a page into the fixture portal and leaves it on the dashboard. */
+export async function loginToFixture(page: Page, url: string): Promise<Page> {
   await page.goto(`${url}/do-login`, { waitUntil: 'domcontentloaded', timeout: 10_000 });
   await page.waitForSelector('#dashboard', { timeout: 10_000 });
   return page;
+}
+
+export async function firstPage(browser: ManagedBrowser): Promise<Page> {
+  return (await browser.browser.pages())[0] ?? (await browser.browser.newPage());
 }
 
 export function processAlive(pid: number): boolean {

@@ -16,3 +16,13 @@ export function chromiumProcessesUnder(root: string): string[] {
 export function entriesUnder(root: string): string[] {
   return readdirSync(root);
 }
+
+/** Live members of a process group. Zombies are dead already: they only wait for init to reap them. */
+export function liveProcessesInGroup(pgid: number): string[] {
+  const table = execFileSync('ps', ['-e', '-o', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' });
+  return table
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([pid, group, stat]) => pid && Number(group) === pgid && !stat.startsWith('Z'))
+    .map((fields) => fields.join(' '));
+}

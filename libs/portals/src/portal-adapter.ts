@@ -1,0 +1,49 @@
+// The PortalAdapter interface: everything the engine knows about one portal. Adapters are
+// plugins (see adapter-loader.ts and ../README.md); the engine only ever calls these methods.
+import type { Page } from 'puppeteer-core';
+import type { ZodType, ZodTypeDef } from 'zod';
+import type { OperationOptions, ProbeResult, ProbeSelectors } from '@engine/browser';
+import type { CaptchaSolver } from './captcha-solver';
+
+/** Resolved from a secret reference at effect time; never logged, stored or put in an error. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface FillOptions extends OperationOptions {
+  /** Called as each named step starts, so a failure records the stage it happened in. */
+  onStage?: (step: string) => void;
+}
+
+export interface SubmitResult {
+  reference: string;
+}
+
+export type FindSubmissionResult = { found: true; reference: string } | { found: false };
+
+export interface PortalAdapter<Payload = unknown> {
+  /** Lowercase letters, digits and dashes; also names the portal's profile folder. */
+  readonly id: string;
+  /** The portal origin, whose cookies and storage make up its session. */
+  readonly origin: string;
+  /** Validates a job's payload at the API edge, before anything is recorded. */
+  readonly payloadSchema: ZodType<Payload, ZodTypeDef, unknown>;
+  /** What the generic session probe races. */
+  readonly selectors: ProbeSelectors;
+  /** The fill steps in order; `fill` reports each through onStage. */
+  readonly fillSteps: readonly string[];
+
+  /** The key a submission can be found by on the portal (reconciliation after a crash). */
+  businessKey(payload: Payload): string;
+  /** Logs the page in. Throws LoginFailedError (CAPTCHA_REJECTED / LOGIN_FAILED). */
+  login(page: Page, credentials: Credentials, captchaSolver: CaptchaSolver, options: OperationOptions): Promise<void>;
+  /** One navigation to a logged-in page: valid, login-form or unknown, with evidence. */
+  probe(page: Page, options: OperationOptions): Promise<ProbeResult>;
+  /** Fills every step up to (not including) the final submit. */
+  fill(page: Page, payload: Payload, options: FillOptions): Promise<void>;
+  /** The irreversible click. Returns the portal's reference, or throws SubmissionInDoubtError. */
+  submit(page: Page, payload: Payload, options: OperationOptions): Promise<SubmitResult>;
+  /** Looks a submission up by business key, for reconciliation. */
+  findSubmission(page: Page, businessKey: string, options: OperationOptions): Promise<FindSubmissionResult>;
+}

@@ -1,0 +1,173 @@
+// The portal simulator's adapter: WebForms-style login with an image captcha, a three-step
+// motor proposal (vehicle with a make → model dropdown loaded by XHR, customer, quote), the
+// confirm-and-submit click, and search by chassis number for reconciliation.
+import type { HTTPResponse, Page } from 'puppeteer-core';
+import { SessionExpiredError, TimeoutError, AbortedError } from '@engine/core';
+import { probeSession, runOperation, type OperationOptions, type OperationScope, type ProbeResult } from '@engine/browser';
+import type { CaptchaSolver } from '../captcha-solver';
+import { FormRejectedError, LoginFailedError, SubmissionInDoubtError, UnexpectedPageError } from '../errors';
+import { clickAndNavigate, currentPath, setField } from '../page-actions';
+import type { Credentials, FillOptions, FindSubmissionResult, PortalAdapter, SubmitResult } from '../portal-adapter';
+import { portalSimPayloadSchema, type PortalSimPayload } from './portal-sim.payload';
+import { PORTAL_SIM_PATHS as PATHS, PORTAL_SIM_SELECTORS } from './portal-sim.selectors';
+
+export interface PortalSimAdapterConfig {
+  /** The simulator's base URL, e.g. http://127.0.0.1:41234 */
+  baseUrl: string;
+  /** Defaults to `portal-sim`; another id lets one engine drive two simulators. */
+  id?: string;
+}
+
+type Step = 'vehicle' | 'customer' | 'quote';
+
+export class PortalSimAdapter implements PortalAdapter<PortalSimPayload> {
+  readonly id: string;
+  readonly origin: string;
+  readonly payloadSchema = portalSimPayloadSchema;
+  readonly selectors = PORTAL_SIM_SELECTORS;
+  readonly fillSteps: readonly Step[] = ['vehicle', 'customer', 'quote'];
+
+  constructor(config: PortalSimAdapterConfig) {
+    this.id = config.id ?? 'portal-sim';
+    this.origin = new URL(config.baseUrl).origin;
+  }
+
+  businessKey(payload: PortalSimPayload): string {
+    return payload.vehicle.chassisNo.toUpperCase();
+  }
+
+  login(page: Page, credentials: Credentials, captchaSolver: CaptchaSolver, options: OperationOptions): Promise<void> {
+    return runOperation(`${this.id} login`, options, async (scope) => {
+      // The captcha image exactly as the browser got it: fetching it again could yield another challenge.
+      const captchaImage = page.waitForResponse((r) => new URL(r.url()).pathname === '/Captcha.ashx', { timeout: 0, signal: scope.signal });
+      captchaImage.catch(() => undefined);
+      const response = await this.open(page, PATHS.login, scope);
+      this.expectPage(page, 'login', PATHS.login, response);
+      const captchaId = await page.$eval('#hdnCaptchaId', (el) => (el as HTMLInputElement).value);
+      const image = Buffer.from(await (await captchaImage).buffer());
+      const answer = await captchaSolver.solve({ image, portal: this.id, captchaId }, { signal: scope.signal, timeoutMs: scope.remainingMs() });
+      await setField(page, '#txtUserName', credentials.username);
+      await setField(page, '#txtPassword', credentials.password);
+      await setField(page, '#txtCaptcha', answer);
+      await clickAndNavigate(page, '#btnLogin', scope);
+      if (await page.$(this.selectors.loggedIn)) return;
+      throw new LoginFailedError(this.id, await this.loginFailureReason(page));
+    });
+  }
+
+  probe(page: Page, options: OperationOptions): Promise<ProbeResult> {
+    return probeSession(page, this.selectors, { ...options, url: this.url(PATHS.dashboard) });
+  }
+
+  fill(page: Page, payload: PortalSimPayload, options: FillOptions): Promise<void> {
+    return runOperation(`${this.id} fill`, options, async (scope) => {
+      options.onStage?.('vehicle');
+      this.expectPage(page, 'vehicle', PATHS.vehicle, await this.open(page, PATHS.vehicle, scope));
+      await this.fillVehicle(page, payload.vehicle, scope);
+      await this.nextStep(page, 'vehicle', PATHS.customer, scope);
+
+      options.onStage?.('customer');
+      await setField(page, '#txtFullName', payload.customer.fullName);
+      await setField(page, '#txtDateOfBirth', payload.customer.dateOfBirth);
+      await setField(page, '#txtMobile', payload.customer.mobile);
+      await setField(page, '#txtEmail', payload.customer.email);
+      await this.nextStep(page, 'customer', PATHS.quote, scope);
+
+      options.onStage?.('quote');
+      await page.waitForSelector('#lblPremium', { timeout: 0, signal: scope.signal });
+      await this.nextStep(page, 'quote', PATHS.confirm, scope);
+    });
+  }
+
+  async submit(page: Page, _payload: PortalSimPayload, options: OperationOptions): Promise<SubmitResult> {
+    let clicked = false;
+    try {
+      return await runOperation(`${this.id} submit`, options, async (scope) => {
+        // Never click anywhere but on the confirm page: a stray click is not a submission.
+        if (currentPath(page) !== PATHS.confirm) throw new UnexpectedPageError(this.id, 'submit', currentPath(page));
+        const navigation = page.waitForNavigation({ waitUntil: 'domcontentloaded', timeout: 0, signal: scope.signal });
+        navigation.catch(() => undefined);
+        clicked = true;
+        await page.click('#btnSubmit');
+        const response = await navigation;
+        const reference = currentPath(page) === PATHS.done ? await page.$eval('#lblReference', (el) => el.textContent?.trim() ?? '').catch(() => '') : '';
+        if (!reference) throw new SubmissionInDoubtError(this.id, `no reference after submit (${currentPath(page)}, HTTP ${response?.status() ?? 'none'})`);
+        return { reference };
+      });
+    } catch (error) {
+      // Once the click is out, silence is not a "no": the portal may have recorded it.
+      if (clicked && (error instanceof TimeoutError || error instanceof AbortedError)) {
+        throw new SubmissionInDoubtError(this.id, error.code === 'TIMEOUT' ? 'no answer before the deadline' : 'aborted after the click', error);
+      }
+      throw error;
+    }
+  }
+
+  findSubmission(page: Page, businessKey: string, options: OperationOptions): Promise<FindSubmissionResult> {
+    return runOperation(`${this.id} find submission`, options, async (scope) => {
+      const key = businessKey.trim().toUpperCase();
+      const response = await this.open(page, `${PATHS.search}?chassis=${encodeURIComponent(key)}`, scope);
+      this.expectPage(page, 'find submission', PATHS.search, response);
+      await page.waitForSelector('#tblResults', { timeout: 0, signal: scope.signal });
+      const rows = await page.$$eval('tr.result-row[data-reference]', (trs) =>
+        trs.map((tr) => ({ reference: tr.getAttribute('data-reference') ?? '', chassis: tr.getAttribute('data-chassis') ?? '' })),
+      );
+      const match = rows.find((row) => row.reference && row.chassis.toUpperCase() === key);
+      return match ? { found: true, reference: match.reference } : { found: false };
+    });
+  }
+
+  private async fillVehicle(page: Page, vehicle: PortalSimPayload['vehicle'], scope: OperationScope): Promise<void> {
+    await setField(page, '#ddlMake', vehicle.make);
+    // The model list arrives by XHR; wait until it has loaded, then check the model is offered.
+    await page.waitForFunction(
+      () => {
+        const model = document.querySelector<HTMLSelectElement>('#ddlModel');
+        return model !== null && !model.disabled && model.options[0]?.text !== 'Loading...';
+      },
+      { timeout: 0, signal: scope.signal, polling: 'mutation' },
+    );
+    const offered = await page.$$eval('#ddlModel option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+    if (!offered.includes(vehicle.model)) throw new FormRejectedError(this.id, 'vehicle', { ddlModel: 'model not offered for this make' });
+    await setField(page, '#ddlModel', vehicle.model);
+    await setField(page, '#txtRegistrationNo', vehicle.registrationNo);
+    await setField(page, '#txtChassisNo', vehicle.chassisNo);
+  }
+
+  private async nextStep(page: Page, step: Step, nextPath: string, scope: OperationScope): Promise<void> {
+    const response = await clickAndNavigate(page, '#btnNext', scope);
+    if (response?.status() === 400) {
+      const fields = await page.$$eval('.field-error[data-field]', (els) =>
+        Object.fromEntries(els.map((el) => [el.getAttribute('data-field') ?? '', el.textContent?.trim() ?? ''])),
+      );
+      throw new FormRejectedError(this.id, step, fields);
+    }
+    this.expectPage(page, step, nextPath, response);
+  }
+
+  private async open(page: Page, pathAndQuery: string, scope: OperationScope): Promise<HTTPResponse | null> {
+    return page.goto(this.url(pathAndQuery), { waitUntil: 'domcontentloaded', timeout: 0, signal: scope.signal });
+  }
+
+  /** A redirect to the login page is an expired session; any other surprise is an unexpected page. */
+  private expectPage(page: Page, step: string, path: string, response: HTTPResponse | null): void {
+    const actual = currentPath(page);
+    if (actual.toLowerCase() === PATHS.login.toLowerCase() && path !== PATHS.login) {
+      throw new SessionExpiredError(this.id, `redirected to the login page during ${step}`);
+    }
+    const status = response?.status() ?? 0;
+    if (actual.toLowerCase() !== path.toLowerCase() || status >= 400) throw new UnexpectedPageError(this.id, step, actual, status || undefined);
+  }
+
+  private async loginFailureReason(page: Page): Promise<'wrong-captcha' | 'rejected' | 'locked' | 'no-session'> {
+    if (currentPath(page).toLowerCase() !== PATHS.login.toLowerCase()) return 'no-session';
+    const message = await page.$eval('#lblError', (el) => el.textContent ?? '').catch(() => '');
+    if (/security code|characters you entered/i.test(message)) return 'wrong-captcha';
+    if (/locked/i.test(message)) return 'locked';
+    return 'rejected';
+  }
+
+  private url(pathAndQuery: string): string {
+    return new URL(pathAndQuery, this.origin).toString();
+  }
+}

@@ -1,0 +1,2 @@
+// A module that loads fine but exports no adapter.
+exports.somethingElse = 1;
