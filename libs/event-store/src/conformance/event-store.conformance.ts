@@ -1,7 +1,7 @@
 // The EventStore contract, as one jest suite every adapter runs (memory, SQLite, PostgreSQL).
-// PostgreSQL). An adapter plugs in through a fixture: fresh storage, a way to reopen that same
-// storage, and a way to tamper with it behind the store's back, as someone with access to the
-// file or database could.
+// An adapter plugs in through a fixture: fresh storage, a way to reopen that same storage, and
+// a way to tamper with it behind the store's back, as someone with access to the file or
+// database could.
 import {
   GENESIS_HASH,
   ValidationError,
