@@ -435,5 +435,11 @@
   });
   $('travel-exit').addEventListener('click', () => endTravel());
   window.addEventListener('hashchange', route);
+  // A page kept in the back/forward cache would hold its feed open, and browsers allow only
+  // six connections per server: close it on the way out, reopen when the page comes back.
+  window.addEventListener('pagehide', stopFeed);
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) route();
+  });
   route();
 })();

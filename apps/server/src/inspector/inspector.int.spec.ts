@@ -110,6 +110,17 @@ describe('inspector in Chromium', () => {
     expect(await bannerDisplay()).toBe('none');
   });
 
+  it('still goes live after many page loads: a page left behind releases its feed connection', async () => {
+    // Browsers allow six connections per server; pages kept in the back/forward cache with
+    // an open feed used to exhaust them, and the seventh load never went live.
+    for (let i = 0; i < 8; i++) {
+      await page.goto('about:blank');
+      await page.goto(`${server.url}/inspector#/stream/job-live`, { waitUntil: 'domcontentloaded' });
+      await page.waitForFunction(() => document.querySelector('#live-status')?.textContent === 'live', WAIT);
+    }
+    expect(await text('#current-state')).toBe('submitted');
+  });
+
   it('shows the failure screenshot a failed job references', async () => {
     await server.engine.host.create('job', 'broken', { ...jobInput, jobId: 'broken', businessKey: 'BK-broken', steps: [] });
     await server.engine.host.send('job-broken', { type: 'START' });
