@@ -12,17 +12,20 @@
 //     `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`: transactions below the
 //     horizon have all ended, so nothing committed later can carry such an id.
 //  2. That alone is not enough, because a transaction's id and its positions are taken at
-//     different moments (C takes id 150, then position 9; A with id 100 takes 10 and commits;
-//     with C still running 10 is visible and 9 comes later). Appends therefore take their
+//     different moments (A takes id 100; C takes id 150 and position 9; A takes position 10
+//     and commits: with C running the horizon is 150, so 10 is visible and 9 comes later; the
+//     multi-process test in the spec fails exactly so without what follows). Appends take their
 //     transaction id, check versions, and insert their rows inside one short section under a
 //     session-level advisory lock, released just before COMMIT. Ids and positions are then
 //     handed out in the same order, so "every row below the horizon" is always a prefix of the
 //     positions that will ever exist. Releasing before COMMIT lets the next batch write while
 //     this one waits for its WAL flush, and lets PostgreSQL flush both commits together.
 // This is the Marten/Emmett/Eventuous-style filter, made exact by the ordered section, with no
-// gap detection and no timeouts. The cost: a transaction that runs long anywhere in the
-// cluster (even without touching events) holds the horizon back, delaying every reader until
-// it ends; appends stay durable and fast meanwhile.
+// gap detection and no timeouts. The costs: appends of all processes pass through the section
+// one batch at a time (group commit amortizes it); and a transaction that runs long anywhere
+// in the cluster (even without touching events) holds the horizon back, delaying readers until
+// it ends, while appends carry on. A store waits (briefly) for its own commits to pass the
+// horizon before it reads, so an append that resolved is in the next readAll.
 //
 // LISTEN/NOTIFY only wakes subscribers (postgres-commit-listener.ts); they read the table.
 import { Pool, type PoolClient, type QueryResult } from 'pg';
