@@ -1,16 +1,65 @@
-// The composition root of the engine: one function builds the store, the clock, the actor host
-// with every machine and every effect, and the runtimes around them. The server, the demo, the
-// chaos test and the benchmarks all start the engine through here, so they run the same thing.
-import { ActorHost, SystemClock, silentLogger, type Clock, type EffectRegistry, type EventStore, type Logger, type MachineDefinition, type RestoreReport } from '@engine/core';
+// The composition root of the engine: one function builds the actor host with every machine and
+// every effect, the browsers, the master sessions, the scheduler and the read model around
+// them. The server, the demo, the chaos test and the benchmarks all start the engine through
+// here, so they run the same thing.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ActorHost,
+  InvalidCommandError,
+  MemorySecretProvider,
+  SystemClock,
+  silentLogger,
+  type Alerter,
+  type Clock,
+  type EffectRegistry,
+  type EventStore,
+  type Logger,
+  type MachineDefinition,
+  type RestoreReport,
+  type SecretProvider,
+} from '@engine/core';
+import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
+import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
+import type { MasterSessionConfigOverrides } from '@engine/machines';
+import { alertEffects } from './alerts/alert-effects';
+import { LogAlerter } from './alerts/log-alerter';
+import { JobEffects } from './jobs/job-effects';
+import { JobIntake } from './jobs/job-intake';
+import { JobScheduler, MASTER_READY_STATES } from './jobs/job-scheduler';
 import { ENGINE_MACHINES } from './machines';
+import { MasterSessionRuntime } from './master-sessions/master-session-runtime';
+import { PortalRegistry } from './portals/portal-registry';
+import { LiveStreamIndex } from './read-model/live-index';
 
 export interface EngineOptions {
   store: EventStore;
+  /** Profiles, artifacts and clone folders live under it. Default `./data`. */
+  dataDir?: string;
+  /** Default: none (an engine that only hosts machines, as audit tools and tests use). */
+  portals?: PortalAdapter<any>[];
+  secrets?: SecretProvider;
+  /** The secret reference of each portal's login, e.g. `{ 'portal-sim': 'secret://portal-sim/login' }`. */
+  credentials?: Record<string, string>;
+  /** The captcha solver per portal; default: one manual solver (an operator answers through the API). */
+  captcha?: (portal: string) => CaptchaSolver;
   clock?: Clock;
   logger?: Logger;
-  /** Effect handlers by action name; features add theirs (jobs, master sessions, pool). */
-  effects?: EffectRegistry;
+  alerter?: Alerter;
+  concurrency?: number;
+  cloneStrategy?: CloneStrategy;
+  browser?: BrowserHostConfig;
+  masterSession?: MasterSessionConfigOverrides;
+  job?: { maxAttempts?: number; retryDelayMs?: number };
+  timeouts?: { shutdownMs?: number; lookupWaitMs?: number };
+  /** Extra machines and effects (features built on the engine, e.g. workflow sessions). */
+  extensions?: { machines?: MachineDefinition[]; effects?: EffectRegistry }[];
+  /** Replaces the machine list (tools and tests that host a subset). */
   machines?: MachineDefinition[];
+  /** Effect handlers merged last, over the built-in ones (tests swap real effects for fakes). */
+  effects?: EffectRegistry;
+  /** Metrics hook: seconds to a cloned session. */
+  onCloned?: (portal: string, strategy: CloneStrategy, seconds: number) => void;
 }
 
 export interface Engine {
@@ -19,26 +68,124 @@ export interface Engine {
   readonly logger: Logger;
   readonly machines: MachineDefinition[];
   readonly host: ActorHost;
-  /** Restores every live stream from the log (no refold) and resumes interrupted effects. */
+  readonly index: LiveStreamIndex;
+  readonly portals: PortalRegistry;
+  readonly intake: JobIntake;
+  readonly scheduler: JobScheduler;
+  readonly masterSessions: MasterSessionRuntime;
+  readonly jobEffects: JobEffects;
+  readonly browsers: BrowserHost;
+  readonly cloner: SessionCloner;
+  readonly artifacts: LocalArtifactStore;
+  readonly manualCaptcha: ManualCaptchaSolver;
+  /** Restores every live stream from the log (no refold), resumes interrupted effects, starts the scheduler. */
   start(): Promise<RestoreReport>;
-  /** Stops timers and effects, then closes the store. */
+  /** Graceful: stops claiming jobs, lets attempts finish up to the shutdown timeout, closes browsers and the store. */
   stop(): Promise<void>;
 }
+
+/** Master-session states that assume a browser this process launched: after a restart it is gone. */
+const STATES_WITH_BROWSER: ReadonlySet<string> = new Set(['ready', 'probing']);
 
 export function createEngine(options: EngineOptions): Engine {
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? silentLogger;
-  const machines = options.machines ?? ENGINE_MACHINES;
-  const host = new ActorHost({ store: options.store, clock, definitions: machines, effects: options.effects ?? {}, logger });
+  const dataDir = options.dataDir ?? 'data';
+  const credentials = options.credentials ?? {};
+  const portals = new PortalRegistry(options.portals ?? []);
+  const machines = [...(options.machines ?? ENGINE_MACHINES), ...(options.extensions ?? []).flatMap((e) => e.machines ?? [])];
+  const browsers = new BrowserHost(options.browser);
+  const clonesDir = join(dataDir, 'clones');
+  const cloner = new SessionCloner({ host: browsers, tempDir: clonesDir });
+  const artifacts = new LocalArtifactStore(join(dataDir, 'artifacts'));
+  const profiles = new ProfileStore(dataDir, clock);
+  const manualCaptcha = new ManualCaptchaSolver(undefined, clock);
+  const index = new LiveStreamIndex(options.store, ['job-', 'master-', 'pool-', 'workflow-']);
+  const masterReady = (portal: string) => MASTER_READY_STATES.has(String(index.get(`master-${portal}`)?.state.value));
+
+  const masterSessions = new MasterSessionRuntime({
+    host: () => host,
+    browsers,
+    profiles,
+    portals,
+    captcha: options.captcha ?? (() => manualCaptcha),
+    secrets: options.secrets ?? new MemorySecretProvider(),
+    clock,
+    logger,
+  });
+  const jobEffects = new JobEffects({
+    host: () => host,
+    portals,
+    cloner,
+    masterSource: (portal) => masterSessions.source(portal),
+    masterReady,
+    artifacts,
+    clock,
+    logger,
+    strategy: options.cloneStrategy,
+    timeouts: { lookupWaitMs: options.timeouts?.lookupWaitMs },
+    onCloned: options.onCloned,
+  });
+  const effects: EffectRegistry = Object.assign(
+    {},
+    masterSessions.effects(),
+    jobEffects.registry(),
+    alertEffects(options.alerter ?? new LogAlerter(logger), clock),
+    ...(options.extensions ?? []).map((e) => e.effects ?? {}),
+    options.effects ?? {},
+  );
+  const host = new ActorHost({ store: options.store, clock, definitions: machines, effects, logger });
+  const scheduler = new JobScheduler({ host, index, clock, logger, concurrency: options.concurrency });
+  const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job });
+
   return {
     store: options.store,
     clock,
     logger,
     machines,
     host,
-    start: () => host.start(),
+    index,
+    portals,
+    intake,
+    scheduler,
+    masterSessions,
+    jobEffects,
+    browsers,
+    cloner,
+    artifacts,
+    manualCaptcha,
+    async start() {
+      // Clone folders of a crashed run are orphans: no job can use them again.
+      await rm(clonesDir, { recursive: true, force: true });
+      const report = await host.start();
+      await index.start();
+      const at = new Date(clock.now()).toISOString();
+      for (const portal of portals.ids()) {
+        const credentialsRef = credentials[portal];
+        if (!credentialsRef) {
+          logger.warn('portal has no credentials reference: no master session', { portal });
+          continue;
+        }
+        const existing = await host.getState(`master-${portal}`);
+        if (!existing) await masterSessions.ensure(portal, credentialsRef, options.masterSession);
+        else if (STATES_WITH_BROWSER.has(String(existing.state.value))) {
+          // Restored as ready, but its browser died with the previous process: heal it now
+          // instead of waiting for the next heartbeat to notice.
+          await host.send(`master-${portal}`, { type: 'FAILURE_REPORTED', jobId: 'engine', reason: 'engine_restarted', at }).catch((error) => {
+            if (!(error instanceof InvalidCommandError)) throw error;
+          });
+        }
+      }
+      scheduler.start();
+      return report;
+    },
     async stop() {
+      await scheduler.stop(options.timeouts?.shutdownMs ?? 30_000);
       await host.stop();
+      await jobEffects.closeAll();
+      await masterSessions.closeAll();
+      await Promise.all(browsers.browsers().map((b) => b.close()));
+      await index.stop();
       await options.store.close();
     },
   };

@@ -13,7 +13,7 @@ export interface AdapterModuleSpec {
   options?: Record<string, unknown>;
 }
 
-const METHODS = ['businessKey', 'login', 'probe', 'fill', 'submit', 'findSubmission'] as const;
+const METHODS = ['businessKey', 'login', 'probe', 'fillStep', 'submit', 'findSubmission'] as const;
 
 export function loadPortalAdapters(specs: ReadonlyArray<string | AdapterModuleSpec>, baseDir: string = process.cwd()): PortalAdapter[] {
   const adapters: PortalAdapter[] = [];

@@ -3,6 +3,7 @@
 export * from './adapter-loader';
 export * from './captcha-solver';
 export * from './errors';
+export * from './fill-all';
 export * from './manual-captcha-solver';
 export * from './page-actions';
 export * from './portal-adapter';

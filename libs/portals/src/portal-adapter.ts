@@ -31,7 +31,7 @@ export interface PortalAdapter<Payload = unknown> {
   readonly payloadSchema: ZodType<Payload, ZodTypeDef, unknown>;
   /** What the generic session probe races. */
   readonly selectors: ProbeSelectors;
-  /** The fill steps in order; `fill` reports each through onStage. */
+  /** The fill steps in order, each filled by `fillStep`. */
   readonly fillSteps: readonly string[];
 
   /** The key a submission can be found by on the portal (reconciliation after a crash). */
@@ -40,8 +40,12 @@ export interface PortalAdapter<Payload = unknown> {
   login(page: Page, credentials: Credentials, captchaSolver: CaptchaSolver, options: OperationOptions): Promise<void>;
   /** One navigation to a logged-in page: valid, login-form or unknown, with evidence. */
   probe(page: Page, options: OperationOptions): Promise<ProbeResult>;
-  /** Fills every step up to (not including) the final submit. */
-  fill(page: Page, payload: Payload, options: FillOptions): Promise<void>;
+  /**
+   * Fills one named step of `fillSteps` and moves on to the next step's page: the first step
+   * opens the form, each later one continues on the page the previous step left. The job
+   * machine runs one step per effect, so the log records the stage of every step.
+   */
+  fillStep(page: Page, payload: Payload, step: string, options: OperationOptions): Promise<void>;
   /** The irreversible click. Returns the portal's reference, or throws SubmissionInDoubtError. */
   submit(page: Page, payload: Payload, options: OperationOptions): Promise<SubmitResult>;
   /** Looks a submission up by business key, for reconciliation. */

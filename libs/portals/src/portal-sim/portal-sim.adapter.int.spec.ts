@@ -3,6 +3,7 @@ import { SessionExpiredError } from '@engine/core';
 import { BrowserHost, type ManagedBrowser } from '@engine/browser';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
 import { FormRejectedError, LoginFailedError, SubmissionInDoubtError, UnexpectedPageError } from '../errors';
+import { fillAll } from '../fill-all';
 import { ManualCaptchaSolver } from '../manual-captcha-solver';
 import { PortalSimCaptchaSolver } from './portal-sim-captcha-solver';
 import { PortalSimAdapter } from './portal-sim.adapter';
@@ -51,7 +52,7 @@ describe('PortalSimAdapter against the portal simulator (real Chromium)', () => 
     expect(await adapter.probe(page, op)).toMatchObject({ status: 'valid', evidence: { detail: '#divMainMotors' } });
 
     const stages: string[] = [];
-    await adapter.fill(page, payload, { ...op, onStage: (step) => stages.push(step) });
+    await fillAll(adapter, page, payload, { ...op, onStage: (step) => stages.push(step) });
     expect(stages).toEqual(adapter.fillSteps);
 
     const { reference } = await adapter.submit(page, payload, op);
@@ -90,7 +91,7 @@ describe('PortalSimAdapter against the portal simulator (real Chromium)', () => 
     await adapter.login(page, AGENT, solver, op);
     sim.faults.set({ validationErrorAtStep: 2 });
     const stages: string[] = [];
-    const attempt = adapter.fill(page, withChassis('JT2BF22K1W0000002'), { ...op, onStage: (step) => stages.push(step) });
+    const attempt = fillAll(adapter, page, withChassis('JT2BF22K1W0000002'), { ...op, onStage: (step) => stages.push(step) });
     await expect(attempt).rejects.toBeInstanceOf(FormRejectedError);
     await expect(attempt).rejects.toMatchObject({ step: 'customer', fields: { txtMobile: expect.any(String) } });
     expect(stages).toEqual(['vehicle', 'customer']);
@@ -100,20 +101,20 @@ describe('PortalSimAdapter against the portal simulator (real Chromium)', () => 
     await adapter.login(page, AGENT, solver, op);
     const payload = withChassis('JT2BF22K1W0000003');
     const wrongModel = { ...payload, vehicle: { ...payload.vehicle, model: 'Civic' } };
-    await expect(adapter.fill(page, wrongModel, op)).rejects.toMatchObject({ code: 'FORM_REJECTED', step: 'vehicle', fields: { ddlModel: expect.any(String) } });
+    await expect(fillAll(adapter, page, wrongModel, op)).rejects.toMatchObject({ code: 'FORM_REJECTED', step: 'vehicle', fields: { ddlModel: expect.any(String) } });
   });
 
   it('sees a session killed on the server: the probe says login-form and fill fails as SessionExpiredError', async () => {
     await adapter.login(page, AGENT, solver, op);
     sim.killSessions();
     expect(await adapter.probe(page, op)).toMatchObject({ status: 'login-form', evidence: { kind: 'url', detail: '/Login.aspx' } });
-    await expect(adapter.fill(page, withChassis('JT2BF22K1W0000004'), op)).rejects.toBeInstanceOf(SessionExpiredError);
+    await expect(fillAll(adapter, page, withChassis('JT2BF22K1W0000004'), op)).rejects.toBeInstanceOf(SessionExpiredError);
   });
 
   it('treats an error page after the click as in doubt, and reconciliation finds the recorded submission', async () => {
     const payload = withChassis('JT2BF22K1W0000005');
     await adapter.login(page, AGENT, solver, op);
-    await adapter.fill(page, payload, op);
+    await fillAll(adapter, page, payload, op);
     sim.faults.set({ duplicateTrap: 'error' });
     await expect(adapter.submit(page, payload, op)).rejects.toBeInstanceOf(SubmissionInDoubtError);
     sim.faults.reset();
@@ -125,7 +126,7 @@ describe('PortalSimAdapter against the portal simulator (real Chromium)', () => 
   it('treats a portal that never answers the submit as in doubt once the deadline passes', async () => {
     const payload = withChassis('JT2BF22K1W0000006');
     await adapter.login(page, AGENT, solver, op);
-    await adapter.fill(page, payload, op);
+    await fillAll(adapter, page, payload, op);
     sim.faults.set({ duplicateTrap: 'hang' });
     await expect(adapter.submit(page, payload, { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'SUBMISSION_IN_DOUBT', cause: { code: 'TIMEOUT' } });
   });

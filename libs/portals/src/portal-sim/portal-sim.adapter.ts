@@ -7,7 +7,7 @@ import { probeSession, runOperation, type OperationOptions, type OperationScope,
 import type { CaptchaSolver } from '../captcha-solver';
 import { FormRejectedError, LoginFailedError, SubmissionInDoubtError, UnexpectedPageError } from '../errors';
 import { clickAndNavigate, currentPath, setField } from '../page-actions';
-import type { Credentials, FillOptions, FindSubmissionResult, PortalAdapter, SubmitResult } from '../portal-adapter';
+import type { Credentials, FindSubmissionResult, PortalAdapter, SubmitResult } from '../portal-adapter';
 import { portalSimPayloadSchema, type PortalSimPayload } from './portal-sim.payload';
 import { PORTAL_SIM_PATHS as PATHS, PORTAL_SIM_SELECTORS } from './portal-sim.selectors';
 
@@ -59,23 +59,27 @@ export class PortalSimAdapter implements PortalAdapter<PortalSimPayload> {
     return probeSession(page, this.selectors, { ...options, url: this.url(PATHS.dashboard) });
   }
 
-  fill(page: Page, payload: PortalSimPayload, options: FillOptions): Promise<void> {
-    return runOperation(`${this.id} fill`, options, async (scope) => {
-      options.onStage?.('vehicle');
-      this.expectPage(page, 'vehicle', PATHS.vehicle, await this.open(page, PATHS.vehicle, scope));
-      await this.fillVehicle(page, payload.vehicle, scope);
-      await this.nextStep(page, 'vehicle', PATHS.customer, scope);
-
-      options.onStage?.('customer');
-      await setField(page, '#txtFullName', payload.customer.fullName);
-      await setField(page, '#txtDateOfBirth', payload.customer.dateOfBirth);
-      await setField(page, '#txtMobile', payload.customer.mobile);
-      await setField(page, '#txtEmail', payload.customer.email);
-      await this.nextStep(page, 'customer', PATHS.quote, scope);
-
-      options.onStage?.('quote');
-      await page.waitForSelector('#lblPremium', { timeout: 0, signal: scope.signal });
-      await this.nextStep(page, 'quote', PATHS.confirm, scope);
+  fillStep(page: Page, payload: PortalSimPayload, step: string, options: OperationOptions): Promise<void> {
+    return runOperation(`${this.id} fill ${step}`, options, async (scope) => {
+      switch (step) {
+        case 'vehicle':
+          this.expectPage(page, 'vehicle', PATHS.vehicle, await this.open(page, PATHS.vehicle, scope));
+          await this.fillVehicle(page, payload.vehicle, scope);
+          return this.nextStep(page, 'vehicle', PATHS.customer, scope);
+        case 'customer':
+          this.expectPage(page, 'customer', PATHS.customer, null);
+          await setField(page, '#txtFullName', payload.customer.fullName);
+          await setField(page, '#txtDateOfBirth', payload.customer.dateOfBirth);
+          await setField(page, '#txtMobile', payload.customer.mobile);
+          await setField(page, '#txtEmail', payload.customer.email);
+          return this.nextStep(page, 'customer', PATHS.quote, scope);
+        case 'quote':
+          this.expectPage(page, 'quote', PATHS.quote, null);
+          await page.waitForSelector('#lblPremium', { timeout: 0, signal: scope.signal });
+          return this.nextStep(page, 'quote', PATHS.confirm, scope);
+        default:
+          throw new UnexpectedPageError(this.id, step, currentPath(page));
+      }
     });
   }
 

@@ -36,6 +36,7 @@ describe('cloning a portal-sim session (real Chromium)', () => {
   });
 
   afterAll(async () => {
+    await cloner.close();
     await host.closeAll();
     await sim.close();
     const left = (await readdir(root)).filter((name) => name !== 'data');

@@ -12,7 +12,7 @@ exports.createAdapter = (options) => ({
   businessKey: (payload) => payload.policyNo,
   login: notUsedHere,
   probe: notUsedHere,
-  fill: notUsedHere,
+  fillStep: notUsedHere,
   submit: notUsedHere,
   findSubmission: notUsedHere,
 });

@@ -1,0 +1,196 @@
+// The effects of the job machine against real browsers: clone the master session, probe the
+// clone, fill one named step at a time, submit, look a submission up by business key, capture
+// failure evidence, report a dead session to the master, close the clone. Each answers with
+// the machine's outcome event; failures carry an error code, never an error's text.
+import type { Page } from 'puppeteer-core';
+import { EngineError, InvalidCommandError, type ActorHost, type Clock, type EffectRegistry, type EngineEvent, type Logger } from '@engine/core';
+import { captureFailure, type ArtifactStore, type CloneStrategy, type SessionClone, type SessionCloner, type SessionSource } from '@engine/browser';
+import type { PortalAdapter } from '@engine/portals';
+import { jobInterruptedEvent, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type SubmitFormParams } from '@engine/machines';
+import type { CaptureArtifactParams, CloseCloneParams, ReportSessionFailureParams, ValidateSessionParams } from '@engine/machines';
+import type { PortalRegistry } from '../portals/portal-registry';
+
+export interface JobEffectsOptions {
+  host: () => ActorHost;
+  portals: PortalRegistry;
+  cloner: SessionCloner;
+  /** The portal's logged-in master page, when its session is up. */
+  masterSource: (portal: string) => SessionSource | undefined;
+  /** Whether the portal's master session is ready (lookups wait for it, up to `lookupWaitMs`). */
+  masterReady: (portal: string) => boolean;
+  artifacts: ArtifactStore;
+  clock: Clock;
+  logger: Logger;
+  strategy?: CloneStrategy;
+  timeouts?: Partial<{ cloneMs: number; probeMs: number; stepMs: number; submitMs: number; lookupMs: number; lookupWaitMs: number; captureMs: number }>;
+  /** Called with each clone's duration, for metrics. */
+  onCloned?: (portal: string, strategy: CloneStrategy, seconds: number) => void;
+}
+
+type Timeouts = Required<NonNullable<JobEffectsOptions['timeouts']>>;
+
+export class JobEffects {
+  private readonly clones = new Map<string, SessionClone>();
+  private readonly timeouts: Timeouts;
+
+  constructor(private readonly options: JobEffectsOptions) {
+    this.timeouts = { cloneMs: 30_000, probeMs: 10_000, stepMs: 30_000, submitMs: 30_000, lookupMs: 20_000, lookupWaitMs: 120_000, captureMs: 10_000, ...options.timeouts };
+  }
+
+  /** Clones currently open (the health of the engine, and a leak check in tests). */
+  openClones(): number {
+    return this.clones.size;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.clones.keys()].map((key) => this.closeClone(key)));
+  }
+
+  registry(): EffectRegistry {
+    const interrupted = (effect: string) => async () => jobInterruptedEvent(effect, this.now()) as EngineEvent;
+    return {
+      cloneSession: { run: (p: CloneSessionParams, ctx) => this.cloneSession(p, ctx.signal), onInterrupted: interrupted('cloneSession') },
+      validateSession: { run: (p: ValidateSessionParams, ctx) => this.validate(p, ctx.signal), onInterrupted: interrupted('validateSession') },
+      fillStep: { run: (p: FillStepParams, ctx) => this.fillStep(p, ctx.state.context as JobContext, ctx.signal), onInterrupted: interrupted('fillStep') },
+      submitForm: { run: (p: SubmitFormParams, ctx) => this.submit(p, ctx.state.context as JobContext, ctx.signal), onInterrupted: interrupted('submitForm') },
+      findSubmission: { run: (p: FindSubmissionParams, ctx) => this.find(p, ctx.signal) },
+      captureArtifact: { run: (p: CaptureArtifactParams, ctx) => this.capture(p, ctx.signal) },
+      reportSessionFailure: { run: (p: ReportSessionFailureParams) => this.reportSessionFailure(p) },
+      closeClone: { run: async (p: CloseCloneParams) => this.closeClone(cloneKey(p.jobId, p.attempt)) },
+    };
+  }
+
+  private now(): string {
+    return new Date(this.options.clock.now()).toISOString();
+  }
+
+  private async cloneSession(p: CloneSessionParams, signal: AbortSignal): Promise<EngineEvent> {
+    const source = this.options.masterSource(p.portal);
+    if (!source) return { type: 'CLONE_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
+    const key = cloneKey(p.jobId, p.attempt);
+    await this.closeClone(key); // a re-run after a crash or an abort must not leak the first clone
+    const started = process.hrtime.bigint();
+    const strategy = this.options.strategy ?? 'context';
+    try {
+      const clone = await this.options.cloner.clone(source, { strategy, signal, timeoutMs: this.timeouts.cloneMs });
+      if (signal.aborted) {
+        await clone.close();
+        throw signal.reason;
+      }
+      this.clones.set(key, clone);
+      this.options.onCloned?.(p.portal, strategy, Number(process.hrtime.bigint() - started) / 1e9);
+      return { type: 'CLONED', at: this.now() };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return { type: 'CLONE_FAILED', code: codeOf(error), at: this.now() };
+    }
+  }
+
+  private async validate(p: ValidateSessionParams, signal: AbortSignal): Promise<EngineEvent> {
+    const page = this.page(p.jobId, p.attempt);
+    const result = await this.adapter(p.portal).probe(page, { signal, timeoutMs: this.timeouts.probeMs });
+    if (result.status === 'valid') return { type: 'SESSION_VALID', at: this.now() };
+    const artifactRef = await this.evidence(page, `${p.jobId}-validating`, signal);
+    if (result.status === 'login-form') return { type: 'LOGIN_FORM_SEEN', artifactRef, at: this.now() };
+    return { type: 'PAGE_UNRECOGNISED', code: 'PAGE_UNRECOGNISED', artifactRef, at: this.now() };
+  }
+
+  private async fillStep(p: FillStepParams, context: JobContext, signal: AbortSignal): Promise<EngineEvent> {
+    const page = this.page(p.jobId, p.attempt);
+    try {
+      await this.adapter(context.portal).fillStep(page, context.payload, p.step, { signal, timeoutMs: this.timeouts.stepMs });
+      return { type: 'STEP_FILLED', step: p.step, at: this.now() };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const code = codeOf(error);
+      const artifactRef = await this.evidence(page, `${p.jobId}-${p.step}`, signal);
+      if (code === 'SESSION_EXPIRED') return { type: 'LOGIN_FORM_SEEN', artifactRef, at: this.now() };
+      if (code === 'FORM_REJECTED') return { type: 'STEP_REJECTED', step: p.step, code, artifactRef, at: this.now() };
+      return { type: 'STEP_FAILED', step: p.step, code, artifactRef, at: this.now() };
+    }
+  }
+
+  private async submit(p: SubmitFormParams, context: JobContext, signal: AbortSignal): Promise<EngineEvent> {
+    const page = this.page(p.jobId, p.attempt);
+    try {
+      const { reference } = await this.adapter(p.portal).submit(page, context.payload, { signal, timeoutMs: this.timeouts.submitMs });
+      return { type: 'SUBMITTED', reference, at: this.now() };
+    } catch (error) {
+      // Whatever went wrong after the click, the portal may hold the submission: reconcile.
+      return { type: 'SUBMIT_FAILED', code: codeOf(error), at: this.now() };
+    }
+  }
+
+  /** Searches the portal by business key in a clone of its own, so the job's clone keeps its evidence. */
+  private async find(p: FindSubmissionParams, signal: AbortSignal): Promise<EngineEvent> {
+    const deadline = this.options.clock.now() + this.timeouts.lookupWaitMs;
+    while (!this.options.masterReady(p.portal) || !this.options.masterSource(p.portal)) {
+      if (this.options.clock.now() >= deadline || signal.aborted) return { type: 'LOOKUP_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    let clone: SessionClone | undefined;
+    try {
+      clone = await this.options.cloner.clone(this.options.masterSource(p.portal) as SessionSource, { strategy: 'context', signal, timeoutMs: this.timeouts.cloneMs });
+      const result = await this.adapter(p.portal).findSubmission(clone.page, p.businessKey, { signal, timeoutMs: this.timeouts.lookupMs });
+      return result.found ? { type: 'SUBMISSION_FOUND', reference: result.reference, at: this.now() } : { type: 'SUBMISSION_NOT_FOUND', at: this.now() };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return { type: 'LOOKUP_FAILED', code: codeOf(error), at: this.now() };
+    } finally {
+      await clone?.close().catch(() => undefined);
+    }
+  }
+
+  private async capture(p: CaptureArtifactParams, signal: AbortSignal): Promise<EngineEvent> {
+    const page = this.page(p.jobId, p.attempt);
+    const artifactRef = await this.evidence(page, `${p.jobId}-${p.stage}`, signal);
+    if (!artifactRef) throw new EngineError('ARTIFACT_UNAVAILABLE', `job ${p.jobId}: no screenshot could be taken`);
+    return { type: 'ARTIFACT_CAPTURED', artifactRef, at: this.now() };
+  }
+
+  private async reportSessionFailure(p: ReportSessionFailureParams): Promise<EngineEvent> {
+    try {
+      await this.options.host().send(`master-${p.portal}`, { type: 'FAILURE_REPORTED', jobId: p.jobId, reason: p.reason, at: this.now() });
+    } catch (error) {
+      // A master session that is starting or critical does not take reports: it knows already.
+      if (!(error instanceof InvalidCommandError)) throw error;
+    }
+    return { type: 'SESSION_FAILURE_REPORTED', at: this.now() };
+  }
+
+  private async closeClone(key: string): Promise<void> {
+    const clone = this.clones.get(key);
+    if (!clone) return;
+    this.clones.delete(key);
+    await clone.close().catch((error) => this.options.logger.warn('clone did not close cleanly', { clone: key, code: codeOf(error) }));
+  }
+
+  private page(jobId: string, attempt: number): Page {
+    const clone = this.clones.get(cloneKey(jobId, attempt));
+    if (!clone) throw new EngineError('CLONE_GONE', `job ${jobId} attempt ${attempt}: its clone is gone`);
+    return clone.page;
+  }
+
+  private adapter(portal: string): PortalAdapter<any> {
+    return this.options.portals.get(portal);
+  }
+
+  /** A screenshot of the page as it is, or null when even that fails (a crashed tab). */
+  private async evidence(page: Page, label: string, signal: AbortSignal): Promise<string | null> {
+    try {
+      const saved = await captureFailure(page, { store: this.options.artifacts, label, signal, timeoutMs: this.timeouts.captureMs });
+      return saved.screenshot ?? null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function cloneKey(jobId: string, attempt: number): string {
+  return `${jobId}#${attempt}`;
+}
+
+function codeOf(error: unknown): string {
+  if (error instanceof EngineError) return error.code;
+  return error instanceof Error ? error.name.replace(/Error$/, '').toUpperCase() || 'ERROR' : 'ERROR';
+}
