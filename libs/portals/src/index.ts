@@ -10,4 +10,5 @@ export * from './portal-adapter';
 export * from './portal-sim/portal-sim-captcha-solver';
 export * from './portal-sim/portal-sim.adapter';
 export * from './portal-sim/portal-sim.payload';
+export * from './portal-sim/portal-sim.samples';
 export * from './portal-sim/portal-sim.selectors';

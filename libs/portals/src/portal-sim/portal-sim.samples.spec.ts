@@ -1,0 +1,18 @@
+import { portalSimPayloadSchema } from './portal-sim.payload';
+import { sampleProposal, sampleVin } from './portal-sim.samples';
+
+describe('portal-sim samples', () => {
+  it('are valid payloads with distinct VINs', () => {
+    const vins = new Set<string>();
+    for (let n = 0; n < 500; n++) {
+      const payload = sampleProposal(n, 'chaos');
+      expect(portalSimPayloadSchema.safeParse(payload).success).toBe(true);
+      vins.add(payload.vehicle.chassisNo);
+    }
+    expect(vins.size).toBe(500);
+  });
+
+  it('differ between runs', () => {
+    expect(sampleVin(1, 'runa')).not.toBe(sampleVin(1, 'runb'));
+  });
+});
