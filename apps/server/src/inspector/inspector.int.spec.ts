@@ -5,9 +5,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
+import { ENGINE_MACHINES } from '@engine/engine';
 import { jobInput } from '../../../../machines/job/job.fixtures';
+import { MASTER_SESSION_MACHINE } from '../../../../machines/master-session/master-session.machine';
 import { gatedJobEffects, type GatedJobEffects } from './testing/gated-job-effects';
 import { launchChromium, type HeadlessChromium } from './testing/headless-chromium';
+import { masterSessionWithRecovery } from './testing/master-session-history';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
 const OUTPUT = join(process.cwd(), 'test-output', 'inspector');
@@ -23,6 +26,7 @@ let page: Page;
 beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   server = await startInspectorTestServer({
+    machines: [...ENGINE_MACHINES.filter((m) => m.id !== MASTER_SESSION_MACHINE.id), MASTER_SESSION_MACHINE],
     effects: (artifactsDir) => {
       effects = gatedJobEffects(artifactsDir, { gated: (jobId) => jobId === 'live', submit: (jobId) => (jobId === 'broken' ? 'error' : 'ok') });
       return effects.registry;
@@ -133,5 +137,25 @@ describe('inspector in Chromium', () => {
     }, WAIT);
     expect(await page.$eval('#screenshots img', (img) => img.getAttribute('src')?.startsWith('blob:'))).toBe(true);
     await page.screenshot({ path: join(OUTPUT, 'failure.png'), fullPage: true });
+  });
+
+  it('draws the nested master-session chart and its recovery history, and travels into a nested state', async () => {
+    // Appended after start: the host does not resume it (no effects run), the inspector's feed sees it.
+    await server.engine.store.append('master-portal-a', masterSessionWithRecovery('master-portal-a'), { expectedVersion: 'no-stream' });
+    await page.goto(`${server.url}/inspector#/stream/master-portal-a`, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('#chart .node.active[data-path="ready"]', WAIT);
+    expect(await page.$('#chart .node[data-path="recovering.soft.attempt.relogin"]')).not.toBeNull();
+    await page.waitForSelector('#recovery-panel:not([hidden])', WAIT);
+    const rows = await page.$$eval('#recovery-rows tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows.map((r) => [r[1], r[2], r[4], r[5], r[6]])).toEqual([
+      ['soft', '1', '3.0 s', 'failed', 'LOGIN_REJECTED'],
+      ['soft', '2', '2.0 s', 'succeeded', ''],
+    ]);
+    const events = await server.engine.store.read('master-portal-a');
+    const relogin = events.find((e) => JSON.stringify((e.stateAfter as { value?: unknown } | null)?.value).includes('relogin')) as { version: number };
+    await page.click(`#timeline-rows tr[data-version="${relogin.version}"]`);
+    await page.waitForSelector('#chart .node.travel[data-path="recovering.soft.attempt.relogin"]', WAIT);
+    for (const ancestor of ['recovering', 'recovering.soft', 'recovering.soft.attempt']) expect(await page.$(`#chart .node.travel[data-path="${ancestor}"]`)).not.toBeNull();
+    await page.screenshot({ path: join(OUTPUT, 'master-session.png'), fullPage: true });
   });
 });

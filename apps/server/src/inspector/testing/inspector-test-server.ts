@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EffectRegistry, EventStore } from '@engine/core';
+import type { EffectRegistry, EventStore, MachineDefinition } from '@engine/core';
 import { createEngine, type Engine } from '@engine/engine';
 import { MemoryEventStore } from '@engine/event-store';
 import { AppModule } from '../../app.module';
@@ -22,12 +22,19 @@ export interface InspectorTestServer {
   close(): Promise<void>;
 }
 
-export async function startInspectorTestServer(options: { store?: EventStore; effects?: (artifactsDir: string) => EffectRegistry } = {}): Promise<InspectorTestServer> {
+export interface InspectorTestServerOptions {
+  store?: EventStore;
+  effects?: (artifactsDir: string) => EffectRegistry;
+  /** Default: the engine's machines. */
+  machines?: MachineDefinition[];
+}
+
+export async function startInspectorTestServer(options: InspectorTestServerOptions = {}): Promise<InspectorTestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'inspector-'));
   const token = `test-token-${Math.random().toString(36).slice(2)}-inspector`;
   const config = loadConfig({ API_TOKEN: token, DATA_DIR: dataDir, DATABASE_URL: 'memory:', BACKGROUND_AUDIT: 'false', PORT: '0' });
   const artifactsDir = join(dataDir, 'artifacts');
-  const engine = createEngine({ store: options.store ?? new MemoryEventStore(), effects: options.effects?.(artifactsDir) ?? {} });
+  const engine = createEngine({ store: options.store ?? new MemoryEventStore(), effects: options.effects?.(artifactsDir) ?? {}, machines: options.machines });
   await engine.start();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(engine, config, new EngineMetrics()), { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
