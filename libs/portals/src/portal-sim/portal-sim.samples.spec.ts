@@ -1,3 +1,4 @@
+import { findModel } from '../../../../apps/portal-sim/src/proposal/catalog';
 import { portalSimPayloadSchema } from './portal-sim.payload';
 import { sampleProposal, sampleVin } from './portal-sim.samples';
 
@@ -10,6 +11,13 @@ describe('portal-sim samples', () => {
       vins.add(payload.vehicle.chassisNo);
     }
     expect(vins.size).toBe(500);
+  });
+
+  it('only name vehicles the simulator offers', () => {
+    for (let n = 0; n < 8; n++) {
+      const { make, model } = sampleProposal(n).vehicle;
+      expect(findModel(make, model)).toBeDefined();
+    }
   });
 
   it('differ between runs', () => {

@@ -6,8 +6,8 @@ const VIN_CHARS = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
 const VEHICLES = [
   ['Toyota', 'Corolla'],
   ['Honda', 'Civic'],
-  ['Maruti', 'Swift'],
-  ['Hyundai', 'Creta'],
+  ['Suzuki', 'Swift'],
+  ['Ford', 'Focus'],
 ] as const;
 const NAMES = ['Asha Verma', 'Ravi Kumar', 'Meera Iyer', 'Arjun Rao', 'Fatima Shaikh', 'Kiran Das'];
 
