@@ -1,8 +1,6 @@
 // The visual state inspector: the page at /inspector, its API and live feed under
 // /api/inspector, and the optional bridge to Stately's inspector (INSPECT_WS_URL).
 import { Module } from '@nestjs/common';
-import { CONFIG } from '../common/tokens';
-import type { ServerConfig } from '../config';
 import { InspectorApiController } from './inspector-api.controller';
 import { InspectorFeed } from './inspector-feed';
 import { InspectorPageController } from './inspector-page.controller';
@@ -11,6 +9,6 @@ import { InspectorService } from './inspector.service';
 
 @Module({
   controllers: [InspectorPageController, InspectorApiController],
-  providers: [{ provide: INSPECTOR_OPTIONS, useFactory: (config: ServerConfig) => inspectorOptionsFrom(config), inject: [CONFIG] }, InspectorFeed, InspectorService],
+  providers: [{ provide: INSPECTOR_OPTIONS, useFactory: () => inspectorOptionsFrom() }, InspectorFeed, InspectorService],
 })
 export class InspectorModule {}

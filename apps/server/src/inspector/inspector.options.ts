@@ -1,27 +1,23 @@
 // The inspector's own settings, read from the environment next to the server configuration:
-// where failure artifacts live, where the page's assets are, and the optional Stately
-// inspection bridge (off unless INSPECT_WS_URL is set).
+// where the page's assets are, and the optional Stately inspection bridge (off unless
+// INSPECT_WS_URL is set).
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ValidationError } from '@engine/core';
-import type { ServerConfig } from '../config';
 
 export const INSPECTOR_OPTIONS = Symbol('INSPECTOR_OPTIONS');
 
 export interface InspectorOptions {
-  /** Root of the artifact store (screenshots are `<root>/screenshot/<id>.png`). */
-  artifactsDir: string;
   /** ws:// or wss:// URL of a Stately inspector relay; null = bridge off. */
   inspectWsUrl: string | null;
   /** Folder holding index.html, inspector.css and inspector.js. */
   assetsDir: string;
 }
 
-export function inspectorOptionsFrom(config: Pick<ServerConfig, 'dataDir'>, env: NodeJS.ProcessEnv = process.env): InspectorOptions {
+export function inspectorOptionsFrom(env: NodeJS.ProcessEnv = process.env): InspectorOptions {
   const url = env.INSPECT_WS_URL?.trim() || null;
   if (url !== null && !isWebSocketUrl(url)) throw new ValidationError('invalid server configuration', { INSPECT_WS_URL: 'must be a ws:// or wss:// URL' });
   return {
-    artifactsDir: resolve(env.ARTIFACTS_DIR ?? join(config.dataDir, 'artifacts')),
     inspectWsUrl: url,
     assetsDir: findAssetsDir(__dirname),
   };

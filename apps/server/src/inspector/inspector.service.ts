@@ -4,12 +4,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, ReplayMismatchError, stateAtVersion, type ActorState, type EventStore, type MachineDefinition, type RecordedEvent } from '@engine/core';
 import { recoveryHistory, type RecoveryAttemptRecord } from '../../../../machines/master-session/recovery-history';
+import type { Engine } from '@engine/engine';
 import { EVENT_STORE } from '../common/tokens';
+import { ENGINE } from '../engine/engine.providers';
 import { chartFor } from './chart/chart-for';
 import type { ChartLayout } from './chart/statechart-layout';
 import { stateLabel } from './chart/statechart-graph';
-import { ArtifactFiles, screenshotReferences } from './artifact-files';
-import { INSPECTOR_OPTIONS, type InspectorOptions } from './inspector.options';
+import { screenshotReferences } from './artifact-files';
 import { InspectorFeed } from './inspector-feed';
 import type { ListPage, ListQuery } from './stream-index';
 import { buildTimeline, type Timeline } from './timeline';
@@ -39,15 +40,11 @@ export type TimeTravel =
 
 @Injectable()
 export class InspectorService {
-  private readonly files: ArtifactFiles;
-
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ENGINE) private readonly engine: Engine,
     private readonly feed: InspectorFeed,
-    @Inject(INSPECTOR_OPTIONS) options: InspectorOptions,
-  ) {
-    this.files = new ArtifactFiles(options.artifactsDir);
-  }
+  ) {}
 
   list(query: ListQuery): ListPage {
     return this.feed.index.list(query);
@@ -91,7 +88,13 @@ export class InspectorService {
     if (version === 0) throw new NotFoundError('stream', stream);
     const [last] = await this.store.read(stream, version);
     if (!screenshotReferences((last.stateAfter as ActorState | null)?.context).includes(reference)) throw new NotFoundError('artifact', reference);
-    return this.files.readScreenshot(reference);
+    try {
+      // The engine's own artifact store: the one that generated the reference.
+      return await this.engine.artifacts.read(reference);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('artifact', reference);
+      throw error;
+    }
   }
 
   private requireDefinition(stream: string): MachineDefinition {

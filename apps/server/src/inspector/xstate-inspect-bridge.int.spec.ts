@@ -48,9 +48,9 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
 
 describe('XState inspection bridge', () => {
   it('is off unless INSPECT_WS_URL is set, and refuses a URL that is not ws:// or wss://', () => {
-    expect(inspectorOptionsFrom({ dataDir: '/tmp/x' }, {}).inspectWsUrl).toBeNull();
-    expect(inspectorOptionsFrom({ dataDir: '/tmp/x' }, { INSPECT_WS_URL: 'ws://127.0.0.1:9' }).inspectWsUrl).toBe('ws://127.0.0.1:9');
-    expect(() => inspectorOptionsFrom({ dataDir: '/tmp/x' }, { INSPECT_WS_URL: 'http://127.0.0.1:9' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(inspectorOptionsFrom({}).inspectWsUrl).toBeNull();
+    expect(inspectorOptionsFrom({ INSPECT_WS_URL: 'ws://127.0.0.1:9' }).inspectWsUrl).toBe('ws://127.0.0.1:9');
+    expect(() => inspectorOptionsFrom({ INSPECT_WS_URL: 'http://127.0.0.1:9' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
   });
 
   it('streams a job run by the server as @xstate.actor, @xstate.event and @xstate.snapshot messages', async () => {

@@ -34,7 +34,7 @@ export async function startInspectorTestServer(options: InspectorTestServerOptio
   const token = `test-token-${Math.random().toString(36).slice(2)}-inspector`;
   const config = loadConfig({ API_TOKEN: token, DATA_DIR: dataDir, DATABASE_URL: 'memory:', BACKGROUND_AUDIT: 'false', PORT: '0' });
   const artifactsDir = join(dataDir, 'artifacts');
-  const engine = createEngine({ store: options.store ?? new MemoryEventStore(), effects: options.effects?.(artifactsDir) ?? {}, machines: options.machines });
+  const engine = createEngine({ store: options.store ?? new MemoryEventStore(), dataDir, effects: options.effects?.(artifactsDir) ?? {}, machines: options.machines });
   await engine.start();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(engine, config, new EngineMetrics()), { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
