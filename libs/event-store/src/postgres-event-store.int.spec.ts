@@ -138,6 +138,76 @@ describe('PostgresEventStore global order under concurrent commits', () => {
   });
 });
 
+describe('PostgresEventStore subscriptions when wake-ups go missing', () => {
+  const opened: PostgresEventStore[] = [];
+  const open = async (url: string, options: PostgresEventStoreOptions = {}) => {
+    const store = await PostgresEventStore.open(url, options);
+    opened.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  it('an unrelated transaction holding the horizon delays delivery; its end (which notifies nobody) is noticed by the poll', async () => {
+    const url = await cluster.createDatabase();
+    const writer = await open(url);
+    const reader = await open(url, { pollIntervalMs: 50 });
+    const seen = collector(reader);
+    const other = new Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()');
+      await writer.append('job-1', [event('a')], { expectedVersion: 'no-stream' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen.events).toEqual([]);
+
+      await other.query('COMMIT');
+      await Promise.race([seen.until(1), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      expect(seen.events.map((e) => e.type)).toEqual(['a']);
+    } finally {
+      await other.end();
+      await seen.subscription.close();
+    }
+  });
+
+  it('a dropped listener connection reconnects, and nothing committed meanwhile is lost', async () => {
+    const url = await cluster.createDatabase();
+    const writer = await open(url);
+    const reader = await open(url, { pollIntervalMs: 60_000 });
+    const seen = collector(reader);
+    const raw = new Client({ connectionString: url });
+    await raw.connect();
+    const listeners = async () =>
+      (await raw.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN event_store_commits'`)).rows.map((r) => r.pid as number);
+    try {
+      await waitFor(async () => (await listeners()).length === 1);
+      const [first] = await listeners();
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning.message);
+      process.on('warning', onWarning);
+      await raw.query('SELECT pg_terminate_backend($1)', [first]);
+      await writer.append('job-1', [event('while away')], { expectedVersion: 'no-stream' });
+      await waitFor(async () => {
+        const now = await listeners();
+        return now.length === 1 && now[0] !== first;
+      });
+      process.off('warning', onWarning);
+      await Promise.race([seen.until(1), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      expect(seen.events.map((e) => e.type)).toEqual(['while away']);
+      expect(warnings.join('\n')).not.toContain(decodeURIComponent(new URL(url).password));
+
+      await writer.append('job-1', [event('after')], { expectedVersion: 1 });
+      await Promise.race([seen.until(2), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      expect(seen.events.map((e) => e.type)).toEqual(['while away', 'after']);
+    } finally {
+      await raw.end();
+      await seen.subscription.close();
+    }
+  });
+});
+
 describe('PostgresEventStore schema', () => {
   it('creates its tables in an empty database, and a second process opening it at the same time finds them', async () => {
     const url = await cluster.createDatabase();
