@@ -23,8 +23,12 @@ interface Run {
 }
 
 function cli(...args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
+  return cliWithEnv({}, ...args);
+}
+
+function cliWithEnv(extra: Record<string, string>, ...args: string[]): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (!('DATABASE_URL' in extra)) delete env.DATABASE_URL;
   return new Promise((resolve) => {
     execFile(process.execPath, ['-r', './scripts/ts-run.js', 'apps/server/src/cli/main.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -91,6 +95,12 @@ describe('engine CLI', () => {
     await store.close();
     expect(lines).toEqual(stored.map(({ stream, version, position, type, data, stateAfter, meta, prevHash, hash }) => ({ stream, version, position, type, data, stateAfter, meta, prevHash, hash })));
     expect((await cli('export', 'job-b', '--format', 'csv', '--store', file)).code).toBe(2);
+  });
+
+  it('takes the store from DATABASE_URL when --store is not given', async () => {
+    const run = await cliWithEnv({ DATABASE_URL: `sqlite:${file}` }, 'audit', 'verify');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('audit OK: 3 stream(s)');
   });
 
   it('refuses a missing store without creating it, and an unknown stream', async () => {

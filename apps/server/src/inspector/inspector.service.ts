@@ -14,14 +14,7 @@ import { screenshotReferences } from './artifact-files';
 import { InspectorFeed } from './inspector-feed';
 import type { ListPage, ListQuery } from './stream-index';
 import { buildTimeline, type Timeline } from './timeline';
-
-export interface CurrentState {
-  version: number;
-  value: unknown;
-  state: string;
-  status: string;
-  context: unknown;
-}
+import { currentOf, type CurrentState } from './current-state';
 
 export interface StreamView {
   stream: string;
@@ -108,15 +101,4 @@ export class InspectorService {
     if (events.length === 0) throw new NotFoundError('stream', stream);
     return events;
   }
-}
-
-export function currentOf(event: RecordedEvent): CurrentState {
-  const state = event.stateAfter as Partial<ActorState> | null;
-  return {
-    version: event.version,
-    value: state?.value ?? null,
-    state: state?.value !== undefined ? stateLabel(state.value) : event.type,
-    status: typeof state?.status === 'string' ? state.status : 'fact',
-    context: state?.context ?? null,
-  };
 }

@@ -8,7 +8,7 @@ import { bufferTime, filter, interval, map, merge, of, type Observable } from 'r
 import type { ActorState, RecordedEvent } from '@engine/core';
 import { screenshotReferences } from './artifact-files';
 import type { InspectorFeed } from './inspector-feed';
-import { currentOf } from './inspector.service';
+import { currentOf } from './current-state';
 import type { StreamSummary } from './stream-index';
 
 const LIST_COALESCE_MS = 250;
