@@ -8,3 +8,4 @@ export * from './master-sessions/master-session-runtime';
 export * from './portals/portal-registry';
 export * from './alerts';
 export * from './health';
+export * from './pool';
