@@ -5,6 +5,8 @@ import { EXIT } from './cli-error';
 import type { Progress } from './progress';
 
 export async function auditVerifyCommand(store: EventStore, machines: MachineDefinition[], progress: Progress, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  // The chain check comes first and reports no progress of its own: say what is happening.
+  err('checking every hash chain, then replaying every stream');
   const report = await auditStore(store, machines, { onProgress: (done, total) => progress.update(done, total) });
   progress.done();
   for (const p of report.chainProblems) err(`FAIL hash chain: stream ${p.stream} version ${p.version}: ${p.reason}`);
