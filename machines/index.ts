@@ -21,3 +21,7 @@ export type {
 export * from './pooled-session/pooled-session.events';
 export * from './pooled-session/pooled-session.effects';
 export * from './pooled-session/pooled-session.machine';
+export * from './workflow-session/workflow-session.names';
+export * from './workflow-session/workflow-session.events';
+export * from './workflow-session/workflow-session.effects';
+export * from './workflow-session/workflow-session.machine';
