@@ -25,7 +25,8 @@
 // one batch at a time (group commit amortizes it); and a transaction that runs long anywhere
 // in the cluster (even without touching events) holds the horizon back, delaying readers until
 // it ends, while appends carry on. A store waits (briefly) for its own commits to pass the
-// horizon before it reads, so an append that resolved is in the next readAll.
+// horizon before readAll (bounded: OWN_WRITES_WAIT_MS), so an append that resolved is in the
+// next readAll.
 //
 // LISTEN/NOTIFY only wakes subscribers (postgres-commit-listener.ts); they read the table.
 import { Pool, type PoolClient, type QueryResult } from 'pg';
@@ -159,7 +160,7 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(fromPosition = 0, limit = Number.POSITIVE_INFINITY): Promise<RecordedEvent[]> {
     await this.opened('read');
-    return this.readAfter(fromPosition, Number.isFinite(limit) ? limit : null);
+    return this.readAfter(fromPosition, Number.isFinite(limit) ? limit : null, true);
   }
 
   async streamVersion(stream: string): Promise<number> {
@@ -187,7 +188,7 @@ export class PostgresEventStore implements EventStore {
     const subscription = new CatchUpSubscription(
       async (from, limit) => {
         await this.initialized;
-        return this.readAfter(from, limit);
+        return this.readAfter(from, limit, false);
       },
       this.listener.signal,
       fromPosition,
@@ -322,11 +323,13 @@ export class PostgresEventStore implements EventStore {
   /**
    * Events after `fromPosition` from transactions below the visibility horizon. When this store
    * itself committed past the horizon (another of its transactions, or one elsewhere, was still
-   * running), it waits briefly, so an append that resolved is in the next read.
+   * running) and `ownWrites` is set, it waits a little, re-reading with a growing pause, so an
+   * append that resolved is in the next readAll. Subscriptions need no such wait: the commit
+   * that moves the horizon wakes them (NOTIFY, or the poll).
    */
-  private async readAfter(fromPosition: number, limit: number | null): Promise<RecordedEvent[]> {
+  private async readAfter(fromPosition: number, limit: number | null, ownWrites: boolean): Promise<RecordedEvent[]> {
     const deadline = Date.now() + OWN_WRITES_WAIT_MS;
-    for (;;) {
+    for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 50)) {
       const result = await this.pool.query(
         `SELECT h.xmin::text AS horizon, ${prefixed('e', EVENT_COLUMNS)}
          FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) h
@@ -336,8 +339,8 @@ export class PostgresEventStore implements EventStore {
         [fromPosition, limit],
       );
       const horizon = BigInt(result.rows[0].horizon as string);
-      if (horizon <= this.lastCommittedXid && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 1));
+      if (ownWrites && horizon <= this.lastCommittedXid && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
         continue;
       }
       return result.rows.filter((row) => row.position !== null).map((row) => toRecordedEvent(storedEvent(row)));
