@@ -8,6 +8,8 @@ import { monitoredBrowser } from './browser-session';
 import { HealthMonitor } from './health-monitor';
 import { OperationCancelledError } from './operation-cancelled-error';
 
+jest.setTimeout(60_000);
+
 describe('HealthMonitor with Chromium', () => {
   let kit: ChromiumKit;
   let monitor: HealthMonitor;
