@@ -12,6 +12,7 @@
   const PAGE_SIZE = 50;
   const RECONNECT_MS = 2000;
   const SIDE_REFRESH_MS = 1000;
+  const LIST_RELOAD_MS = 1000;
   const $ = (id) => document.getElementById(id);
 
   let feed = null; // AbortController of the open live feed
@@ -148,6 +149,7 @@
 
   async function showList() {
     showOnly('list-view');
+    clearTimeout(list.reloadTimer);
     view = null;
     await openFeed('/api/inspector/live', onListUpdate);
     await loadPage();
@@ -184,7 +186,14 @@
     if (message.type !== 'streams') return;
     for (const summary of message.data.items) {
       const known = list.rows.get(summary.stream);
-      if (!known || known.version >= summary.version) continue;
+      if (!known) {
+        // A stream not on this page may belong on it (new, or now matching the filters):
+        // reload the page once the burst settles; a page costs one cheap request.
+        clearTimeout(list.reloadTimer);
+        list.reloadTimer = setTimeout(() => loadPage().catch(failed), LIST_RELOAD_MS);
+        continue;
+      }
+      if (known.version >= summary.version) continue;
       list.rows.set(summary.stream, summary);
       const row = document.querySelector(`tr[data-stream="${CSS.escape(summary.stream)}"]`);
       if (row) row.outerHTML = rowHtml(summary);
@@ -194,6 +203,7 @@
   // ---- stream view -------------------------------------------------------------------------
   async function showStream(stream) {
     showOnly('stream-view');
+    clearTimeout(list.reloadTimer);
     const pending = [];
     view = { stream, ready: false, pending, travelling: null, version: 0, entries: [], screenshots: [], urls: [] };
     const current = view;

@@ -65,10 +65,18 @@ describe('inspector in Chromium', () => {
     await page.screenshot({ path: join(OUTPUT, 'list.png'), fullPage: true });
   });
 
+  it('shows a stream created while the list is open, without a reload', async () => {
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+    await server.engine.host.create('job', 'late', { ...jobInput, jobId: 'late', businessKey: 'BK-late', steps: [] });
+    await page.waitForSelector('tr[data-stream="job-late"]', WAIT);
+    expect(await text('#list-summary')).toContain('3 matching streams');
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
+  });
+
   it('filters the list by state', async () => {
     await page.type('#filter-state', 'pending');
     await page.click('#filters button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('#list-summary')?.textContent?.startsWith('2 matching'), WAIT);
+    await page.waitForFunction(() => document.querySelector('#list-summary')?.textContent?.startsWith('3 matching'), WAIT);
     await page.$eval('#filter-state', (el) => ((el as HTMLInputElement).value = ''));
   });
 
