@@ -8,6 +8,8 @@ import { tempStoreFile } from './testing/sqlite-fixture';
 
 const WRITERS = 8;
 const RUN_MS = 1500;
+/** Starting the child (ts-node) and verifying everything it wrote takes seconds on a busy machine. */
+const TEST_TIMEOUT_MS = 60_000;
 
 interface Acknowledged {
   /** Highest acknowledged version per stream. */
@@ -74,5 +76,5 @@ describe('SqliteEventStore durability', () => {
     } finally {
       await store.close();
     }
-  });
+  }, TEST_TIMEOUT_MS);
 });
