@@ -9,6 +9,7 @@ import { findChromium } from './chromium-path';
 import { MemoryUnavailableError } from './errors';
 import type { DisconnectInfo } from './managed-browser';
 import { processPss } from './process-tree';
+import { chromiumProcessesUnder } from '../test-support/leaks';
 import { browserTestKit, processAlive, type BrowserTestKit } from '../test-support/browser-test-kit';
 import { startFixturePortal, type FixturePortal } from '../test-support/fixture-portal';
 
@@ -32,9 +33,12 @@ describe('BrowserHost (real Chromium)', () => {
     expect(leftovers).toEqual({ processes: [], files: [] });
   });
 
-  it('launches system Chromium headless and reads its memory as PSS over the whole process tree', async () => {
-    const managed = await kit.host.launch({ timeoutMs: 20_000 });
+  it('launches system Chromium headless on the given profile folder and reads its memory as PSS over the whole process tree', async () => {
+    const profile = join(kit.root, 'data', 'profile');
+    const managed = await kit.host.launch({ userDataDir: profile, timeoutMs: 20_000 });
     try {
+      expect(chromiumProcessesUnder(profile).length).toBeGreaterThan(1);
+      expect(existsSync(join(profile, 'Local State'))).toBe(true);
       const page = await managed.browser.newPage();
       await page.goto(`${portal.url}/blank`, { waitUntil: 'domcontentloaded' });
       const total = await managed.memory();
@@ -45,6 +49,7 @@ describe('BrowserHost (real Chromium)', () => {
     } finally {
       await managed.close();
     }
+    expect(existsSync(profile)).toBe(true);
   });
 
   it('closes gracefully: the owner hears reason "closed", the process exits and the temp profile is removed', async () => {

@@ -8,7 +8,7 @@ import { CHROMIUM_FLAGS } from './chromium-flags';
 import { findChromium } from './chromium-path';
 import { BrowserLaunchError } from './errors';
 import { ManagedBrowser } from './managed-browser';
-import { runOperation, type OperationOptions, type OperationScope } from './operation';
+import { runOperation, type OperationOptions } from './operation';
 
 export interface BrowserHostConfig {
   /** Defaults to findChromium(): CHROMIUM_PATH, then the Debian locations. */
@@ -46,37 +46,49 @@ export class BrowserHost {
       const executablePath = this.config.executablePath ?? findChromium();
       const ownsUserDataDir = !options.userDataDir || options.removeUserDataDirOnClose === true;
       const userDataDir = options.userDataDir ?? (await mkdtemp(join(this.config.tempDir ?? tmpdir(), 'engine-chromium-')));
-      if (ownsUserDataDir) scope.onFailure(() => rm(userDataDir, { recursive: true, force: true, maxRetries: 3 }));
-      let browser;
-      try {
-        browser = await scope.race(
-          puppeteer.launch({
-            executablePath,
+      const launching = puppeteer
+        .launch({
+          executablePath,
+          ignoreDefaultArgs: true,
+          // With ignoreDefaultArgs puppeteer drops its own --user-data-dir and would use a temp
+          // profile of its own: the flag must be passed here, or the master profile is never used.
+          args: [...CHROMIUM_FLAGS, ...(this.config.extraArgs ?? []), `--user-data-dir=${userDataDir}`],
+          // The pipe closes the moment the process dies, so a crash is noticed without a timeout.
+          pipe: true,
+          timeout: scope.remainingMs(),
+          handleSIGINT: false,
+          handleSIGTERM: false,
+          handleSIGHUP: false,
+          defaultViewport: { width: 1280, height: 800 },
+        })
+        .then((browser) => {
+          const managed: ManagedBrowser = new ManagedBrowser({
+            browser,
+            process: browser.process() ?? undefined,
             userDataDir,
-            ignoreDefaultArgs: true,
-            args: [...CHROMIUM_FLAGS, ...(this.config.extraArgs ?? [])],
-            // The pipe closes the moment the process dies, so a crash is noticed without a timeout.
-            pipe: true,
-            timeout: scope.remainingMs(),
-            handleSIGINT: false,
-            handleSIGTERM: false,
-            handleSIGHUP: false,
-            defaultViewport: { width: 1280, height: 800 },
-          }),
-        );
+            ownsUserDataDir,
+            closeTimeoutMs: this.closeTimeoutMs(),
+            onClosed: () => this.live.delete(managed),
+          });
+          this.live.add(managed);
+          return managed;
+        });
+      launching.catch(() => undefined);
+      // An abort does not stop Chromium from starting (and recreating its profile folder), so the
+      // cleanup waits in the background for the launch to land, then closes and removes it.
+      scope.onFailure(() => {
+        void launching
+          .then(
+            (managed) => managed.close(),
+            () => (ownsUserDataDir ? rm(userDataDir, { recursive: true, force: true, maxRetries: 3 }) : undefined),
+          )
+          .catch(() => undefined);
+      });
+      try {
+        return await launching;
       } catch (error) {
-        if (scope.signal.aborted) throw error;
         throw new BrowserLaunchError(executablePath, error);
       }
-      const managed = new ManagedBrowser({
-        browser,
-        process: browser.process() ?? undefined,
-        userDataDir,
-        ownsUserDataDir,
-        closeTimeoutMs: this.closeTimeoutMs(),
-        onClosed: () => this.live.delete(managed),
-      });
-      return this.track(managed, scope);
     });
   }
 
@@ -84,19 +96,15 @@ export class BrowserHost {
   connect(browserWSEndpoint: string, options: OperationOptions): Promise<ManagedBrowser> {
     return runOperation('connect to browser', options, async (scope) => {
       const browser = await scope.race(puppeteer.connect({ browserWSEndpoint, defaultViewport: { width: 1280, height: 800 } }));
-      const managed = new ManagedBrowser({ browser, closeTimeoutMs: this.closeTimeoutMs(), onClosed: () => this.live.delete(managed) });
-      return this.track(managed, scope);
+      const managed: ManagedBrowser = new ManagedBrowser({ browser, closeTimeoutMs: this.closeTimeoutMs(), onClosed: () => this.live.delete(managed) });
+      this.live.add(managed);
+      scope.onFailure(() => managed.close());
+      return managed;
     });
   }
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.live].map((managed) => managed.close()));
-  }
-
-  private track(managed: ManagedBrowser, scope: OperationScope): ManagedBrowser {
-    this.live.add(managed);
-    scope.onFailure(() => managed.close());
-    return managed;
   }
 
   private closeTimeoutMs(): number {

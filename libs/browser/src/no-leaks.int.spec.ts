@@ -32,7 +32,7 @@ describe('no Chromium left behind', () => {
     await kit.teardown();
   });
 
-  it('after a graceful close, a crash, an aborted launch and a profile-copy clone, no process and no folder remain', async () => {
+  it('after a graceful close, a crash, an aborted launch and clones of both kinds, no process and no folder remain', async () => {
     const graceful = await kit.host.launch({ timeoutMs: 20_000 });
     launched.push(graceful);
     await (await graceful.browser.newPage()).goto(`${portal.url}/blank`);
@@ -52,12 +52,12 @@ describe('no Chromium left behind', () => {
     const master = await kit.host.launch({ timeoutMs: 20_000 });
     launched.push(master);
     const page = await loginToFixture(await firstPage(master), portal.url);
-    const clone = await new SessionCloner({ host: kit.host, tempDir: kit.root }).clone(
-      { browser: master, page, origin: portal.origin },
-      { strategy: 'profile-copy', timeoutMs: 20_000 },
-    );
+    const cloner = new SessionCloner({ host: kit.host, tempDir: kit.root });
+    const source = { browser: master, page, origin: portal.origin };
+    const clone = await cloner.clone(source, { strategy: 'profile-copy', timeoutMs: 20_000 });
     launched.push(clone.browser);
-    await clone.close();
+    const contextClone = await cloner.clone(source, { timeoutMs: 20_000 });
+    await Promise.all([clone.close(), contextClone.close(), cloner.close()]);
     await master.close();
 
     expect(await settled(() => kit.host.browsers().length === 0 && readdirSync(kit.root).length === 0)).toBe(true);

@@ -35,7 +35,8 @@ describe('SessionCloner (real Chromium)', () => {
     expect(leftovers).toEqual({ processes: [], files: [] });
   });
 
-  const cloner = () => new SessionCloner({ host: kit.host, tempDir: clonesDir, maxContextsPerBrowser: 2 });
+  // No warm spares here, so context counts are exact; the spares have their own test.
+  const cloner = () => new SessionCloner({ host: kit.host, tempDir: clonesDir, maxContextsPerBrowser: 2, warmSpares: 0 });
 
   async function dashboardOf(page: Page) {
     await page.goto(`${portal.url}/dashboard`, { waitUntil: 'domcontentloaded' });
@@ -67,6 +68,27 @@ describe('SessionCloner (real Chromium)', () => {
         await clone.close();
       }
     });
+  });
+
+  it('keeps a warm spare context after the first clone; a clone from the spare is logged in like a cold one', async () => {
+    const warm = new SessionCloner({ host: kit.host, tempDir: clonesDir, warmSpares: 1 });
+    const before = master.browser.browserContexts().length;
+    const first = await warm.clone(source, { timeoutMs: 10_000 });
+    await warm.ready(master);
+    expect(master.browser.browserContexts().length).toBe(before + 2);
+    const fromSpare = await warm.clone(source, { timeoutMs: 10_000 });
+    try {
+      await withSeededStorage(async () => {
+        const third = await warm.clone(source, { timeoutMs: 10_000 });
+        expect(await dashboardOf(third.page)).toEqual({ path: '/dashboard', dashboard: true, localStorage: 'from-master', sessionStorage: 'from-master' });
+        await third.close();
+      });
+      expect(warm.contextsIn(master)).toBe(2);
+    } finally {
+      await Promise.all([first.close(), fromSpare.close()]);
+      await warm.close();
+    }
+    expect(master.browser.browserContexts().length).toBe(before);
   });
 
   it('a context clone closes its context and leaves the master untouched', async () => {

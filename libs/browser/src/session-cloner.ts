@@ -5,6 +5,9 @@
 //   the copy and restore the cookies through CDP, because session cookies (the portal's login
 //   cookie among them) are never written to disk and persistent ones may not be flushed yet.
 // Every clone's close() closes exactly what the clone opened.
+// Most of a cold `context` clone's time is Chromium starting a renderer process for the new
+// context, so the cloner keeps warm spares: empty contexts with a blank page, made ahead of
+// time and seeded only when taken. They hold no session state until then.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,14 +50,41 @@ export interface SessionClonerConfig {
   maxContextsPerBrowser?: number;
   /** Where profile copies go; defaults to the OS temp dir. */
   tempDir?: string;
+  /**
+   * Empty contexts kept ready per target browser, made after its first clone (default 1, 0 turns
+   * it off). They do not count against maxContextsPerBrowser.
+   */
+  warmSpares?: number;
+}
+
+interface Spare {
+  context: BrowserContext;
+  page: Page;
 }
 
 export class SessionCloner {
   private readonly contexts = new Map<ManagedBrowser, number>();
+  private readonly spares = new Map<ManagedBrowser, Array<Promise<Spare | undefined>>>();
   private readonly maxContexts: number;
+  private readonly warmSpares: number;
+  private closed = false;
 
   constructor(private readonly config: SessionClonerConfig) {
     this.maxContexts = config.maxContextsPerBrowser ?? 10;
+    this.warmSpares = config.warmSpares ?? 1;
+  }
+
+  /** Resolves once the warm spares of a browser are made (benchmarks wait for it between samples). */
+  async ready(browser: ManagedBrowser): Promise<void> {
+    await Promise.all(this.spares.get(browser) ?? []);
+  }
+
+  /** Closes the warm spares. Clones already handed out stay open; each has its own close(). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending = [...this.spares.values()].flat();
+    this.spares.clear();
+    await Promise.all(pending.map(async (spare) => (await spare)?.context.close().catch(() => undefined)));
   }
 
   /** Clone contexts currently open in a browser. */
@@ -72,9 +102,8 @@ export class SessionCloner {
   private async cloneIntoContext(source: SessionSource, target: ManagedBrowser, scope: OperationScope): Promise<SessionClone> {
     const release = this.reserveContext(target);
     scope.onFailure(release);
-    const [state, context] = await Promise.all([captureSession(source.page, source.origin), this.openContext(target, scope)]);
+    const [state, { context, page }] = await Promise.all([captureSession(source.page, source.origin), this.openContext(target, scope)]);
     await restoreCookies(context, state);
-    const page = await context.newPage();
     await seedStorage(page, state);
     return {
       strategy: 'context',
@@ -93,10 +122,28 @@ export class SessionCloner {
     };
   }
 
-  private async openContext(target: ManagedBrowser, scope: OperationScope): Promise<BrowserContext> {
-    const context = await target.browser.createBrowserContext();
-    scope.onFailure(() => context.close());
-    return context;
+  private async openContext(target: ManagedBrowser, scope: OperationScope): Promise<Spare> {
+    const spare = (await this.takeSpare(target)) ?? (await makeSpare(target));
+    scope.onFailure(() => spare.context.close());
+    this.refill(target);
+    return spare;
+  }
+
+  private async takeSpare(target: ManagedBrowser): Promise<Spare | undefined> {
+    const next = this.spares.get(target)?.shift();
+    const spare = await next;
+    return spare && !spare.page.isClosed() && target.connected ? spare : undefined;
+  }
+
+  private refill(target: ManagedBrowser): void {
+    if (this.closed || !target.connected || this.warmSpares === 0) return;
+    let list = this.spares.get(target);
+    if (!list) {
+      list = [];
+      this.spares.set(target, list);
+      target.onDisconnected(() => this.spares.delete(target));
+    }
+    while (list.length < this.warmSpares) list.push(makeSpare(target).catch(() => undefined));
   }
 
   private async cloneProfile(source: SessionSource, scope: OperationScope): Promise<SessionClone> {
@@ -129,6 +176,16 @@ export class SessionCloner {
       if (left > 0) this.contexts.set(browser, left);
       else this.contexts.delete(browser);
     });
+  }
+}
+
+async function makeSpare(target: ManagedBrowser): Promise<Spare> {
+  const context = await target.browser.createBrowserContext();
+  try {
+    return { context, page: await context.newPage() };
+  } catch (error) {
+    await context.close().catch(() => undefined);
+    throw error;
   }
 }
 
