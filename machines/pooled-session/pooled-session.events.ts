@@ -4,13 +4,14 @@
 
 // ── Commands ────────────────────────────────────────────────────────────────────────────
 
-/** A holder took the session. `ttlMs` arms the lease-expiry timer that frees it if the holder dies. */
+/** A holder took the session until `expiresAt`, when a durable timer frees it should the holder have died. */
 export type SessionLeased = {
   type: 'LEASE';
   leaseId: string;
-  ttlMs: number;
   /** ISO time of the lease (the runtime's Clock), for LRU and the audit trail. */
   at: string;
+  /** ISO time the lease ends unless released before. */
+  expiresAt: string;
 };
 
 /** The holder gave the session back. A release of any other lease than the current one is refused. */

@@ -10,7 +10,7 @@ const spec = machineSpec(POOLED_SESSION_MACHINE);
 
 const at = '2026-01-01T00:00:05.000Z';
 const opened: EngineEvent = { type: 'SESSION_OPENED', at };
-const lease = (leaseId = 'lease-1', ttlMs = 300_000): EngineEvent => ({ type: 'LEASE', leaseId, ttlMs, at });
+const lease = (leaseId = 'lease-1', ttlMs = 300_000): EngineEvent => ({ type: 'LEASE', leaseId, at, expiresAt: new Date(Date.parse(at) + ttlMs).toISOString() });
 const release = (leaseId = 'lease-1'): EngineEvent => ({ type: 'RELEASE', leaseId, at });
 const refreshed: EngineEvent = { type: 'REFRESHED', at };
 const timer = (name: string): EngineEvent => ({ type: `TIMER.${name}` });
@@ -71,6 +71,11 @@ describe('pooled-session machine', () => {
     expect(then.value).toBe('idle');
     expect(then.context.lease).toBeNull();
     expect(Object.keys(then.state.timers)).toEqual(['refresh']);
+  });
+
+  it('refuses a lease that has ended before it starts', () => {
+    expect(spec.given(INPUT, [opened]).when(lease('lease-1', 0)).accepted).toBe(false);
+    expect(spec.given(INPUT, [opened]).when({ type: 'LEASE', leaseId: 'l', at, expiresAt: 'soon' }).accepted).toBe(false);
   });
 
   it('refuses a release of another lease', () => {

@@ -56,6 +56,8 @@ type Effect<K extends PooledSessionEffect> = (_: unknown, _params: PooledSession
 const effect = <K extends PooledSessionEffect>(): Effect<K> => () => undefined;
 
 const refreshTimer = { type: 'scheduleTimer', params: ({ context }: Args) => ({ name: 'refresh', delayMs: context.refreshMs }) } as const;
+/** How long a lease lasts, from the times its event states; NaN when they are not ISO times. */
+const leaseMs = (event: PooledSessionEvent): number => (event.type === 'LEASE' ? Date.parse(event.expiresAt) - Date.parse(event.at) : NaN);
 const cancelLeaseTimer = { type: 'cancelTimer', params: { name: 'leaseExpiry' } } as const;
 const closingAs = (reason: PooledSessionCloseReason) => ({ type: 'closingAs', params: { reason } }) as const;
 const failureCode = (event: PooledSessionEvent): string | null =>
@@ -79,11 +81,9 @@ export const pooledSessionMachine = setup({
     cancelTimer: (_, _params: { name: string }) => undefined,
 
     markOpened: assign({ openedAt: ({ event }) => (event.type === 'SESSION_OPENED' ? event.at : null), closeReason: null, lastFailure: null }),
-    takeLease: assign(({ context, event }) => {
-      if (event.type !== 'LEASE') return {};
-      const expiresAt = new Date(Date.parse(event.at) + event.ttlMs).toISOString();
-      return { lease: { leaseId: event.leaseId, expiresAt }, leases: context.leases + 1, lastUsedAt: event.at };
-    }),
+    takeLease: assign(({ context, event }) =>
+      event.type === 'LEASE' ? { lease: { leaseId: event.leaseId, expiresAt: event.expiresAt }, leases: context.leases + 1, lastUsedAt: event.at } : {},
+    ),
     endLease: assign({ lease: null, lastUsedAt: ({ context, event }) => (event.type === 'RELEASE' ? event.at : context.lastUsedAt) }),
     expireLease: assign(({ context }) => ({ lease: null, expiredLeases: context.expiredLeases + 1, expiredLeaseId: context.lease?.leaseId ?? null })),
     markRefreshDue: assign({ refreshDue: true }),
@@ -92,6 +92,8 @@ export const pooledSessionMachine = setup({
     closingAs: assign((_, params: { reason: PooledSessionCloseReason }) => ({ closeReason: params.reason, refreshDue: false, expiredLeaseId: null })),
   },
   guards: {
+    /** A lease that is over before it starts (or has unreadable times) is refused. */
+    leaseEndsLater: ({ event }) => leaseMs(event) > 0,
     currentLease: ({ context, event }) => event.type === 'RELEASE' && context.lease?.leaseId === event.leaseId,
     refreshDue: ({ context }) => context.refreshDue,
     effectIs: ({ event }, params: { effect: PooledSessionEffect }) => event.type === 'EFFECT_FAILED' && event.effect === params.effect,
@@ -131,8 +133,9 @@ export const pooledSessionMachine = setup({
     idle: {
       on: {
         LEASE: {
+          guard: 'leaseEndsLater',
           target: 'leased',
-          actions: ['takeLease', { type: 'scheduleTimer', params: ({ event }) => ({ name: 'leaseExpiry', delayMs: event.ttlMs }) }],
+          actions: ['takeLease', { type: 'scheduleTimer', params: ({ event }) => ({ name: 'leaseExpiry', delayMs: leaseMs(event) }) }],
         },
         'TIMER.refresh': 'refreshing',
         EVICT: { target: 'closing', actions: closingAs('evicted') },

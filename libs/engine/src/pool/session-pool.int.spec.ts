@@ -14,7 +14,7 @@ import { LeaseRevokedError } from './pool-errors';
 import { poolKey, type PoolCredentials } from './pool-key';
 import { SessionPool } from './session-pool';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const AGENT: PoolCredentials = { portal: 'sim', username: 'agent', password: 'Secr3t!pass' };
 const CLERK: PoolCredentials = { portal: 'sim', username: 'clerk', password: 'Cl3rk!pass' };

@@ -1,7 +1,7 @@
 // The session pool on the real engine loop (ActorHost, in-memory store, simulated clock) with
 // fake sessions: leases always released, refreshes never under a holder, expiry of an abandoned
 // lease (also across an engine crash), least-recently-used eviction, and a log free of secrets.
-import { AbortedError, ActorHost, SequentialIdGenerator, SimulatedClock, type ActorState } from '@engine/core';
+import { AbortedError, ActorHost, SequentialIdGenerator, SimulatedClock, ValidationError, type ActorState } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
 import { POOLED_SESSION_MACHINE } from '@engine/machines';
 import { ProcessClock } from '../../../../machines/master-session/master-session.fake-effects';
@@ -214,6 +214,11 @@ describe('SessionPool', () => {
     expect((error as PoolSessionUnavailableError).details.reason).toBe('LOGIN_REFUSED');
     expect(JSON.stringify({ message: (error as Error).message, details: (error as PoolSessionUnavailableError).details })).not.toMatch(/agent|Secr3t/);
     expect(await pool.withSession(AGENT, async (s) => s.id)).toBe(1); // reopened on the next call
+  });
+
+  it('refuses a lease without a future expiry instead of spinning on a refused LEASE', async () => {
+    await expect(pool.withSession(AGENT, async () => undefined, { ttlMs: 0 })).rejects.toBeInstanceOf(ValidationError);
+    expect(() => new SessionPool({ factory: sessions, clock, maxSize: 0 })).toThrow(ValidationError);
   });
 
   it('close() closes every session, revoking a holder\'s lease', async () => {

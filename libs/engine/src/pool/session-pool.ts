@@ -8,7 +8,7 @@
 // The runtime implements the machine's effects (open, refresh, close) and reports their
 // outcomes itself before waking the callers waiting on that session, so a waiter always sees
 // the recorded state and never races the host.
-import { AbortedError, EngineError, InvalidCommandError, RandomIdGenerator, VersionConflictError, silentLogger } from '@engine/core';
+import { AbortedError, EngineError, InvalidCommandError, RandomIdGenerator, ValidationError, VersionConflictError, silentLogger } from '@engine/core';
 import type { ActorHost, ActorState, Clock, EffectContext, EffectRegistry, EngineEvent, IdGenerator, Logger } from '@engine/core';
 import { POOLED_SESSION_MACHINE, type CloseSessionParams, type OpenSessionParams, type PooledSessionContext, type RefreshSessionParams } from '@engine/machines';
 import { LeaseRevokedError, PoolExhaustedError, PoolSessionUnavailableError } from './pool-errors';
@@ -86,6 +86,7 @@ export class SessionPool<S> {
     this.refreshMs = options.refreshMs ?? 60_000;
     this.leaseTtlMs = options.leaseTtlMs ?? 300_000;
     this.pepper = options.pepper;
+    for (const [name, value] of Object.entries({ maxSize: this.maxSize, refreshMs: this.refreshMs, leaseTtlMs: this.leaseTtlMs })) positiveInteger(name, value);
   }
 
   /** The host must run POOLED_SESSION_MACHINE with this pool's `effects()` registered. */
@@ -123,6 +124,7 @@ export class SessionPool<S> {
     const slot = this.slotFor(this.keyOf(credentials), credentials.portal);
     slot.credentials = credentials;
     const signal = options.signal;
+    const ttlMs = positiveInteger('ttlMs', options.ttlMs ?? this.leaseTtlMs);
     let opens = 0;
     for (;;) {
       if (signal?.aborted) throw new AbortedError('lease pooled session', signal.reason);
@@ -139,7 +141,7 @@ export class SessionPool<S> {
         // Restored from the log after a restart: the browser behind it is gone. Close, then reopen.
         await this.sendTolerant(slot.stream, { type: 'CLOSE' });
       } else if (value === 'idle') {
-        const lease = await this.tryLease(slot, options.ttlMs ?? this.leaseTtlMs, signal);
+        const lease = await this.tryLease(slot, ttlMs, signal);
         if (lease) return lease;
       } else {
         await this.changed(slot, seen, signal);
@@ -171,7 +173,8 @@ export class SessionPool<S> {
     const host = this.requireHost();
     const leaseId = this.ids.next('lease');
     try {
-      await host.send(slot.stream, { type: 'LEASE', leaseId, ttlMs, at: this.isoNow() });
+      const now = this.clock.now();
+      await host.send(slot.stream, { type: 'LEASE', leaseId, at: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() });
     } catch (error) {
       if (error instanceof InvalidCommandError) return null; // another holder was faster
       throw error;
@@ -383,6 +386,12 @@ function contextOf(state: ActorState | undefined): PooledSessionContext | undefi
 function lastUsed(state: ActorState): string {
   const context = contextOf(state);
   return context?.lastUsedAt ?? context?.openedAt ?? '';
+}
+
+/** The machine refuses a lease without a future expiry; refuse it here, where the caller can be told. */
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new ValidationError(`${name} must be a positive integer`, { [name]: `got ${value}` });
+  return value;
 }
 
 function codeOf(error: unknown): string {
