@@ -10,9 +10,12 @@ import { CONFIG } from './common/tokens';
 import type { ServerConfig } from './config';
 import { engineProviders } from './engine/engine.providers';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { InspectorModule } from './inspector/inspector.module';
 import { EngineMetrics } from './metrics/metrics';
 import { MetricsModule } from './metrics/metrics.module';
+import { WorkflowsModule } from './workflows/workflows.module';
 
 @Global()
 @Module({})
@@ -24,7 +27,7 @@ class EngineModule {
 }
 
 /** Feature modules; later features append here. */
-export const FEATURE_MODULES: Type[] = [AuditModule, HealthModule, MetricsModule, InspectorModule];
+export const FEATURE_MODULES: Type[] = [AuditModule, HealthModule, MetricsModule, InspectorModule, JobsModule, SessionsModule, WorkflowsModule];
 
 @Module({})
 export class AppModule {

@@ -4,6 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ValidationError } from '@engine/core';
 
+export interface PortalConfig {
+  /** `portal-sim` (built in) or a path to an adapter module. */
+  adapter: string;
+  options?: Record<string, unknown>;
+  /** Secret reference of the portal's login, resolved by the SecretProvider at effect time. */
+  credentialsRef: string;
+  /** `manual` (an operator answers through the API) or `portal-sim` (the simulator's test hook). */
+  captcha?: 'manual' | 'portal-sim';
+}
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -15,18 +25,46 @@ export interface ServerConfig {
   apiTokenGenerated: boolean;
   bodyLimit: string;
   backgroundAudit: boolean;
+  portals: PortalConfig[];
+  /** JSON file `{ "<ref>": { username, password } }`; unset: no portal can log in. */
+  secretsFile: string | null;
+  concurrency: number;
+  cloneStrategy: 'context' | 'profile-copy';
+  jobRetryDelayMs: number | undefined;
+  alertWebhookUrl: string | null;
+  shutdownTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const fields: Record<string, string> = {};
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fields.PORT = 'must be an integer 0..65535';
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) fields[name] = `must be an integer ${min}..${max}`;
+    return value;
+  };
+  const port = int('PORT', 3000, 0, 65535);
   const host = env.HOST ?? '127.0.0.1';
   const dataDir = resolve(env.DATA_DIR ?? 'data');
   const storeUrl = env.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'events.db')}`;
   if (!/^(sqlite:|memory:|postgres(ql)?:\/\/)/.test(storeUrl)) fields.DATABASE_URL = 'must be sqlite:<path>, memory: or postgres://…';
   const token = env.API_TOKEN;
   if (token !== undefined && token.length < 16) fields.API_TOKEN = 'must be at least 16 characters';
+  const strategy = env.CLONE_STRATEGY ?? 'context';
+  if (strategy !== 'context' && strategy !== 'profile-copy') fields.CLONE_STRATEGY = 'must be context or profile-copy';
+  let portals: PortalConfig[] = [];
+  if (env.PORTALS) {
+    try {
+      portals = JSON.parse(env.PORTALS) as PortalConfig[];
+      if (!Array.isArray(portals) || portals.some((p) => typeof p?.adapter !== 'string' || typeof p?.credentialsRef !== 'string')) throw new Error('shape');
+    } catch {
+      fields.PORTALS = 'must be a JSON array of { adapter, options?, credentialsRef, captcha? }';
+    }
+  }
+  const concurrency = int('CONCURRENCY', 3, 1, 64);
+  const retryDelay = env.JOB_RETRY_DELAY_MS === undefined ? undefined : int('JOB_RETRY_DELAY_MS', 60_000, 0, 86_400_000);
+  const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 0, 600_000);
   if (Object.keys(fields).length > 0) throw new ValidationError('invalid server configuration', fields);
   return {
     host,
@@ -37,5 +75,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     apiTokenGenerated: token === undefined,
     bodyLimit: env.BODY_LIMIT ?? '256kb',
     backgroundAudit: env.BACKGROUND_AUDIT !== 'false',
+    portals,
+    secretsFile: env.SECRETS_FILE ? resolve(env.SECRETS_FILE) : null,
+    concurrency,
+    cloneStrategy: strategy as ServerConfig['cloneStrategy'],
+    jobRetryDelayMs: retryDelay,
+    alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,
+    shutdownTimeoutMs,
   };
 }

@@ -3,15 +3,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { createEngine, type Engine } from '@engine/engine';
-import { openEventStore } from '@engine/event-store';
+import type { Engine } from '@engine/engine';
 import { mkdirSync } from 'node:fs';
 import { AppModule } from './app.module';
 import { createPinoLogger } from './common/pino-logger';
 import { loadConfig, type ServerConfig } from './config';
 import { AuditService } from './audit/audit.service';
 import { EngineMetrics } from './metrics/metrics';
-import { instrumentEventStore } from './metrics/instrumented-event-store';
+import { buildEngine } from './engine/build-engine';
 
 export interface RunningServer {
   app: NestExpressApplication;
@@ -25,14 +24,12 @@ export async function startServer(config: ServerConfig = loadConfig()): Promise<
   const logger = createPinoLogger();
   mkdirSync(config.dataDir, { recursive: true });
   const metrics = new EngineMetrics();
-  const store = instrumentEventStore(openEventStore(config.storeUrl), metrics.appendLatency);
-  const engine = createEngine({ store, logger });
+  const engine = await buildEngine(config, logger, metrics);
   const restore = await engine.start();
   logger.info('engine restored from the log', { restored: restore.restored, interrupted: restore.interrupted.length });
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(engine, config, metrics), { logger: ['error', 'warn'], bodyParser: false });
   app.useBodyParser('json', { limit: config.bodyLimit });
-  app.enableShutdownHooks();
   const docs = new DocumentBuilder().setTitle('Portal automation engine').setVersion('1').addBearerAuth().build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
   await app.listen(config.port, config.host);
@@ -52,9 +49,21 @@ export async function startServer(config: ServerConfig = loadConfig()): Promise<
 
 if (require.main === module) {
   startServer()
-    .then(({ url, config }) => {
+    .then((server) => {
+      const { url, config } = server;
       console.log(`engine server listening on ${url} (API docs ${url}/docs, inspector ${url}/inspector)`);
       if (config.apiTokenGenerated) console.log(`API_TOKEN was not set; generated for this run: ${config.apiToken}`);
+      let closing = false;
+      const shutdown = () => {
+        if (closing) return;
+        closing = true;
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
     })
     .catch((error) => {
       console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);

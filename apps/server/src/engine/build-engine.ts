@@ -1,0 +1,40 @@
+// Builds the engine the server hosts from its configuration: the event store, the portal
+// adapters (built in or plugin modules), secrets, captcha solvers and alerting.
+import { FileSecretProvider, MemorySecretProvider, type Logger } from '@engine/core';
+import { createEngine, FanOutAlerter, LogAlerter, WebhookAlerter, type Engine } from '@engine/engine';
+import { openEventStoreAsync } from '@engine/event-store';
+import { loadPortalAdapters, PortalSimAdapter, PortalSimCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
+import type { ServerConfig } from '../config';
+import type { EngineMetrics } from '../metrics/metrics';
+import { instrumentEventStore } from '../metrics/instrumented-event-store';
+
+export async function buildEngine(config: ServerConfig, logger: Logger, metrics: EngineMetrics): Promise<Engine> {
+  const adapters: PortalAdapter<any>[] = [];
+  const solvers = new Map<string, CaptchaSolver>();
+  for (const portal of config.portals) {
+    const adapter =
+      portal.adapter === 'portal-sim'
+        ? new PortalSimAdapter({ baseUrl: String(portal.options?.baseUrl), id: portal.options?.id as string | undefined })
+        : loadPortalAdapters([{ path: portal.adapter, options: portal.options }])[0];
+    adapters.push(adapter);
+    if (portal.captcha === 'portal-sim') solvers.set(adapter.id, new PortalSimCaptchaSolver(String(portal.options?.baseUrl)));
+  }
+  const store = instrumentEventStore(await openEventStoreAsync(config.storeUrl), metrics.appendLatency);
+  const log = new LogAlerter(logger);
+  const engine: Engine = createEngine({
+    store,
+    dataDir: config.dataDir,
+    portals: adapters,
+    secrets: config.secretsFile ? new FileSecretProvider(config.secretsFile) : new MemorySecretProvider(),
+    credentials: Object.fromEntries(config.portals.map((p, i) => [adapters[i].id, p.credentialsRef])),
+    captcha: (portal) => solvers.get(portal) ?? engine.manualCaptcha,
+    logger,
+    alerter: config.alertWebhookUrl ? new FanOutAlerter([log, new WebhookAlerter({ url: config.alertWebhookUrl })]) : log,
+    concurrency: config.concurrency,
+    cloneStrategy: config.cloneStrategy,
+    job: { retryDelayMs: config.jobRetryDelayMs },
+    timeouts: { shutdownMs: config.shutdownTimeoutMs },
+    onCloned: (portal, strategy, seconds) => metrics.cloneLatency.observe({ portal, strategy }, seconds),
+  });
+  return engine;
+}

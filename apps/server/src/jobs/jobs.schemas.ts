@@ -1,0 +1,33 @@
+// Request schemas of the jobs API (zod/v4, strict: unknown fields are refused). The portal's own
+// payload schema validates `payload` in intake; here only the envelope is checked.
+import { z } from 'zod/v4';
+
+const token = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, '1-128 characters of A-Z a-z 0-9 _ . : -');
+
+export const submitJobSchema = z
+  .object({
+    portal: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a portal id'),
+    payload: z.record(z.string(), z.unknown()),
+    externalId: token.optional(),
+  })
+  .strict();
+
+export const idempotencyKeySchema = token;
+export const jobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a job id');
+export const externalIdSchema = token;
+
+export const JOB_STATES = [
+  'pending', 'cloning', 'validating', 'filling', 'submitting', 'in_doubt', 'reconciling', 'capturing_artifact',
+  'failed_login_form', 'waiting', 'submitted', 'failed_post_submission', 'needs_review', 'cancelled', 'failed',
+] as const;
+
+export const listJobsSchema = z
+  .object({
+    status: z.enum(JOB_STATES).optional(),
+    portal: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).optional(),
+  })
+  .strict();
+
+export const cancelJobSchema = z.object({ reason: z.string().min(1).max(200).optional() }).strict();
