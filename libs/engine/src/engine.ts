@@ -31,6 +31,7 @@ import { ENGINE_MACHINES } from './machines';
 import { MasterSessionRuntime } from './master-sessions/master-session-runtime';
 import { PortalRegistry } from './portals/portal-registry';
 import { LiveStreamIndex } from './read-model/live-index';
+import { WorkflowSessions, type WorkflowSessionsConfig } from './workflows/workflow-sessions';
 
 export interface EngineOptions {
   store: EventStore;
@@ -51,6 +52,8 @@ export interface EngineOptions {
   browser?: BrowserHostConfig;
   masterSession?: MasterSessionConfigOverrides;
   job?: { maxAttempts?: number; retryDelayMs?: number };
+  /** Isolated workflow sessions (idle expiry, upload limits). */
+  workflows?: Partial<WorkflowSessionsConfig>;
   timeouts?: { shutdownMs?: number; lookupWaitMs?: number };
   /** Extra machines and effects (features built on the engine, e.g. workflow sessions). */
   extensions?: { machines?: MachineDefinition[]; effects?: EffectRegistry }[];
@@ -78,6 +81,7 @@ export interface Engine {
   readonly cloner: SessionCloner;
   readonly artifacts: LocalArtifactStore;
   readonly manualCaptcha: ManualCaptchaSolver;
+  readonly workflows: WorkflowSessions;
   /** Restores every live stream from the log (no refold), resumes interrupted effects, starts the scheduler. */
   start(): Promise<RestoreReport>;
   /** Graceful: stops claiming jobs, lets attempts finish up to the shutdown timeout, closes browsers and the store. */
@@ -126,10 +130,12 @@ export function createEngine(options: EngineOptions): Engine {
     timeouts: { lookupWaitMs: options.timeouts?.lookupWaitMs },
     onCloned: options.onCloned,
   });
+  const workflows = new WorkflowSessions({ host: () => host, browsers, changes: index, dataDir, clock, logger, config: options.workflows });
   const effects: EffectRegistry = Object.assign(
     {},
     masterSessions.effects(),
     jobEffects.registry(),
+    workflows.effects(),
     alertEffects(options.alerter ?? new LogAlerter(logger), clock),
     ...(options.extensions ?? []).map((e) => e.effects ?? {}),
     options.effects ?? {},
@@ -154,11 +160,13 @@ export function createEngine(options: EngineOptions): Engine {
     cloner,
     artifacts,
     manualCaptcha,
+    workflows,
     async start() {
       // Clone folders of a crashed run are orphans: no job can use them again.
       await rm(clonesDir, { recursive: true, force: true });
       const report = await host.start();
       await index.start();
+      await workflows.start();
       const at = new Date(clock.now()).toISOString();
       for (const portal of portals.ids()) {
         const credentialsRef = credentials[portal];
@@ -184,6 +192,7 @@ export function createEngine(options: EngineOptions): Engine {
       await host.stop();
       await jobEffects.closeAll();
       await masterSessions.closeAll();
+      await workflows.close();
       await Promise.all(browsers.browsers().map((b) => b.close()));
       await index.stop();
       await options.store.close();

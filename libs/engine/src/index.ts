@@ -9,3 +9,4 @@ export * from './portals/portal-registry';
 export * from './alerts';
 export * from './health';
 export * from './pool';
+export * from './workflows';

@@ -1,0 +1,4 @@
+// Isolated workflow sessions: runtime, folders, view.
+export * from './workflow-folders';
+export * from './workflow-sessions';
+export * from './workflow-view';

@@ -1,0 +1,99 @@
+// The browser side of workflow sessions: one shared worker browser, launched on first use, and
+// one incognito-like BrowserContext per workflow (own cookies, own storage, own cache), with
+// its downloads going to that workflow's folder. If the worker browser dies on its own, every
+// context in it is gone: the owner hears which workflows lost theirs.
+import type { BrowserContext, Page } from 'puppeteer-core';
+import { BrowserError } from '@engine/core';
+import { runOperation, type BrowserHost, type ManagedBrowser } from '@engine/browser';
+
+export interface WorkflowContextsOptions {
+  browsers: BrowserHost;
+  launchTimeoutMs: number;
+  contextTimeoutMs: number;
+  /** Called once per crash of the worker browser, with the workflows whose contexts died in it. */
+  onLost: (sids: string[]) => void;
+}
+
+interface LiveContext {
+  context: BrowserContext;
+  page: Page | undefined;
+}
+
+export class WorkflowContexts {
+  private worker: Promise<ManagedBrowser> | undefined;
+  private readonly live = new Map<string, LiveContext>();
+  private closing = false;
+
+  constructor(private readonly options: WorkflowContextsOptions) {}
+
+  /** Opens a fresh context for `sid`, closing the one it had (an interrupted open run again). */
+  async open(sid: string, downloadPath: string, signal: AbortSignal): Promise<void> {
+    await this.close(sid);
+    const browser = await this.browser(signal);
+    const context = await runOperation('open workflow context', { signal, timeoutMs: this.options.contextTimeoutMs }, async (scope) => {
+      const created = await scope.race(browser.browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath } }));
+      scope.onFailure(() => created.close());
+      return created;
+    });
+    this.live.set(sid, { context, page: undefined });
+  }
+
+  /** Closes `sid`'s context; nothing to close is fine (it died with its browser, or was never opened). */
+  async close(sid: string): Promise<void> {
+    const entry = this.live.get(sid);
+    if (!entry) return;
+    this.live.delete(sid);
+    await entry.context.close().catch(() => undefined);
+  }
+
+  has(sid: string): boolean {
+    return this.live.has(sid);
+  }
+
+  /** The workflow's page, created in its own context on first use. */
+  async page(sid: string): Promise<Page> {
+    const entry = this.live.get(sid);
+    if (!entry) throw new BrowserError('NO_CONTEXT', `workflow ${sid} has no open browser context`);
+    if (!entry.page || entry.page.isClosed()) entry.page = await entry.context.newPage();
+    return entry.page;
+  }
+
+  /** Closes every context and the worker browser; what disconnects now is not a crash. */
+  async closeAll(): Promise<void> {
+    this.closing = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    await Promise.all([...this.live.keys()].map((sid) => this.close(sid)));
+    const browser = await worker?.catch(() => undefined);
+    await browser?.close();
+  }
+
+  private browser(signal: AbortSignal): Promise<ManagedBrowser> {
+    if (this.closing) return Promise.reject(new BrowserError('WORKFLOWS_CLOSED', 'workflow sessions are shutting down'));
+    this.worker ??= this.launch(signal);
+    return this.worker.then((browser) => {
+      if (browser.connected) return browser;
+      // Gone between the crash and its report: launch a new one.
+      this.worker = undefined;
+      return this.browser(signal);
+    });
+  }
+
+  private async launch(signal: AbortSignal): Promise<ManagedBrowser> {
+    let browser: ManagedBrowser;
+    try {
+      browser = await this.options.browsers.launch({ signal, timeoutMs: this.options.launchTimeoutMs });
+    } catch (error) {
+      this.worker = undefined; // the next open tries again
+      throw error;
+    }
+    browser.onDisconnected(() => {
+      if (this.closing) return;
+      if (this.worker) void this.worker.then((current) => current === browser && (this.worker = undefined), () => undefined);
+      const lost = [...this.live.keys()];
+      this.live.clear();
+      if (lost.length > 0) this.options.onLost(lost);
+    });
+    return browser;
+  }
+}
