@@ -10,7 +10,8 @@ import { createEngine } from '@engine/engine';
 import { SqliteEventStore } from '@engine/event-store';
 import { jobInput } from '../../../../machines/job/job.fixtures';
 
-jest.setTimeout(60_000);
+// Each test starts the CLI (TypeScript compiled on the fly) once or twice: generous on a loaded machine.
+jest.setTimeout(180_000);
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 let dir: string;

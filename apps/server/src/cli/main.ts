@@ -7,7 +7,9 @@
 // Run: node -r ./scripts/ts-run.js apps/server/src/cli/main.ts <command>  (npm run engine -- <command>)
 import { parseArgs } from 'node:util';
 import type { EventStore } from '@engine/core';
-import { ENGINE_MACHINES } from '@engine/engine';
+// The machine list alone, not the composition root behind '@engine/engine': that one loads the
+// browser, portal and scheduler code too, which takes seconds and the CLI never runs.
+import { ENGINE_MACHINES } from '../../../../libs/engine/src/machines';
 import { auditVerifyCommand } from './audit-command';
 import { CliError, EXIT } from './cli-error';
 import { exportCommand } from './export-command';
