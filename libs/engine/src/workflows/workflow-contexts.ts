@@ -23,13 +23,15 @@ export class WorkflowContexts {
   private worker: Promise<ManagedBrowser> | undefined;
   private readonly live = new Map<string, LiveContext>();
   private closing = false;
+  /** The shared browser is nobody's alone: its launch is aborted by shutdown, not by the effect that happened to start it. */
+  private readonly shutdown = new AbortController();
 
   constructor(private readonly options: WorkflowContextsOptions) {}
 
   /** Opens a fresh context for `sid`, closing the one it had (an interrupted open run again). */
   async open(sid: string, downloadPath: string, signal: AbortSignal): Promise<void> {
     await this.close(sid);
-    const browser = await this.browser(signal);
+    const browser = await this.browser();
     const context = await runOperation('open workflow context', { signal, timeoutMs: this.options.contextTimeoutMs }, async (scope) => {
       const created = await scope.race(browser.browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath } }));
       scope.onFailure(() => created.close());
@@ -43,7 +45,8 @@ export class WorkflowContexts {
     const entry = this.live.get(sid);
     if (!entry) return;
     this.live.delete(sid);
-    await entry.context.close().catch(() => undefined);
+    // A hung browser must not hold the workflow's lock forever; a context left behind dies with it.
+    await runOperation('close workflow context', { timeoutMs: this.options.contextTimeoutMs }, (scope) => scope.race(entry.context.close())).catch(() => undefined);
   }
 
   has(sid: string): boolean {
@@ -54,13 +57,20 @@ export class WorkflowContexts {
   async page(sid: string): Promise<Page> {
     const entry = this.live.get(sid);
     if (!entry) throw new BrowserError('NO_CONTEXT', `workflow ${sid} has no open browser context`);
-    if (!entry.page || entry.page.isClosed()) entry.page = await entry.context.newPage();
+    if (!entry.page || entry.page.isClosed()) {
+      entry.page = await runOperation('open workflow page', { timeoutMs: this.options.contextTimeoutMs }, async (scope) => {
+        const page = await scope.race(entry.context.newPage());
+        scope.onFailure(() => page.close());
+        return page;
+      });
+    }
     return entry.page;
   }
 
   /** Closes every context and the worker browser; what disconnects now is not a crash. */
   async closeAll(): Promise<void> {
     this.closing = true;
+    this.shutdown.abort(new BrowserError('WORKFLOWS_CLOSED', 'workflow sessions are shutting down'));
     const worker = this.worker;
     this.worker = undefined;
     await Promise.all([...this.live.keys()].map((sid) => this.close(sid)));
@@ -68,21 +78,21 @@ export class WorkflowContexts {
     await browser?.close();
   }
 
-  private browser(signal: AbortSignal): Promise<ManagedBrowser> {
+  private browser(): Promise<ManagedBrowser> {
     if (this.closing) return Promise.reject(new BrowserError('WORKFLOWS_CLOSED', 'workflow sessions are shutting down'));
-    this.worker ??= this.launch(signal);
+    this.worker ??= this.launch();
     return this.worker.then((browser) => {
       if (browser.connected) return browser;
       // Gone between the crash and its report: launch a new one.
       this.worker = undefined;
-      return this.browser(signal);
+      return this.browser();
     });
   }
 
-  private async launch(signal: AbortSignal): Promise<ManagedBrowser> {
+  private async launch(): Promise<ManagedBrowser> {
     let browser: ManagedBrowser;
     try {
-      browser = await this.options.browsers.launch({ signal, timeoutMs: this.options.launchTimeoutMs });
+      browser = await this.options.browsers.launch({ signal: this.shutdown.signal, timeoutMs: this.options.launchTimeoutMs });
     } catch (error) {
       this.worker = undefined; // the next open tries again
       throw error;
