@@ -70,22 +70,24 @@ describe('SessionCloner (real Chromium)', () => {
     });
   });
 
-  it('keeps a warm spare context after the first clone; a clone from the spare is logged in like a cold one', async () => {
+  it('keeps a prewarmed spare context, hands it out seeded like a cold one, and replaces it when the clone closes', async () => {
     const warm = new SessionCloner({ host: kit.host, tempDir: clonesDir, warmSpares: 1 });
     const before = master.browser.browserContexts().length;
-    const first = await warm.clone(source, { timeoutMs: 10_000 });
-    await warm.ready(master);
-    expect(master.browser.browserContexts().length).toBe(before + 2);
-    const fromSpare = await warm.clone(source, { timeoutMs: 10_000 });
+    await warm.prewarm(master);
+    const spare = master.browser.browserContexts().at(-1);
+    expect(master.browser.browserContexts().length).toBe(before + 1);
     try {
       await withSeededStorage(async () => {
-        const third = await warm.clone(source, { timeoutMs: 10_000 });
-        expect(await dashboardOf(third.page)).toEqual({ path: '/dashboard', dashboard: true, localStorage: 'from-master', sessionStorage: 'from-master' });
-        await third.close();
+        const clone = await warm.clone(source, { timeoutMs: 10_000 });
+        expect(clone.page.browserContext()).toBe(spare);
+        expect(master.browser.browserContexts().length).toBe(before + 1);
+        expect(await dashboardOf(clone.page)).toEqual({ path: '/dashboard', dashboard: true, localStorage: 'from-master', sessionStorage: 'from-master' });
+        await clone.close();
       });
-      expect(warm.contextsIn(master)).toBe(2);
+      await warm.ready(master);
+      expect(master.browser.browserContexts().length).toBe(before + 1);
+      expect(master.browser.browserContexts()).not.toContain(spare);
     } finally {
-      await Promise.all([first.close(), fromSpare.close()]);
       await warm.close();
     }
     expect(master.browser.browserContexts().length).toBe(before);

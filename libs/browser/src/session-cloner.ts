@@ -7,7 +7,9 @@
 // Every clone's close() closes exactly what the clone opened.
 // Most of a cold `context` clone's time is Chromium starting a renderer process for the new
 // context, so the cloner keeps warm spares: empty contexts with a blank page, made ahead of
-// time and seeded only when taken. They hold no session state until then.
+// time (prewarm) and seeded only when taken; a closed clone is replaced by a new spare. They
+// hold no session state until taken. Spares are not remade while a clone is starting, so a
+// clone's first navigation does not compete with a renderer start-up.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,8 +53,8 @@ export interface SessionClonerConfig {
   /** Where profile copies go; defaults to the OS temp dir. */
   tempDir?: string;
   /**
-   * Empty contexts kept ready per target browser, made after its first clone (default 1, 0 turns
-   * it off). They do not count against maxContextsPerBrowser.
+   * Empty contexts kept ready per target browser once prewarmed, and remade as clones close
+   * (default 1, 0 turns it off). They do not count against maxContextsPerBrowser.
    */
   warmSpares?: number;
 }
@@ -72,6 +74,12 @@ export class SessionCloner {
   constructor(private readonly config: SessionClonerConfig) {
     this.maxContexts = config.maxContextsPerBrowser ?? 10;
     this.warmSpares = config.warmSpares ?? 1;
+  }
+
+  /** Makes the warm spares of a browser (the host calls it when the master session is ready). */
+  async prewarm(browser: ManagedBrowser): Promise<void> {
+    this.refill(browser);
+    await this.ready(browser);
   }
 
   /** Resolves once the warm spares of a browser are made (benchmarks wait for it between samples). */
@@ -117,6 +125,7 @@ export class SessionCloner {
           if (target.connected) throw error;
         } finally {
           release();
+          this.refill(target);
         }
       }),
     };
@@ -125,7 +134,6 @@ export class SessionCloner {
   private async openContext(target: ManagedBrowser, scope: OperationScope): Promise<Spare> {
     const spare = (await this.takeSpare(target)) ?? (await makeSpare(target));
     scope.onFailure(() => spare.context.close());
-    this.refill(target);
     return spare;
   }
 
