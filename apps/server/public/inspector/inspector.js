@@ -385,15 +385,27 @@
     svg.innerHTML = parts.join('');
   }
 
-  /** Marks the active leaves of a state value and all their ancestors with `className`. */
+  /** Marks the active leaves of a state value and all their ancestors with `className`, and scrolls the first leaf into view. */
   function highlight(value, className) {
     for (const node of document.querySelectorAll(`#chart .node.${className}`)) node.classList.remove(className);
-    for (const leaf of leafPaths(value, '')) {
+    const leaves = leafPaths(value, '');
+    for (const leaf of leaves) {
       const parts = leaf.split('.');
       for (let i = 1; i <= parts.length; i++) {
         document.querySelector(`#chart .node[data-path="${CSS.escape(parts.slice(0, i).join('.'))}"]`)?.classList.add(className);
       }
     }
+    if (leaves.length > 0) reveal(leaves[0]);
+  }
+
+  /** Large charts scroll inside their frame: bring a state that is out of sight to the middle. */
+  function reveal(path) {
+    const box = document.querySelector(`#chart .node[data-path="${CSS.escape(path)}"] > rect`);
+    if (!box) return;
+    const frame = document.querySelector('.chart-wrap');
+    const [x, y, w, h] = ['x', 'y', 'width', 'height'].map((a) => Number(box.getAttribute(a)));
+    if (x < frame.scrollLeft || x + w > frame.scrollLeft + frame.clientWidth) frame.scrollLeft = x + w / 2 - frame.clientWidth / 2;
+    if (y < frame.scrollTop || y + h > frame.scrollTop + frame.clientHeight) frame.scrollTop = y + h / 2 - frame.clientHeight / 2;
   }
 
   function leafPaths(value, prefix) {

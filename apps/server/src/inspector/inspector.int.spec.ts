@@ -144,6 +144,13 @@ describe('inspector in Chromium', () => {
       return img !== null && img.complete && img.naturalWidth === 48;
     }, WAIT);
     expect(await page.$eval('#screenshots img', (img) => img.getAttribute('src')?.startsWith('blob:'))).toBe(true);
+    // The final state sits at the far right of the job chart: it is scrolled into sight.
+    const visible = await page.$eval('#chart .node.active[data-path="failed_post_submission"] > rect', (rect) => {
+      const frame = (document.querySelector('.chart-wrap') as HTMLElement).getBoundingClientRect();
+      const box = rect.getBoundingClientRect();
+      return box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
+    });
+    expect(visible).toBe(true);
     await page.screenshot({ path: join(OUTPUT, 'failure.png'), fullPage: true });
   });
 
