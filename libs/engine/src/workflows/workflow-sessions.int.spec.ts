@@ -102,6 +102,14 @@ describe('two workflows side by side', () => {
     expect(filesUnder(engine.workflows.folder('beta'))).toEqual([]);
   });
 
+  it('a page handed out records a use only once per pageTouchEveryMs', async () => {
+    const version = async () => (await engine.host.getState('workflow-beta'))?.version;
+    const before = await version();
+    await engine.workflows.page('beta');
+    await engine.workflows.page('beta');
+    expect(await version()).toBe(before);
+  });
+
   it('a use is recorded and pushes the idle expiry back', async () => {
     const before = await engine.workflows.get('beta');
     await new Promise((r) => setTimeout(r, 5));
@@ -206,15 +214,16 @@ describe('a restart', () => {
 });
 
 describe('idle expiry', () => {
-  it('closes a workflow nobody used for its idle time and removes its folder', async () => {
+  it('closes a workflow nobody used for its idle time (counted from the last page use) and removes its folder', async () => {
     const clock = new SimulatedClock(Date.now());
-    const engine = engineAt(join(root, 'idle'), new MemoryEventStore(), { clock, workflows: { idleMs: 60_000 } });
+    const engine = engineAt(join(root, 'idle'), new MemoryEventStore(), { clock, workflows: { idleMs: 60_000, pageTouchEveryMs: 30_000 } });
     await engine.start();
     await engine.workflows.create('sleepy');
     const folder = engine.workflows.folder('sleepy');
     await clock.advance(59_000);
     expect((await engine.workflows.get('sleepy')).state).toBe('active');
-    await engine.workflows.touch('sleepy');
+    // Driving the page is a use: the idle period starts over.
+    await engine.workflows.page('sleepy');
     await clock.advance(59_000);
     expect((await engine.workflows.get('sleepy')).state).toBe('active');
     await clock.advance(2_000);

@@ -43,6 +43,11 @@ export interface WorkflowSessionsConfig {
   maxFiles: number;
   /** How long create, reset and delete wait for the browser work before answering with the state so far. Default 30 s. */
   settleTimeoutMs: number;
+  /**
+   * A page handed out records a use at most this often: a caller that asks for the page at every
+   * step must not write three events per step. Idle expiry is coarse by this much. Default 60 s.
+   */
+  pageTouchEveryMs: number;
   launchTimeoutMs: number;
   contextTimeoutMs: number;
 }
@@ -52,6 +57,7 @@ export const DEFAULT_WORKFLOW_SESSIONS_CONFIG: WorkflowSessionsConfig = {
   maxUploadBytes: 10 * 1024 * 1024,
   maxFiles: 100,
   settleTimeoutMs: 30_000,
+  pageTouchEveryMs: 60_000,
   launchTimeoutMs: 30_000,
   contextTimeoutMs: 10_000,
 };
@@ -170,9 +176,11 @@ export class WorkflowSessions {
     });
   }
 
-  /** The workflow's own page, for callers that drive its browser; records the use. */
+  /** The workflow's own page, for callers that drive its browser; records the use (see `pageTouchEveryMs`). */
   async page(sid: string): Promise<Page> {
-    await this.touch(sid);
+    const current = await this.requireActive(sid, 'TOUCH');
+    const lastUsedAt = Date.parse((current.context as WorkflowSessionContext).lastUsedAt);
+    if (this.options.clock.now() - lastUsedAt >= this.config.pageTouchEveryMs) await this.touch(sid);
     return this.locks.run(sid, () => this.contexts.page(sid));
   }
 
