@@ -57,5 +57,11 @@ export interface EventStore {
   subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription;
   /** Recomputes hash chains (one stream, or all) and reports every stream whose chain breaks, with the first bad version. */
   verify(stream?: string): Promise<ChainProblem[]>;
+  /**
+   * Health probe (optional, so adapters written before it still satisfy the port): resolves when
+   * the store answers a read and would accept a write right now, rejects with the reason
+   * otherwise. Writes nothing. Callers without it fall back to a plain read.
+   */
+  checkWritable?(): Promise<void>;
   close(): Promise<void>;
 }

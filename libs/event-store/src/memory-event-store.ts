@@ -97,6 +97,11 @@ export class MemoryEventStore implements EventStore {
     );
   }
 
+  /** In memory, an open store always takes writes. */
+  async checkWritable(): Promise<void> {
+    this.assertOpen('append');
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;

@@ -90,6 +90,8 @@ const MAX_ATTEMPTS = 5;
 /** How long a read waits for this store's own last commit to pass the horizon (read your writes). */
 const OWN_WRITES_WAIT_MS = 2_000;
 const VERIFY_STREAMS_PER_PAGE = 200;
+/** How long a health probe waits for a lock that would block appends (DDL, an explicit LOCK). */
+const HEALTH_LOCK_WAIT_MS = 1_000;
 
 const EVENT_COLUMNS = 'position, stream, version, type, data, state_after, meta, prev_hash, hash';
 
@@ -225,6 +227,25 @@ export class PostgresEventStore implements EventStore {
       await client.query('COMMIT');
       healthy = true;
       return problems;
+    } finally {
+      client.release(healthy ? undefined : true);
+    }
+  }
+
+  /**
+   * One round trip: a read-write transaction (refused on a standby or a read-only database) that
+   * takes the lock an INSERT takes on both tables (checking the privileges too, and conflicting
+   * only with DDL-strength locks, bounded by lock_timeout), then rolls back. Writes nothing.
+   */
+  async checkWritable(): Promise<void> {
+    await this.opened('append');
+    const client = await this.pool.connect();
+    let healthy = false;
+    try {
+      await client.query(`BEGIN READ WRITE; SET LOCAL lock_timeout = '${HEALTH_LOCK_WAIT_MS}ms'; LOCK TABLE events, streams IN ROW EXCLUSIVE MODE; ROLLBACK`);
+      healthy = true;
+    } catch (error) {
+      throw new EngineError('STORE_NOT_WRITABLE', `event store ${this.location}: not writable: ${(error as Error).message}`, { cause: error });
     } finally {
       client.release(healthy ? undefined : true);
     }

@@ -48,6 +48,9 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
+/** How long a health probe waits for another connection's write lock. */
+const HEALTH_LOCK_WAIT_MS = 100;
+
 const EVENT_COLUMNS = 'position, stream, version, type, data, state_after AS stateAfter, meta, prev_hash AS prevHash, hash';
 const HEAD_COLUMNS = 'stream, version, last_hash AS lastHash, last_position AS lastPosition';
 
@@ -139,6 +142,27 @@ export class SqliteEventStore implements EventStore {
     return modes[this.db.pragma('synchronous', { simple: true }) as number];
   }
 
+  /**
+   * A cheap read, then the write lock taken and given back (`BEGIN IMMEDIATE; ROLLBACK`): fails
+   * when the file cannot be read, is read-only, or another connection holds the write lock. The
+   * lock wait is cut to HEALTH_LOCK_WAIT_MS because better-sqlite3 blocks the event loop while
+   * it waits. Appends never interleave with it: commits run synchronously too.
+   */
+  async checkWritable(): Promise<void> {
+    this.assertOpen('append');
+    this.sql.anyHead.get();
+    const previousWait = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma(`busy_timeout = ${HEALTH_LOCK_WAIT_MS}`);
+    try {
+      this.sql.begin.run();
+      this.sql.rollback.run();
+    } catch (error) {
+      throw new EngineError('STORE_NOT_WRITABLE', `event store ${this.file}: cannot take the write lock: ${(error as Error).message}`, { cause: error });
+    } finally {
+      this.db.pragma(`busy_timeout = ${previousWait}`);
+    }
+  }
+
   /** Commits what is queued, stops subscriptions, closes the file. Idempotent. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -220,6 +244,7 @@ function prepareStatements(db: Database.Database) {
     rollbackTo: db.prepare('ROLLBACK TO append'),
     head: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams WHERE stream = ?`),
     allHeads: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams`),
+    anyHead: db.prepare('SELECT stream FROM streams LIMIT 1'),
     insertEvent: db.prepare(
       'INSERT INTO events (stream, version, type, data, state_after, meta, prev_hash, hash) VALUES (@stream, @version, @type, @data, @stateAfter, @meta, @prevHash, @hash)',
     ),

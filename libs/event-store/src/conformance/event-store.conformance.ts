@@ -418,6 +418,18 @@ export function describeEventStoreConformance(name: string, createFixture: Event
       });
     });
 
+    describe('health probe', () => {
+      it('checkWritable resolves on an open store, appends nothing, and rejects once it is closed', async () => {
+        await store.append('job-1', [event('a', 1)], { expectedVersion: 'no-stream' });
+        expect(store.checkWritable).toBeInstanceOf(Function);
+        await expect(store.checkWritable!()).resolves.toBeUndefined();
+        expect((await store.readAll()).map((e) => e.type)).toEqual(['a']);
+        expect((await store.append('job-1', [event('b', 2)], { expectedVersion: 1 })).version).toBe(2);
+        await store.close();
+        await expect(store.checkWritable!()).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+      });
+    });
+
     describe('close', () => {
       it('refuses further calls with STORE_CLOSED', async () => {
         await store.append('job-1', [event('a', 1)], { expectedVersion: 'no-stream' });
