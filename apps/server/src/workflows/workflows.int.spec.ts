@@ -143,7 +143,7 @@ describe('workflow API', () => {
     expect(await eventCount()).toBe(before);
   });
 
-  it.each([['%2e%2e'], ['..%2Fx'], ['x'.repeat(65)], ['a%00b'], ['a.b']])('refuses sid %s on every route (400)', async (sid) => {
+  it.each([['%2e%2e'], ['..%2Fx'], ['x'.repeat(65)], ['x'.repeat(5000)], ['a%00b'], ['a.b'], ['%E0%A4%A']])('refuses sid %s on every route (400)', async (sid) => {
     expect((await api().get(`/api/workflows/${sid}`).set(auth)).status).toBe(400);
     expect((await api().post(`/api/workflows/${sid}/reset`).set(auth)).status).toBe(400);
     expect((await api().delete(`/api/workflows/${sid}`).set(auth)).status).toBe(400);
