@@ -80,26 +80,28 @@ export class WorkflowContexts {
 
   private browser(): Promise<ManagedBrowser> {
     if (this.closing) return Promise.reject(new BrowserError('WORKFLOWS_CLOSED', 'workflow sessions are shutting down'));
-    this.worker ??= this.launch();
-    return this.worker.then((browser) => {
-      if (browser.connected) return browser;
-      // Gone between the crash and its report: launch a new one.
-      this.worker = undefined;
-      return this.browser();
-    });
+    const worker = (this.worker ??= this.launch());
+    // Only the promise we looked at is forgotten: a launch another caller started meanwhile stays.
+    const forget = () => {
+      if (this.worker === worker) this.worker = undefined;
+    };
+    return worker.then(
+      (browser) => {
+        if (browser.connected) return browser;
+        forget(); // gone between the crash and its report: launch a new one
+        return this.browser();
+      },
+      (error: unknown) => {
+        forget(); // the next open tries again
+        throw error;
+      },
+    );
   }
 
   private async launch(): Promise<ManagedBrowser> {
-    let browser: ManagedBrowser;
-    try {
-      browser = await this.options.browsers.launch({ signal: this.shutdown.signal, timeoutMs: this.options.launchTimeoutMs });
-    } catch (error) {
-      this.worker = undefined; // the next open tries again
-      throw error;
-    }
+    const browser = await this.options.browsers.launch({ signal: this.shutdown.signal, timeoutMs: this.options.launchTimeoutMs });
     browser.onDisconnected(() => {
       if (this.closing) return;
-      if (this.worker) void this.worker.then((current) => current === browser && (this.worker = undefined), () => undefined);
       const lost = [...this.live.keys()];
       this.live.clear();
       if (lost.length > 0) this.options.onLost(lost);
