@@ -28,6 +28,8 @@ export interface RecoveryAttempt {
 export type RecoveryTrigger =
   | { kind: 'failureReport'; jobId: string; reason: string; at: string }
   | { kind: 'heartbeat'; reason: string }
+  /** The browser disconnected: recovery starts at the hard level (a new browser). */
+  | { kind: 'browserLost'; reason: string; at: string }
   /** The first launch or login failed (also after an operator RESET). */
   | { kind: 'startup'; reason: string };
 

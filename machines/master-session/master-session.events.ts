@@ -20,6 +20,13 @@ export type FailureReported = {
   at: string;
 };
 
+/** The session's browser disconnected (crashed, killed): re-login cannot help, a new browser is needed. */
+export type BrowserLost = {
+  type: 'BROWSER_LOST';
+  reason: string;
+  at: string;
+};
+
 /** An operator answered the captcha; the answer is held by the CaptchaSolver under challengeId. */
 export type CaptchaAnswered = {
   type: 'CAPTCHA_ANSWERED';
@@ -106,7 +113,7 @@ export type MasterSessionEffectFailed = {
 
 export type MasterSessionTimerFired = { type: 'TIMER.heartbeat' } | { type: 'TIMER.retry' } | { type: 'TIMER.alertRetry' };
 
-export type MasterSessionCommand = FailureReported | CaptchaAnswered | ResetRequested;
+export type MasterSessionCommand = FailureReported | BrowserLost | CaptchaAnswered | ResetRequested;
 
 export type MasterSessionOutcome =
   | BrowserLaunched

@@ -23,6 +23,7 @@ export const ev = {
   captchaAnswered: (challengeId = 'ch-1'): MasterSessionEvent => ({ type: 'CAPTCHA_ANSWERED', challengeId }),
   probeOk: (probe: number, atS = 100): MasterSessionEvent => ({ type: 'PROBE_OK', probe, at: T(atS) }),
   probeFailed: (probe: number, reason = 'login-form'): MasterSessionEvent => ({ type: 'PROBE_FAILED', probe, at: T(100), reason }),
+  browserLost: (atS = 60): MasterSessionEvent => ({ type: 'BROWSER_LOST', reason: 'browser_crashed', at: T(atS) }),
   report: (jobId = 'job-1', atS = 50): MasterSessionEvent => ({ type: 'FAILURE_REPORTED', jobId, reason: 'session expired', at: T(atS) }),
   backedUp: (backupRef = 'backup-1'): MasterSessionEvent => ({ type: 'PROFILE_BACKED_UP', backupRef }),
   wiped: (): MasterSessionEvent => ({ type: 'PROFILE_WIPED' }),

@@ -44,6 +44,7 @@ function errorOf(event: MasterSessionEvent): MasterSessionErrorInfo | null {
 
 function triggerOf(kind: RecoveryTrigger['kind'], event: MasterSessionEvent): RecoveryTrigger {
   if (kind === 'failureReport' && event.type === 'FAILURE_REPORTED') return { kind, jobId: event.jobId, reason: event.reason, at: event.at };
+  if (kind === 'browserLost' && event.type === 'BROWSER_LOST') return { kind, reason: event.reason, at: event.at };
   const reason = event.type === 'PROBE_FAILED' ? event.reason : (errorOf(event)?.code ?? event.type);
   return kind === 'heartbeat' ? { kind, reason } : { kind: 'startup', reason };
 }
@@ -105,7 +106,7 @@ export const masterSessionMachine = setup({
   context: ({ input }) => initialContext(input),
   initial: 'launching',
   // Reports outside ready/probing/recovering (starting up, critical) are counted, nothing more.
-  on: { FAILURE_REPORTED: { actions: 'countReport' } },
+  on: { FAILURE_REPORTED: { actions: 'countReport' }, BROWSER_LOST: { actions: 'countReport' } },
   states: {
     launching: {
       entry: { type: 'launchBrowser', params: portalParams },
@@ -141,6 +142,7 @@ export const masterSessionMachine = setup({
       exit: { type: 'cancelTimer', params: { name: 'heartbeat' } },
       on: {
         'TIMER.heartbeat': 'probing',
+        BROWSER_LOST: { target: 'recovering.hard', actions: ['countReport', { type: 'startRecovery', params: { kind: 'browserLost' } }] },
         FAILURE_REPORTED: [
           { guard: 'staleReport', actions: ['countReport', 'countStaleReport'] },
           { target: 'recovering', actions: ['countReport', { type: 'startRecovery', params: { kind: 'failureReport' } }] },
@@ -153,6 +155,7 @@ export const masterSessionMachine = setup({
       on: {
         PROBE_OK: { guard: 'currentProbe', target: 'ready' },
         PROBE_FAILED: { guard: 'currentProbe', target: 'recovering', actions: { type: 'startRecovery', params: { kind: 'heartbeat' } } },
+        BROWSER_LOST: { target: 'recovering.hard', actions: ['countReport', { type: 'startRecovery', params: { kind: 'browserLost' } }] },
         EFFECT_FAILED: {
           guard: 'currentProbeThrew',
           target: 'recovering',
@@ -167,7 +170,7 @@ export const masterSessionMachine = setup({
     recovering: {
       tags: 'recovering',
       initial: 'soft',
-      on: { FAILURE_REPORTED: { actions: ['countReport', 'joinRecovery'] } },
+      on: { FAILURE_REPORTED: { actions: ['countReport', 'joinRecovery'] }, BROWSER_LOST: { actions: ['countReport', 'joinRecovery'] } },
       states: {
         soft: {
           initial: 'attempt',

@@ -240,3 +240,26 @@ describe('master session: critical', () => {
     expect(spec.given(INPUT, TO_SOFT).when(ev.reset()).accepted).toBe(false);
   });
 });
+
+describe('master session: the browser is lost', () => {
+  it('goes straight to hard recovery (a new browser), not to a re-login', () => {
+    const then = spec.given(INPUT, TO_READY).when(ev.browserLost());
+    expect(then.value).toEqual({ recovering: { hard: { attempt: 'closing' } } });
+    expect(then.context.recovery.trigger).toEqual({ kind: 'browserLost', reason: 'browser_crashed', at: expect.any(String) });
+    expect(then.effects.map((e) => e.type)).toEqual(['closeBrowser']);
+    expect(then.timersCancelled).toEqual(['heartbeat']);
+  });
+
+  it('from probing too', () => {
+    const then = spec.given(INPUT, [...TO_READY, ev.timer('heartbeat')]).when(ev.browserLost());
+    expect(then.value).toEqual({ recovering: { hard: { attempt: 'closing' } } });
+  });
+
+  it('during a recovery it joins it', () => {
+    const then = spec.given(INPUT, [...TO_READY, ev.report()]).when(ev.browserLost());
+    expect(then.context.recovery.joinedReports).toBe(1);
+    expect(then.context.recoveries).toBe(1);
+    expect(then.effects).toEqual([]);
+  });
+});
+

@@ -7,3 +7,4 @@ export * from './monitored-session';
 export * from './operation-batch';
 export * from './operation-cancelled-error';
 export * from './operation-record';
+export * from './guard-effects';

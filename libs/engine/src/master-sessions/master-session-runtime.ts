@@ -21,6 +21,8 @@ export interface MasterSessionRuntimeOptions {
   clock: Clock;
   logger: Logger;
   timeouts?: Partial<{ launchMs: number; loginMs: number; probeMs: number }>;
+  /** Told when a portal's master browser comes up (the browser) or goes away (null): the health monitor watches it. */
+  onBrowser?: (portal: string, browser: ManagedBrowser | null) => void;
 }
 
 interface LiveMaster {
@@ -96,13 +98,14 @@ export class MasterSessionRuntime {
     const page = existing ?? (await browser.browser.newPage());
     const master: LiveMaster = { browser, page, closing: false };
     this.live.set(portal, master);
+    this.options.onBrowser?.(portal, browser);
     browser.onDisconnected((info) => {
       if (master.closing || this.live.get(portal) !== master) return;
       this.live.delete(portal);
       this.options.logger.warn('master browser disconnected', { portal, reason: info.reason });
       this.options
         .host()
-        .send(`master-${portal}`, { type: 'FAILURE_REPORTED', jobId: 'browser', reason: `browser_${info.reason}`, at: this.now() })
+        .send(`master-${portal}`, { type: 'BROWSER_LOST', reason: `browser_${info.reason}`, at: this.now() })
         .catch((error) => {
           if (!(error instanceof InvalidCommandError)) this.options.logger.error('disconnect could not be reported', { portal, code: (error as EngineError).code });
         });
@@ -114,6 +117,7 @@ export class MasterSessionRuntime {
     if (!master) return;
     master.closing = true;
     this.live.delete(portal);
+    this.options.onBrowser?.(portal, null);
     await master.browser.close();
   }
 
@@ -130,6 +134,8 @@ export class MasterSessionRuntime {
       // After a restart the parked login is gone with its page: report it, a fresh login follows.
       return parked ?? { type: 'LOGIN_FAILED', error: { code: 'CAPTCHA_EXPIRED', message: 'the captcha challenge is no longer open' } };
     }
+    // Re-login after the process restarted or the browser died: there is no browser to re-use.
+    if (!this.source(p.portal)) await this.launch(p.portal, signal);
     const page = this.requirePage(p.portal);
     const adapter = this.options.portals.get(p.portal);
     const credentials = await this.options.secrets.resolve(p.credentialsRef);

@@ -1,0 +1,43 @@
+// Puts effects that depend on a browser session under the health monitor: while the session
+// is dead they wait (with the reason) instead of failing one by one, and when it dies under
+// them they are aborted and counted as cancelled by that one root cause.
+import type { EffectRegistry, EngineEvent } from '@engine/core';
+import type { HealthMonitor } from './health-monitor';
+import type { OperationBatch } from './operation-batch';
+
+export interface GuardOptions {
+  monitor: HealthMonitor;
+  /** The batch the operations are recorded in (its summary names the root cause). */
+  batch: () => OperationBatch;
+  /** The session an effect run depends on, or null when it depends on none. */
+  sessionOf: (effect: string, params: any, context: unknown) => string | null;
+}
+
+export function guardEffects(registry: EffectRegistry, effects: readonly string[], options: GuardOptions): EffectRegistry {
+  const guarded: EffectRegistry = { ...registry };
+  for (const name of effects) {
+    const handler = registry[name];
+    if (!handler) continue;
+    guarded[name] = {
+      ...handler,
+      run: (params, ctx) => {
+        const sessionId = options.sessionOf(name, params, ctx.state.context);
+        // A session the monitor has never seen (no browser launched yet): nothing to wait for.
+        if (!sessionId || !knows(options.monitor, sessionId)) return handler.run(params, ctx);
+        return options.batch().run(sessionId, name, (signal) => handler.run(params, { ...ctx, signal: AbortSignal.any([ctx.signal, signal]) }), {
+          signal: ctx.signal,
+        }) as Promise<EngineEvent | void>;
+      },
+    };
+  }
+  return guarded;
+}
+
+function knows(monitor: HealthMonitor, sessionId: string): boolean {
+  try {
+    monitor.health(sessionId);
+    return true;
+  } catch {
+    return false;
+  }
+}
