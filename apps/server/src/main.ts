@@ -5,7 +5,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Engine } from '@engine/engine';
 import { mkdirSync } from 'node:fs';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { refuseUnreadableBodies } from './common/body-media-type';
 import { createPinoLogger } from './common/pino-logger';
 import { loadConfig, type ServerConfig } from './config';
 import { AuditService } from './audit/audit.service';
@@ -20,16 +22,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig = loadConfig()): Promise<RunningServer> {
-  const logger = createPinoLogger();
+export interface StartServerOptions {
+  /** Where the JSON log lines go (default stdout); tests capture them to check redaction. */
+  logDestination?: DestinationStream;
+  /** An engine built by the caller instead of from `config` (tests that need one without browsers). */
+  engine?: Engine;
+}
+
+export async function startServer(config: ServerConfig = loadConfig(), options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = createPinoLogger(options.logDestination);
   mkdirSync(config.dataDir, { recursive: true });
   const metrics = new EngineMetrics();
-  const engine = await buildEngine(config, logger, metrics);
+  const engine = options.engine ?? (await buildEngine(config, logger, metrics));
   const restore = await engine.start();
   logger.info('engine restored from the log', { restored: restore.restored, interrupted: restore.interrupted.length });
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(engine, config, metrics), { logger: ['error', 'warn'], bodyParser: false });
   app.useBodyParser('json', { limit: config.bodyLimit });
+  app.use(refuseUnreadableBodies);
   const docs = new DocumentBuilder().setTitle('Portal automation engine').setVersion('1').addBearerAuth().build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
   await app.listen(config.port, config.host);

@@ -24,7 +24,7 @@ export function redactSecrets(value: unknown, seen = new WeakSet<object>()): unk
   if (seen.has(value)) return '[circular]';
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, seen));
-  const source = value instanceof Error ? { name: value.name, message: value.message, ...value } : (value as Record<string, unknown>);
+  const source = value instanceof Error ? { ...value, name: value.name, message: value.message } : (value as Record<string, unknown>);
   const copy: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(source)) copy[key] = isSecretKey(key) ? CENSOR : redactSecrets(field, seen);
   return copy;
