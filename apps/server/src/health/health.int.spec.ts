@@ -1,0 +1,113 @@
+// /health over HTTP against the server module: 200 when the store takes writes, 503 naming the
+// part that is down — a store that cannot be written, a master session in `critical`, a session
+// that claims a browser it does not have — and no token needed either way.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { EngineError, type EventStore } from '@engine/core';
+import { createEngine, type Engine } from '@engine/engine';
+import { MemoryEventStore } from '@engine/event-store';
+import { PortalSimAdapter } from '@engine/portals';
+import { AppModule } from '../app.module';
+import { loadConfig } from '../config';
+import { EngineMetrics } from '../metrics/metrics';
+
+const TOKEN = 'h'.repeat(32);
+
+async function serve(store: EventStore): Promise<{ app: INestApplication; engine: Engine; close(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'health-'));
+  // A portal without credentials: no master session starts, so the test writes the session's state itself.
+  const engine = createEngine({ store, dataDir, portals: [new PortalSimAdapter({ baseUrl: 'http://127.0.0.1:9' })] });
+  await engine.start();
+  const config = loadConfig({ API_TOKEN: TOKEN, DATA_DIR: dataDir, DATABASE_URL: 'memory:', BACKGROUND_AUDIT: 'false', PORT: '0' });
+  const app = await NestFactory.create(AppModule.register(engine, config, new EngineMetrics()), { logger: false });
+  await app.init();
+  return {
+    app,
+    engine,
+    async close() {
+      await app.close();
+      await engine.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Writes a master-session state as the machine would have recorded it. */
+async function recordMasterState(engine: Engine, value: string, intakeHalted: boolean): Promise<void> {
+  const version = await engine.store.streamVersion('master-portal-sim');
+  await engine.store.append(
+    'master-portal-sim',
+    [{ type: 'test.state', data: {}, stateAfter: { value, context: { portal: 'portal-sim', intakeHalted }, status: 'active' }, meta: { at: new Date().toISOString(), machineId: 'master-session', machineVersion: 'test' } }],
+    { expectedVersion: version === 0 ? 'no-stream' : version },
+  );
+  const position = (await engine.store.readAll()).at(-1)!.position;
+  while (engine.index.caughtUpTo() < position) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('GET /health', () => {
+  it('answers 200 without a token when the store takes writes; the portal without a session and its idle browser are not faults', async () => {
+    const server = await serve(new MemoryEventStore());
+    try {
+      const response = await request(server.app.getHttpServer()).get('/health');
+      expect(response.status).toBe(200);
+      expect(response.body.details).toEqual({
+        store: { status: 'up', writable: true },
+        'session:portal-sim': { status: 'up', state: null, note: expect.any(String) },
+        'browser:portal-sim': { status: 'up', alive: false, expected: false },
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 503 with the store down when it cannot take writes', async () => {
+    const store = new MemoryEventStore();
+    store.checkWritable = async () => {
+      throw new EngineError('STORE_NOT_WRITABLE', 'read-only file');
+    };
+    const server = await serve(store);
+    try {
+      const response = await request(server.app.getHttpServer()).get('/health');
+      expect(response.status).toBe(503);
+      expect(response.body.error).toEqual({ store: { status: 'down', writable: false, code: 'STORE_NOT_WRITABLE' } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('falls back to a read for a store without the probe (writable unknown)', async () => {
+    // An adapter written before the probe existed: everything but checkWritable.
+    const withoutProbe: EventStore = Object.assign(Object.create(new MemoryEventStore()) as MemoryEventStore, { checkWritable: undefined });
+    const server = await serve(withoutProbe);
+    try {
+      const response = await request(server.app.getHttpServer()).get('/health');
+      expect(response.status).toBe(200);
+      expect(response.body.details.store).toEqual({ status: 'up', writable: 'unknown' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 503 when a master session is critical, and when a ready session has no live browser', async () => {
+    const server = await serve(new MemoryEventStore());
+    try {
+      await recordMasterState(server.engine, 'critical', true);
+      const critical = await request(server.app.getHttpServer()).get('/health');
+      expect(critical.status).toBe(503);
+      expect(critical.body.error).toEqual({ 'session:portal-sim': { status: 'down', state: 'critical', intakeHalted: true, updatedAt: expect.any(String) } });
+
+      await recordMasterState(server.engine, 'ready', false);
+      const browserGone = await request(server.app.getHttpServer()).get('/health');
+      expect(browserGone.status).toBe(503);
+      expect(browserGone.body.error).toEqual({ 'browser:portal-sim': { status: 'down', alive: false, expected: true } });
+      expect(browserGone.body.info['session:portal-sim']).toMatchObject({ status: 'up', state: 'ready' });
+    } finally {
+      await server.close();
+    }
+  });
+});
