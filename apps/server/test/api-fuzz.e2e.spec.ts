@@ -232,6 +232,16 @@ describe('API fuzzing', () => {
     expect(JSON.parse((await client.send('GET', `/api/jobs/${jobId}`, auth)).text).state).toBe('pending');
   });
 
+  it('refuses a body it would not read (415) instead of acting as if there were none: a form-encoded cancel, JSON declared UTF-16', async () => {
+    const form = await client.send('POST', `/api/jobs/${jobId}/cancel`, { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' }, 'reason=customer');
+    expect(form.status).toBe(415);
+    expect(JSON.parse(form.text).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const utf16 = await client.send('POST', '/api/workflows', { ...auth, 'Content-Type': 'application/json; charset=utf-16' }, ' ');
+    expect(utf16.status).toBe(415);
+    expect(JSON.parse((await client.send('GET', `/api/jobs/${jobId}`, auth)).text).state).toBe('pending');
+    expect((await client.send('GET', '/api/workflows', auth)).text).toContain('"items":[]');
+  });
+
   it('refuses a valid job without a valid Idempotency-Key with 400', async () => {
     const job = JSON.stringify({ portal: 'portal-sim', payload: sampleProposal(2, 'fuzz') });
     const key = fc.oneof(fc.constant(null), fc.string({ maxLength: 200 }).filter((k) => !/^[A-Za-z0-9_.:-]{1,128}$/.test(k) && /^[\x20-\x7e]*$/.test(k) && k.trim() === k), fc.stringMatching(/^[A-Za-z0-9]{129,300}$/));
