@@ -161,8 +161,7 @@ async function main(): Promise<void> {
       await expiredClone.page.goto('about:blank');
       const started = performance.now();
       await expiredClone.page.goto(new URL('/Dashboard.aspx', sim.url).toString(), { waitUntil: 'load' });
-      const onLoginForm = await expiredClone.page.$(adapter.selectors.loginForm);
-      if (!onLoginForm) throw new Error('naive check did not land on the login form');
+      await expiredClone.page.waitForSelector(adapter.selectors.loginForm, { timeout: 10_000 });
       if (i > 0) {
         expired.push(result.elapsedMs);
         naive.push(performance.now() - started);

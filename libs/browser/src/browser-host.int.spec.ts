@@ -125,6 +125,8 @@ describe('BrowserHost (real Chromium)', () => {
       const exited = new Promise((resolve) => remote.once('exit', resolve));
       process.kill(-(remote.pid as number), 'SIGKILL');
       await exited;
+      // Chromium's crashpad handler (its own session) may still hold the stderr pipe open.
+      remote.stderr?.destroy();
       await rm(join(kit.root, 'remote-profile'), { recursive: true, force: true });
     });
 

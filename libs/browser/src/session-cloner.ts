@@ -53,8 +53,8 @@ export interface SessionClonerConfig {
   /** Where profile copies go; defaults to the OS temp dir. */
   tempDir?: string;
   /**
-   * Empty contexts kept ready per target browser once prewarmed, and remade as clones close
-   * (default 1, 0 turns it off). They do not count against maxContextsPerBrowser.
+   * Empty contexts kept ready per target browser, made by prewarm() and whenever a clone in that
+   * browser closes (default 1, 0 turns it off). They do not count against maxContextsPerBrowser.
    */
   warmSpares?: number;
 }

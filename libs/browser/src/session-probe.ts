@@ -2,6 +2,8 @@
 // login URL is recognised from the navigation request itself (before the login page loads);
 // otherwise, once the DOM is parsed (never waiting for `load` and its heavy resources), the
 // login-form and logged-in selectors race. No verdict before the deadline means `unknown`.
+// After an early login-form verdict the page may still be loading the login page; the caller's
+// next navigation (a re-login) supersedes it.
 import type { HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 import { TimeoutError } from '@engine/core';
 import { runOperation, type OperationOptions, type OperationScope } from './operation';
