@@ -2,6 +2,9 @@
 //   decide (pure step) → append with expectedVersion (the commit point) → only then run effects.
 // It restores live streams at start from the snapshot in their last event, re-arms durable
 // timers, and hands effects that started but never reported to their interrupted-policy.
+// With a StreamOwnership (several workers on one store) it does all of that only for the
+// streams this process holds: `adopt` takes one over later, `release` lets it go, and a
+// command for a stream held elsewhere is forwarded instead of decided here.
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Clock, TimerHandle } from '../clock';
 import { EngineError, InvalidCommandError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
@@ -38,6 +41,17 @@ export interface RestoreReport {
   versionDrift: { stream: string; recorded: string; registered: string }[];
 }
 
+/**
+ * Which streams this process decides for, when several processes share one store. Without it
+ * (the single-process default) the host owns every stream.
+ */
+export interface StreamOwnership {
+  /** Whether this process holds `stream` now (its lease is current). */
+  owns(stream: string): boolean;
+  /** Hands a command for a stream this process does not hold to whoever holds it (or will). */
+  forward(stream: string, event: EngineEvent): Promise<void>;
+}
+
 interface LiveActor {
   def: MachineDefinition;
   stream: string;
@@ -58,6 +72,7 @@ export class ActorHost {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly inflight = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private stopped = false;
+  private ownership: StreamOwnership | undefined;
 
   constructor(options: ActorHostOptions) {
     this.store = options.store;
@@ -80,13 +95,18 @@ export class ActorHost {
     return def;
   }
 
-  /** Restores every live stream from its last event (one read per machine kind, no refold). */
-  async start(): Promise<RestoreReport> {
+  /**
+   * Restores every live stream from its last event (one read per machine kind, no refold);
+   * with `ownership`, only the streams it owns now (the others are adopted when claimed).
+   */
+  async start(ownership?: StreamOwnership): Promise<RestoreReport> {
+    this.ownership = ownership;
     const report: RestoreReport = { restored: 0, skippedFinal: 0, timersArmed: 0, interrupted: [], versionDrift: [] };
     const toResolve: { actor: LiveActor; effectId: string }[] = [];
     for (const def of this.definitions) {
       for (const head of await this.store.heads(def.streamPrefix)) {
         if (this.definitionFor(head.stream) !== def) continue; // belongs to a longer prefix
+        if (!this.owns(head.stream)) continue;
         const state = head.lastEvent.stateAfter as ActorState;
         if (state.status !== 'active') {
           report.skippedFinal += 1;
@@ -128,13 +148,15 @@ export class ActorHost {
         throw new ValidationError(`input rejected by machine ${def.id}: ${cause instanceof Error ? cause.message : 'invalid'}`, { input: 'rejected' });
       }
       const appended = await this.store.append(stream, result.records, { expectedVersion: 'no-stream' });
-      this.adopt({ def, stream, version: appended.version, state: result.state, snapshot: result.snapshot }, result);
+      // A stream nobody holds yet waits for its claimer, who runs its first effects on adoption.
+      if (this.owns(stream)) this.install({ def, stream, version: appended.version, state: result.state, snapshot: result.snapshot }, result);
       return { stream, state: result.state };
     });
   }
 
   /** A command: refused with InvalidCommandError (nothing appended) when the current state does not accept it. */
   async send(stream: string, event: EngineEvent): Promise<ActorState> {
+    if (!this.owns(stream)) return this.serialized(stream, () => this.forward(stream, event));
     return this.serialized(stream, () =>
       this.commit(stream, (actor) => {
         if (actor.state.status !== 'active' || !actor.snapshot.can(event)) {
@@ -148,6 +170,8 @@ export class ActorHost {
   /** An effect's outcome. Recorded once: an unknown or already answered effect id is ignored. */
   async report(stream: string, effectId: string, event: EngineEvent): Promise<'recorded' | 'ignored'> {
     return this.serialized(stream, async () => {
+      // A late outcome of an effect of a stream given up meanwhile: its new holder decides.
+      if (!this.owns(stream)) return 'ignored';
       const actor = await this.commit(stream, (a) =>
         a.state.effects[effectId] ? stepEvent(a.def, stream, a.version, a.state, a.snapshot, event, { at: this.clock.now(), effectId }) : null,
       );
@@ -181,6 +205,40 @@ export class ActorHost {
     return n;
   }
 
+  /**
+   * Takes over a stream another process held (its lease was claimed): loads its last snapshot,
+   * re-arms its timers and hands its started-but-unanswered effects to their interrupted
+   * policy, exactly as start() does for every stream. Returns the state, undefined when the
+   * stream is unknown, and the state without doing anything when it is final.
+   */
+  async adopt(stream: string): Promise<ActorState | undefined> {
+    return this.serialized(stream, async () => {
+      this.live.delete(stream);
+      if ((await this.store.streamVersion(stream)) === 0) return undefined;
+      const actor = await this.load(stream);
+      if (actor.state.status !== 'active' || this.stopped) return actor.state;
+      this.live.set(stream, actor);
+      for (const [name, timer] of Object.entries(actor.state.timers)) this.armTimer(stream, name, timer.id, timer.dueAt);
+      for (const effectId of Object.keys(actor.state.effects)) this.resumeInterrupted(actor, effectId);
+      return actor.state;
+    });
+  }
+
+  /**
+   * Lets a stream go (its lease is lost or given back): forgets it, disarms its timers and
+   * aborts its effects; their late outcomes are ignored, the next holder resolves them.
+   */
+  release(stream: string, reason: unknown = new EngineError('STREAM_RELEASED', `stream ${stream} was released`)): void {
+    this.live.delete(stream);
+    const prefix = `${stream}\u0000`;
+    for (const [key, handle] of this.timers) {
+      if (!key.startsWith(prefix)) continue;
+      handle.cancel();
+      this.timers.delete(key);
+    }
+    this.abortEffects(stream, reason);
+  }
+
   /** Resolves when no command, outcome or effect is running any more. */
   async idle(): Promise<void> {
     for (;;) {
@@ -205,6 +263,19 @@ export class ActorHost {
     clearTimeout(timer);
   }
 
+  private owns(stream: string): boolean {
+    return this.ownership === undefined || this.ownership.owns(stream);
+  }
+
+  /** A command for a stream held elsewhere: checked against its latest state here, applied by its holder. */
+  private async forward(stream: string, event: EngineEvent): Promise<ActorState> {
+    this.live.delete(stream);
+    const actor = await this.load(stream);
+    if (actor.state.status !== 'active' || !actor.snapshot.can(event)) throw new InvalidCommandError(stream, event.type, actor.state.value);
+    await (this.ownership as StreamOwnership).forward(stream, event);
+    return actor.state;
+  }
+
   private async load(stream: string): Promise<LiveActor> {
     const cached = this.live.get(stream);
     if (cached) return cached;
@@ -225,10 +296,12 @@ export class ActorHost {
       const actor = await this.load(stream);
       const result = decide(actor);
       if (!result) return null;
+      // Given up while this decision waited its turn: the new holder decides instead.
+      if (!this.owns(stream)) throw new EngineError('STREAM_NOT_OWNED', `stream ${stream} is held by another worker`);
       try {
         const appended = await this.store.append(stream, result.records, { expectedVersion: actor.version });
         const next: LiveActor = { ...actor, version: appended.version, state: result.state, snapshot: result.snapshot };
-        this.adopt(next, result);
+        this.install(next, result);
         return next;
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= this.maxConflictRetries) throw error;
@@ -238,7 +311,7 @@ export class ActorHost {
   }
 
   /** After a successful append: update memory, arm/cancel timers, then run the effects. */
-  private adopt(actor: LiveActor, result: StepResult): void {
+  private install(actor: LiveActor, result: StepResult): void {
     if (actor.state.status === 'active') this.live.set(actor.stream, actor);
     else this.live.delete(actor.stream);
     for (const t of result.timersCancelled) this.disarmTimer(actor.stream, t.name);
@@ -306,7 +379,7 @@ export class ActorHost {
   private fireTimer(stream: string, name: string, timerId: string): Promise<unknown> {
     return this.serialized(stream, () =>
       this.commit(stream, (a) =>
-        a.state.timers[name]?.id === timerId
+        a.state.timers[name]?.id === timerId && this.owns(stream)
           ? stepEvent(a.def, stream, a.version, a.state, a.snapshot, { type: timerEventType(name) }, { at: this.clock.now(), timerId })
           : null,
       ),
