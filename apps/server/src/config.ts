@@ -33,6 +33,8 @@ export interface ServerConfig {
   jobRetryDelayMs: number | undefined;
   alertWebhookUrl: string | null;
   shutdownTimeoutMs: number;
+  /** With a postgres:// store: how this worker shares the streams with the others (leases). */
+  workers: { workerId: string | undefined; leaseTtlMs: number; heartbeatMs: number | undefined; maxHeldJobs: number | undefined; globalMaxHeldJobs: number | undefined };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -65,6 +67,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const concurrency = int('CONCURRENCY', 3, 1, 64);
   const retryDelay = env.JOB_RETRY_DELAY_MS === undefined ? undefined : int('JOB_RETRY_DELAY_MS', 60_000, 0, 86_400_000);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 0, 600_000);
+  const optionalInt = (name: string, min: number, max: number) => (env[name] === undefined || env[name] === '' ? undefined : int(name, 0, min, max));
+  const workerId = env.WORKER_ID;
+  if (workerId !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(workerId)) fields.WORKER_ID = '1-64 characters of A-Z a-z 0-9 _ . : -';
+  const workers = {
+    workerId,
+    leaseTtlMs: int('LEASE_TTL_MS', 15_000, 500, 600_000),
+    heartbeatMs: optionalInt('LEASE_HEARTBEAT_MS', 100, 300_000),
+    maxHeldJobs: optionalInt('MAX_HELD_JOBS', 1, 10_000),
+    globalMaxHeldJobs: optionalInt('GLOBAL_MAX_HELD_JOBS', 1, 100_000),
+  };
   if (Object.keys(fields).length > 0) throw new ValidationError('invalid server configuration', fields);
   return {
     host,
@@ -82,5 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jobRetryDelayMs: retryDelay,
     alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,
     shutdownTimeoutMs,
+    workers,
   };
 }

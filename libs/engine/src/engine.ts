@@ -31,6 +31,8 @@ import { ENGINE_MACHINES } from './machines';
 import { MasterSessionRuntime } from './master-sessions/master-session-runtime';
 import { PortalRegistry } from './portals/portal-registry';
 import { LiveStreamIndex } from './read-model/live-index';
+import { createWorkerOwnership, type ScaleOutOptions } from './scale-out/scale-out-options';
+import type { WorkerOwnership } from './scale-out/worker-ownership';
 import { WorkflowSessions, type WorkflowSessionsConfig } from './workflows/workflow-sessions';
 
 export interface EngineOptions {
@@ -55,6 +57,8 @@ export interface EngineOptions {
   /** Isolated workflow sessions (idle expiry, upload limits). */
   workflows?: Partial<WorkflowSessionsConfig>;
   timeouts?: { shutdownMs?: number; lookupWaitMs?: number };
+  /** Several workers on one PostgreSQL store: job and master streams are leased (scale-out/). Default: one process owns all. */
+  scaleOut?: ScaleOutOptions;
   /** Extra machines and effects (features built on the engine, e.g. workflow sessions). */
   extensions?: { machines?: MachineDefinition[]; effects?: EffectRegistry }[];
   /** Replaces the machine list (tools and tests that host a subset). */
@@ -82,6 +86,8 @@ export interface Engine {
   readonly artifacts: LocalArtifactStore;
   readonly manualCaptcha: ManualCaptchaSolver;
   readonly workflows: WorkflowSessions;
+  /** This worker's leases, when several workers share the store. */
+  readonly ownership?: WorkerOwnership;
   /** Restores every live stream from the log (no refold), resumes interrupted effects, starts the scheduler. */
   start(): Promise<RestoreReport>;
   /** Graceful: stops claiming jobs, lets attempts finish up to the shutdown timeout, closes browsers and the store. */
@@ -141,7 +147,21 @@ export function createEngine(options: EngineOptions): Engine {
     options.effects ?? {},
   );
   const host = new ActorHost({ store: options.store, clock, definitions: machines, effects, logger });
-  const scheduler = new JobScheduler({ host, index, clock, logger, concurrency: options.concurrency });
+  const ownership = options.scaleOut
+    ? createWorkerOwnership({
+        options: options.scaleOut,
+        store: options.store,
+        host: () => host,
+        index,
+        clock,
+        logger,
+        portals: portals.ids().filter((portal) => credentials[portal]),
+        concurrency: options.concurrency ?? 3,
+        statesWithBrowser: STATES_WITH_BROWSER,
+        onChanged: (stream) => scheduler.refresh(stream),
+      })
+    : undefined;
+  const scheduler = new JobScheduler({ host, index, clock, logger, concurrency: options.concurrency, owns: ownership && ((stream) => ownership.owns(stream)) });
   const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job });
 
   return {
@@ -161,10 +181,11 @@ export function createEngine(options: EngineOptions): Engine {
     artifacts,
     manualCaptcha,
     workflows,
+    ownership,
     async start() {
       // Clone folders of a crashed run are orphans: no job can use them again.
       await rm(clonesDir, { recursive: true, force: true });
-      const report = await host.start();
+      const report = await host.start(ownership);
       await index.start();
       await workflows.start();
       const at = new Date(clock.now()).toISOString();
@@ -176,7 +197,7 @@ export function createEngine(options: EngineOptions): Engine {
         }
         const existing = await host.getState(`master-${portal}`);
         if (!existing) await masterSessions.ensure(portal, credentialsRef, options.masterSession);
-        else if (STATES_WITH_BROWSER.has(String(existing.state.value))) {
+        else if (!ownership && STATES_WITH_BROWSER.has(String(existing.state.value))) {
           // Restored as ready, but its browser died with the previous process: heal it now
           // instead of waiting for the next heartbeat to notice.
           await host.send(`master-${portal}`, { type: 'FAILURE_REPORTED', jobId: 'engine', reason: 'engine_restarted', at }).catch((error) => {
@@ -184,12 +205,15 @@ export function createEngine(options: EngineOptions): Engine {
           });
         }
       }
+      // With several workers, the master sessions this one takes over are healed on adoption instead.
+      await ownership?.start();
       scheduler.start();
       return report;
     },
     async stop() {
       await scheduler.stop(options.timeouts?.shutdownMs ?? 30_000);
       await host.stop();
+      await ownership?.stop();
       await jobEffects.closeAll();
       await masterSessions.closeAll();
       await workflows.close();

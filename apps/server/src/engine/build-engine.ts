@@ -34,6 +34,8 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     cloneStrategy: config.cloneStrategy,
     job: { retryDelayMs: config.jobRetryDelayMs },
     timeouts: { shutdownMs: config.shutdownTimeoutMs },
+    // PostgreSQL is the store several workers share: each holds its streams by lease.
+    scaleOut: /^postgres(ql)?:\/\//i.test(config.storeUrl) ? { databaseUrl: config.storeUrl, ...config.workers } : undefined,
     onCloned: (portal, strategy, seconds) => metrics.cloneLatency.observe({ portal, strategy }, seconds),
   });
   return engine;

@@ -21,6 +21,8 @@ export interface JobSchedulerOptions {
   logger?: Logger;
   /** Attempts in flight at once, over all portals. Default 3. */
   concurrency?: number;
+  /** With several workers: only jobs this worker holds the lease of are queued and started. Default: all. */
+  owns?: (stream: string) => boolean;
 }
 
 export interface SchedulerStatus {
@@ -115,9 +117,21 @@ export class JobScheduler {
     return { finished: inFlightAtStop - this.running.size, interrupted, leftSubmitting };
   }
 
+  /** Re-reads one job after this worker took or gave up its lease. */
+  refresh(stream: string): void {
+    const entry = this.options.index.get(stream);
+    if (entry) this.track(entry);
+    this.pump();
+  }
+
   private track(entry: IndexedStream): void {
     const value = String(entry.state.value);
     this.starting.delete(entry.stream);
+    if (this.options.owns && !this.options.owns(entry.stream)) {
+      this.running.delete(entry.stream);
+      this.queue.delete(entry.stream);
+      return;
+    }
     if (ATTEMPT_STATES.has(value)) this.running.add(entry.stream);
     else this.running.delete(entry.stream);
     if (value === 'pending') {

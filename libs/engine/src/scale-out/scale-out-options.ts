@@ -1,0 +1,78 @@
+// How an engine joins a group of workers sharing one PostgreSQL store, and the one function
+// createEngine calls to build its share of the streams (scale-out/postgres-stream-leases.ts).
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { InvalidCommandError, type ActorHost, type ActorState, type Clock, type EventStore, type Logger } from '@engine/core';
+import type { LiveStreamIndex } from '../read-model/live-index';
+import { CommandInbox } from './command-inbox';
+import { PostgresStreamLeases } from './postgres-stream-leases';
+import { WorkerOwnership } from './worker-ownership';
+
+export interface ScaleOutOptions {
+  /** The same PostgreSQL database as the event store (the lease table lives next to the events). */
+  databaseUrl: string;
+  /** Unique per worker; default `<hostname>-<pid>-<random>`. */
+  workerId?: string;
+  /** Default 15 s: how long a dead worker's streams wait before another worker takes them. */
+  leaseTtlMs?: number;
+  /** Default a quarter of the TTL. */
+  heartbeatMs?: number;
+  /** Job leases one worker holds at once. Default twice the scheduler's concurrency. */
+  maxHeldJobs?: number;
+  /** When set, job leases all workers together hold at once (a global concurrency limit). */
+  globalMaxHeldJobs?: number;
+}
+
+export interface ScaleOutParts {
+  options: ScaleOutOptions;
+  store: EventStore;
+  host: () => ActorHost;
+  index: LiveStreamIndex;
+  clock: Clock;
+  logger: Logger;
+  portals: string[];
+  concurrency: number;
+  /** Master-session states that assume a browser in this process (healed when adopted in one). */
+  statesWithBrowser: ReadonlySet<string>;
+  onChanged: (stream: string) => void;
+}
+
+export function createWorkerOwnership(parts: ScaleOutParts): WorkerOwnership {
+  const { options, clock } = parts;
+  const leases = new PostgresStreamLeases(options.databaseUrl, {
+    workerId: options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    ttlMs: options.leaseTtlMs ?? 15_000,
+  });
+  const inbox = new CommandInbox({
+    store: parts.store,
+    clock,
+    logger: parts.logger,
+    host: parts.host,
+    markApplied: (stream, version) => leases.markInboxApplied(stream, version),
+  });
+  return new WorkerOwnership({
+    leases,
+    inbox,
+    store: parts.store,
+    host: parts.host(),
+    index: parts.index,
+    logger: parts.logger,
+    portals: parts.portals,
+    heartbeatMs: options.heartbeatMs,
+    maxHeldJobs: options.maxHeldJobs ?? 2 * parts.concurrency,
+    globalMaxHeldJobs: options.globalMaxHeldJobs,
+    onChanged: parts.onChanged,
+    // A master session recorded as ready had its browser in the worker that held it: heal it
+    // here at once, as a restart does, instead of waiting for the next heartbeat.
+    onAdopted: async (stream, state: ActorState) => {
+      if (!stream.startsWith('master-') || !parts.statesWithBrowser.has(String(state.value))) return;
+      const at = new Date(clock.now()).toISOString();
+      await parts
+        .host()
+        .send(stream, { type: 'FAILURE_REPORTED', jobId: 'engine', reason: 'owner_changed', at })
+        .catch((error) => {
+          if (!(error instanceof InvalidCommandError)) throw error;
+        });
+    },
+  });
+}

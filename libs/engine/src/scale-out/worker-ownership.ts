@@ -1,0 +1,295 @@
+// One worker's share of the streams when several engine processes use one PostgreSQL store:
+// it claims master sessions (fair share) and the jobs of their portals through the lease
+// table, adopts each claimed stream into the actor host (rebuilt from the log), renews its
+// leases on a heartbeat, gives final jobs back, and lets go of everything the moment its
+// leases may have lapsed. It is the host's StreamOwnership: `owns` answers for job and master
+// streams; other machine kinds (pool, workflow) are not partitioned yet and stay per process.
+// The design is described at the top of postgres-stream-leases.ts.
+import { performance } from 'node:perf_hooks';
+import type { ActorHost, ActorState, EngineEvent, EventStore, Logger, StreamOwnership } from '@engine/core';
+import type { JobContext } from '@engine/machines';
+import type { IndexedStream, LiveStreamIndex } from '../read-model/live-index';
+import { CommandInbox, INBOX_PREFIX } from './command-inbox';
+import type { ClaimedLease, PostgresStreamLeases } from './postgres-stream-leases';
+
+const PARTITIONED_PREFIXES = ['job-', 'master-'];
+/** A worker stops deciding at this share of the TTL after a renewal began, before anyone may claim. */
+const LOCAL_DEADLINE_SHARE = 0.8;
+
+export interface WorkerOwnershipOptions {
+  leases: PostgresStreamLeases;
+  inbox: CommandInbox;
+  store: EventStore;
+  host: ActorHost;
+  index: LiveStreamIndex;
+  logger: Logger;
+  /** Portals with a master session (their `master-<portal>` rows are added at start). */
+  portals: string[];
+  /** Renewal interval. Default a quarter of the TTL. */
+  heartbeatMs?: number;
+  /** Job leases held at once by this worker. */
+  maxHeldJobs: number;
+  /** When set, job leases held at once by all workers together. */
+  globalMaxHeldJobs?: number;
+  /** Masters are given back above the fair share only this long after the last master claim. Default 2 TTLs. */
+  rebalanceAfterMs?: number;
+  /** After a stream was adopted (e.g. heal a master session whose browser died with its last holder). */
+  onAdopted?: (stream: string, state: ActorState) => Promise<void>;
+  /** After a stream was taken or given up (the scheduler re-reads it). */
+  onChanged?: (stream: string) => void;
+}
+
+interface Held {
+  kind: 'job' | 'master';
+  portal: string;
+  /** Forwarded commands applied so far (inbox version). */
+  inbox: number;
+}
+
+export class WorkerOwnership implements StreamOwnership {
+  private readonly held = new Map<string, Held>();
+  private readonly known = new Set<string>();
+  private readonly newRows: { stream: string; portal: string }[] = [];
+  private readonly finished = new Set<string>();
+  private readonly drains = new Map<string, Promise<unknown>>();
+  private readonly heartbeatMs: number;
+  private deadline = 0;
+  private lastMasterClaim = 0;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private renewDue = true;
+  private stopped = false;
+  private unsubscribe: Array<() => void | Promise<void>> = [];
+
+  constructor(private readonly options: WorkerOwnershipOptions) {
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(100, Math.floor(options.leases.ttlMs / 4));
+  }
+
+  get workerId(): string {
+    return this.options.leases.workerId;
+  }
+
+  owns(stream: string): boolean {
+    if (!PARTITIONED_PREFIXES.some((p) => stream.startsWith(p))) return true;
+    return this.held.has(stream) && performance.now() < this.deadline;
+  }
+
+  forward(stream: string, event: EngineEvent): Promise<void> {
+    return this.options.inbox.forward(stream, event);
+  }
+
+  /** Streams this worker holds now, by kind. */
+  holding(kind: 'job' | 'master'): string[] {
+    return [...this.held].filter(([, h]) => h.kind === kind).map(([s]) => s);
+  }
+
+  /** Call after the host and the live index have started. */
+  async start(): Promise<void> {
+    const { leases, index } = this.options;
+    await leases.ensureSchema();
+    await leases.register();
+    await leases.add(
+      'master',
+      this.options.portals.map((portal) => ({ stream: `master-${portal}`, portal })),
+    );
+    for (const entry of index.all('job-')) this.notice(entry);
+    this.unsubscribe.push(index.onChange((entry) => this.notice(entry)));
+    // Forwarded commands appended from now on wake their drain; older ones are drained on adoption.
+    const subscription = this.options.store.subscribe(index.caughtUpTo(), (event) => {
+      if (event.stream.startsWith(INBOX_PREFIX)) this.inboxTouched(event.stream);
+    });
+    this.unsubscribe.push(() => subscription.close());
+    this.timer = setInterval(() => {
+      this.renewDue = true;
+      this.wake();
+    }, this.heartbeatMs);
+    this.timer.unref?.();
+    this.wake();
+    await this.running;
+  }
+
+  private inboxTouched(inboxStream: string): void {
+    const target = inboxStream.slice(INBOX_PREFIX.length);
+    if (this.owns(target)) this.drain(target);
+  }
+
+  /** Stops claiming, gives every lease back (its streams are adopted elsewhere at once) and closes the lease pool. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const off of this.unsubscribe) await off();
+    await this.running?.catch(() => undefined);
+    await Promise.allSettled(this.drains.values());
+    for (const stream of this.held.keys()) this.options.host.release(stream);
+    this.held.clear();
+    await this.options.leases.releaseAll().catch((error) => this.options.logger.warn('leases could not be given back; they expire', { code: codeOf(error) }));
+    await this.options.leases.close();
+  }
+
+  /** A job stream seen in the log: a row to add while it is live, a lease to give back once it is final. */
+  private notice(entry: IndexedStream): void {
+    if (!entry.stream.startsWith('job-')) return;
+    if (entry.state.status === 'active') {
+      if (this.known.has(entry.stream)) return;
+      this.known.add(entry.stream);
+      this.newRows.push({ stream: entry.stream, portal: (entry.state.context as JobContext).portal });
+      this.wake();
+    } else if (this.held.has(entry.stream)) {
+      this.finished.add(entry.stream);
+      this.wake();
+    }
+  }
+
+  /** Runs one pass now, or once more after the pass in progress. */
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.pass();
+        } catch (error) {
+          this.options.logger.warn('lease pass failed; retried at the next heartbeat', { worker: this.workerId, code: codeOf(error) });
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.running = undefined));
+  }
+
+  private async pass(): Promise<void> {
+    if (this.renewDue) {
+      this.renewDue = false;
+      await this.renew();
+    }
+    if (this.stopped || performance.now() >= this.deadline) return;
+    await this.flushRows();
+    await this.releaseFinished();
+    await this.claimMasters();
+    await this.claimJobs();
+  }
+
+  private async renew(): Promise<void> {
+    const began = performance.now();
+    // Past our own deadline, effects may have been cut and outcomes ignored: give everything
+    // back and claim afresh, so whoever adopts next resolves them from the log.
+    if (this.held.size > 0 && began >= this.deadline) {
+      this.options.logger.warn('leases lapsed; giving every stream back', { worker: this.workerId, streams: this.held.size });
+      const all = [...this.held.keys()];
+      for (const stream of all) this.letGo(stream);
+      await this.options.leases.release(all, false);
+    }
+    const renewed = await this.options.leases.renew();
+    if (!renewed.has(`worker:${this.workerId}`)) await this.options.leases.register();
+    this.deadline = began + this.options.leases.ttlMs * LOCAL_DEADLINE_SHARE;
+    for (const stream of [...this.held.keys()]) {
+      if (!renewed.has(stream)) {
+        this.options.logger.warn('lease lost', { worker: this.workerId, stream });
+        this.letGo(stream);
+      }
+    }
+  }
+
+  private async flushRows(): Promise<void> {
+    if (this.newRows.length === 0) return;
+    const rows = this.newRows.splice(0);
+    try {
+      await this.options.leases.add('job', rows);
+    } catch (error) {
+      this.newRows.push(...rows);
+      throw error;
+    }
+  }
+
+  private async releaseFinished(): Promise<void> {
+    if (this.finished.size === 0) return;
+    const streams = [...this.finished];
+    this.finished.clear();
+    await this.options.leases.release(streams, true);
+    for (const stream of streams) {
+      this.held.delete(stream);
+      this.options.onChanged?.(stream);
+    }
+  }
+
+  private async claimMasters(): Promise<void> {
+    const { leases } = this.options;
+    const [workers, masters] = await Promise.all([leases.liveWorkers(), leases.masterCount()]);
+    const share = Math.ceil(masters / Math.max(1, workers));
+    const mine = this.holding('master');
+    if (mine.length > share && performance.now() - this.lastMasterClaim > (this.options.rebalanceAfterMs ?? 2 * leases.ttlMs)) {
+      await this.giveBack(mine[mine.length - 1]);
+      return;
+    }
+    for (const lease of await leases.claimMasters(share - mine.length)) {
+      this.lastMasterClaim = performance.now();
+      await this.take(lease, 'master');
+    }
+  }
+
+  private async claimJobs(): Promise<void> {
+    const portals = this.holding('master').map((s) => (this.held.get(s) as Held).portal);
+    const room = this.options.maxHeldJobs - this.holding('job').length;
+    for (const lease of await this.options.leases.claimJobs(portals, room, this.options.globalMaxHeldJobs)) await this.take(lease, 'job');
+  }
+
+  /** A claimed lease: rebuild the stream from the log, then apply what was forwarded to it meanwhile. */
+  private async take(lease: ClaimedLease, kind: 'job' | 'master'): Promise<void> {
+    this.held.set(lease.stream, { kind, portal: lease.portal ?? '', inbox: lease.inboxVersion });
+    const state = await this.options.host.adopt(lease.stream);
+    if (!state || state.status !== 'active') {
+      // Final (or not written yet): nothing to run; a final job is never claimed again.
+      if (kind === 'job' && state) {
+        this.finished.add(lease.stream);
+        this.wake();
+      }
+      else if (!state) {
+        this.held.delete(lease.stream);
+        await this.options.leases.release([lease.stream], false);
+      }
+      return;
+    }
+    this.options.logger.info('stream adopted', { worker: this.workerId, stream: lease.stream });
+    await this.options.onAdopted?.(lease.stream, state);
+    this.options.onChanged?.(lease.stream);
+    this.drain(lease.stream);
+  }
+
+  /** A master session above our fair share goes back, with the jobs of its portal. */
+  private async giveBack(master: string): Promise<void> {
+    const portal = (this.held.get(master) as Held).portal;
+    const streams = [master, ...this.holding('job').filter((s) => this.held.get(s)?.portal === portal)];
+    this.options.logger.info('master session given back for balance', { worker: this.workerId, stream: master, jobs: streams.length - 1 });
+    for (const stream of streams) this.letGo(stream);
+    await this.options.leases.release(streams, false);
+  }
+
+  private letGo(stream: string): void {
+    this.held.delete(stream);
+    this.options.host.release(stream);
+    this.options.onChanged?.(stream);
+  }
+
+  /** Applies the stream's forwarded commands, one drain at a time per stream. */
+  private drain(stream: string): void {
+    const previous = this.drains.get(stream) ?? Promise.resolve();
+    const next = previous
+      .then(async () => {
+        const held = this.held.get(stream);
+        if (!held || !this.owns(stream)) return;
+        held.inbox = await this.options.inbox.drain(stream, held.inbox);
+      })
+      .catch((error) => this.options.logger.warn('forwarded commands not applied yet', { stream, code: codeOf(error) }));
+    this.drains.set(stream, next);
+    void next.then(() => {
+      if (this.drains.get(stream) === next) this.drains.delete(stream);
+    });
+  }
+}
+
+function codeOf(error: unknown): string {
+  return (error as { code?: string })?.code ?? (error instanceof Error ? error.name : 'UNKNOWN');
+}
