@@ -22,7 +22,7 @@ export interface JobEffectsOptions {
   clock: Clock;
   logger: Logger;
   strategy?: CloneStrategy;
-  timeouts?: Partial<{ cloneMs: number; probeMs: number; stepMs: number; submitMs: number; lookupMs: number; lookupWaitMs: number; captureMs: number }>;
+  timeouts?: Partial<{ cloneMs: number; probeMs: number; stepMs: number; submitMs: number; lookupMs: number; lookupWaitMs: number; captureMs: number; lookupTries: number; lookupRetryMs: number }>;
   /** Called with each clone's duration, for metrics. */
   onCloned?: (portal: string, strategy: CloneStrategy, seconds: number) => void;
 }
@@ -34,7 +34,7 @@ export class JobEffects {
   private readonly timeouts: Timeouts;
 
   constructor(private readonly options: JobEffectsOptions) {
-    this.timeouts = { cloneMs: 30_000, probeMs: 10_000, stepMs: 30_000, submitMs: 30_000, lookupMs: 20_000, lookupWaitMs: 120_000, captureMs: 10_000, ...options.timeouts };
+    this.timeouts = { cloneMs: 30_000, probeMs: 10_000, stepMs: 30_000, submitMs: 30_000, lookupMs: 20_000, lookupWaitMs: 120_000, captureMs: 10_000, lookupTries: 3, lookupRetryMs: 1_000, ...options.timeouts };
   }
 
   /** Clones currently open (the health of the engine, and a leak check in tests). */
@@ -53,7 +53,7 @@ export class JobEffects {
       validateSession: { run: (p: ValidateSessionParams, ctx) => this.validate(p, ctx.signal), onInterrupted: interrupted('validateSession') },
       fillStep: { run: (p: FillStepParams, ctx) => this.fillStep(p, ctx.state.context as JobContext, ctx.signal), onInterrupted: interrupted('fillStep') },
       submitForm: { run: (p: SubmitFormParams, ctx) => this.submit(p, ctx.state.context as JobContext, ctx.signal), onInterrupted: interrupted('submitForm') },
-      findSubmission: { run: (p: FindSubmissionParams, ctx) => this.find(p, ctx.signal) },
+      findSubmission: { run: (p: FindSubmissionParams, ctx) => this.find(p, ctx.stream.replace(/^job-/, ''), ctx.signal) },
       captureArtifact: { run: (p: CaptureArtifactParams, ctx) => this.capture(p, ctx.signal) },
       reportSessionFailure: { run: (p: ReportSessionFailureParams) => this.reportSessionFailure(p) },
       closeClone: { run: async (p: CloseCloneParams) => this.closeClone(cloneKey(p.jobId, p.attempt)) },
@@ -121,13 +121,29 @@ export class JobEffects {
     }
   }
 
-  /** Searches the portal by business key in a clone of its own, so the job's clone keeps its evidence. */
-  private async find(p: FindSubmissionParams, signal: AbortSignal): Promise<EngineEvent> {
+  /**
+   * Searches the portal by business key in a clone of its own, so the job's clone keeps its
+   * evidence. A lookup that meets the login page (the portal ended the session under it) has
+   * learnt nothing: the master session is told, and the search runs again once it is back,
+   * up to `lookupTries` within `lookupWaitMs`. Only then is the lookup impossible.
+   */
+  private async find(p: FindSubmissionParams, jobId: string, signal: AbortSignal): Promise<EngineEvent> {
     const deadline = this.options.clock.now() + this.timeouts.lookupWaitMs;
-    while (!this.options.masterReady(p.portal) || !this.options.masterSource(p.portal)) {
-      if (this.options.clock.now() >= deadline || signal.aborted) return { type: 'LOOKUP_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    let outcome: EngineEvent = { type: 'LOOKUP_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
+    for (let tries = 0; tries < this.timeouts.lookupTries; tries++) {
+      if (tries > 0) await new Promise((resolve) => setTimeout(resolve, this.timeouts.lookupRetryMs));
+      while (!this.options.masterReady(p.portal) || !this.options.masterSource(p.portal)) {
+        if (this.options.clock.now() >= deadline || signal.aborted) return outcome;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      outcome = await this.lookOnce(p, signal);
+      if (outcome.type !== 'LOOKUP_FAILED' || outcome.code !== 'SESSION_EXPIRED' || this.options.clock.now() >= deadline) return outcome;
+      await this.reportSessionFailure({ portal: p.portal, jobId, reason: 'login_form' });
     }
+    return outcome;
+  }
+
+  private async lookOnce(p: FindSubmissionParams, signal: AbortSignal): Promise<EngineEvent> {
     let clone: SessionClone | undefined;
     try {
       clone = await this.options.cloner.clone(this.options.masterSource(p.portal) as SessionSource, { strategy: 'context', signal, timeoutMs: this.timeouts.cloneMs });
