@@ -15,12 +15,6 @@ export class BrowserLaunchError extends BrowserError {
   }
 }
 
-export class BrowserDisconnectedError extends BrowserError {
-  constructor(operation: string) {
-    super('BROWSER_DISCONNECTED', `${operation}: the browser is no longer connected`, { details: { operation } });
-  }
-}
-
 /** A browser already holds as many clone contexts as it may; clone into another browser or wait. */
 export class ContextCapacityError extends BrowserError {
   constructor(readonly limit: number) {
