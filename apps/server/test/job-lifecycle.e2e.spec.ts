@@ -88,6 +88,7 @@ describe('the server with the portal simulator and Chromium', () => {
   it('lists it under its status, counts it in the stats, and finds it by external id', async () => {
     const submitted = await api().get('/api/jobs').query({ status: 'submitted', portal: 'portal-sim' }).set(auth()).expect(200);
     expect(submitted.body.jobs.map((j: { jobId: string }) => j.jobId)).toContain(jobId);
+    expect((await api().get('/api/jobs').query({ cursor: 'no-such-job' }).set(auth())).status).toBe(400);
     const cancelled = await api().get('/api/jobs').query({ status: 'cancelled' }).set(auth()).expect(200);
     expect(cancelled.body.jobs.map((j: { jobId: string }) => j.jobId)).not.toContain(jobId);
     const stats = await api().get('/api/jobs/stats').set(auth()).expect(200);
@@ -102,8 +103,8 @@ describe('the server with the portal simulator and Chromium', () => {
   it('refuses to cancel (409, with the reason) and to retry (409) a job that is submitted', async () => {
     const cancel = await api().post(`/api/jobs/${jobId}/cancel`).set(auth()).send({ reason: 'too late' });
     expect(cancel.status).toBe(409);
-    expect(cancel.body).toMatchObject({ code: 'INVALID_COMMAND', state: 'submitted' });
-    expect(cancel.body.message).toContain('already submitted');
+    expect(cancel.body).toMatchObject({ code: 'INVALID_COMMAND', state: 'submitted', reason: expect.any(String) });
+    expect(cancel.body.message).toContain(cancel.body.reason);
     const retry = await api().post(`/api/jobs/${jobId}/retry`).set(auth());
     expect(retry.status).toBe(409);
     expect(retry.body.code).toBe('INVALID_COMMAND');

@@ -33,7 +33,11 @@ export class EngineExceptionFilter implements ExceptionFilter {
       const status = STATUS_BY_CODE[error.code];
       const body: Record<string, unknown> = { statusCode: status, code: error.code, message: error.message };
       if (error instanceof ValidationError) body.fields = error.fields;
-      if (error instanceof InvalidCommandError) body.state = error.state;
+      if (error instanceof InvalidCommandError) {
+        body.state = error.state;
+        // Why the state forbids the command, as its own field, so a client need not parse the message.
+        if (typeof error.details.reason === 'string') body.reason = error.details.reason;
+      }
       response.status(status).json(body);
       return;
     }

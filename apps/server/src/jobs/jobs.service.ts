@@ -1,7 +1,7 @@
 // The jobs API's logic: intake, views from the live index, cancel and safe retry through the
 // job machine, and the statistics operators watch.
 import { Inject, Injectable } from '@nestjs/common';
-import { EngineError, InvalidCommandError, NotFoundError } from '@engine/core';
+import { EngineError, InvalidCommandError, NotFoundError, ValidationError } from '@engine/core';
 import type { Engine } from '@engine/engine';
 import { cancelRefusalReason, recoveriesPerHour, recoveryHistory, retryIsSafe, type JobContext } from '@engine/machines';
 import { ENGINE } from '../engine/engine.providers';
@@ -37,7 +37,12 @@ export class JobsService {
     throw new NotFoundError('job with external id', externalId);
   }
 
-  /** Oldest first; the cursor is the last job id of the previous page. */
+  /**
+   * Oldest first; the cursor is the last job id of the previous page. A page starts after the
+   * cursor's place in that order, not at its index in this page's filtered list: the cursor job
+   * may have left the filter meanwhile (its state changed), and then paging restarted at the
+   * first page and a client walking pages looped. An unknown cursor is a 400.
+   */
   list(filter: { status?: string; portal?: string; limit: number; cursor?: string }) {
     const views: JobView[] = [];
     for (const entry of this.engine.index.all('job-')) {
@@ -46,8 +51,15 @@ export class JobsService {
       if (filter.portal && view.portal !== filter.portal) continue;
       views.push(view);
     }
-    views.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.jobId.localeCompare(b.jobId));
-    const start = filter.cursor ? views.findIndex((v) => v.jobId === filter.cursor) + 1 : 0;
+    views.sort(oldestFirst);
+    let start = 0;
+    if (filter.cursor) {
+      const cursor = this.engine.index.get(`job-${filter.cursor}`);
+      if (!cursor) throw new ValidationError('invalid query', { cursor: 'not a job id from a previous page' });
+      const after = jobView(cursor);
+      start = views.findIndex((v) => oldestFirst(v, after) > 0);
+      if (start === -1) start = views.length;
+    }
     const page = views.slice(start, start + filter.limit);
     const next = start + filter.limit < views.length ? page[page.length - 1]?.jobId ?? null : null;
     return { jobs: page, next };
@@ -99,4 +111,8 @@ export class JobsService {
     }
     return { byState, byFailureType, finished, submitted, successRate: finished === 0 ? null : submitted / finished, recoveriesPerHour: recoveries, scheduler: this.engine.scheduler.status() };
   }
+}
+
+function oldestFirst(a: Pick<JobView, 'createdAt' | 'jobId'>, b: Pick<JobView, 'createdAt' | 'jobId'>): number {
+  return (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.jobId.localeCompare(b.jobId);
 }
