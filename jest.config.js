@@ -1,5 +1,7 @@
 // Three tiers by suffix (shared/CONVENTIONS.md): *.spec.ts unit, *.int.spec.ts one real
 // dependency, *.e2e.spec.ts whole system. All run in `npm test`; none is ever skipped.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
@@ -8,7 +10,7 @@ const shared = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   moduleFileExtensions: ['ts', 'js', 'json'],
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/machines', '<rootDir>/test'],
+  roots: ['apps', 'libs', 'machines', 'test'].filter((dir) => existsSync(join(__dirname, dir))).map((dir) => `<rootDir>/${dir}`),
 };
 
 module.exports = {
