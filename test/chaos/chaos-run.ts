@@ -90,11 +90,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     log(`${options.jobs} jobs submitted in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
     const now = () => Date.now();
-    // Paced so that a job meets a few faults in its life, not one per attempt: each kill ends
-    // the attempts in flight, and a job has three.
-    let nextSessionKill = now() + between(5_000, 15_000);
-    let nextChromiumKill = now() + between(15_000, 30_000);
-    let nextTrap = now() + between(8_000, 20_000);
+    // Faults are paced by progress (jobs finished), not by the clock: a job then meets about
+    // as many faults in its life on a loaded machine as on an idle one. Each kill ends the
+    // attempts in flight, and a job has three.
+    const after = (min: number, max: number, finished: number) => finished + Math.round(between(min, max));
+    let nextSessionKill = after(3, 10, 0);
+    let nextChromiumKill = after(12, 30, 0);
+    let nextTrap = after(8, 20, 0);
     let trapOn: { since: number; submissions: number } | null = null;
     let hangDone = false;
     let lastLine = '';
@@ -115,25 +117,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         await crashAndRestart(engine, injected, log);
         continue;
       }
-      if (now() >= nextSessionKill) {
+      if (finished >= nextSessionKill) {
         sim.killSessions();
         injected.sessionKills += 1;
-        nextSessionKill = now() + between(15_000, 30_000);
+        nextSessionKill = after(6, 16, finished);
       }
-      if (now() >= nextChromiumKill) {
+      if (finished >= nextChromiumKill) {
         const pids = await engine.chromiumChildren();
         if (pids.length > 0) {
           killQuietly(pids[Math.floor(random() * pids.length)]);
           injected.chromiumKills += 1;
         }
-        nextChromiumKill = now() + between(25_000, 50_000);
+        nextChromiumKill = after(20, 40, finished);
       }
       const submissions = totalSubmissions(sim.stats());
-      if (trapOn && (submissions > trapOn.submissions || now() - trapOn.since > 8_000)) {
+      if (trapOn && (submissions > trapOn.submissions || now() - trapOn.since > 20_000)) {
         sim.faults.set({ duplicateTrap: null });
         trapOn = null;
-        nextTrap = now() + between(10_000, 25_000);
-      } else if (!trapOn && now() >= nextTrap) {
+        nextTrap = after(12, 25, finished);
+      } else if (!trapOn && finished >= nextTrap) {
         // One 'hang' (the portal records it and never answers) once the run is under way, 'error' otherwise.
         const kind: 'hang' | 'error' = !hangDone && injected.duplicateTraps.error >= 1 ? 'hang' : 'error';
         hangDone ||= kind === 'hang';
