@@ -1,7 +1,7 @@
 // The whole engine against real Chromium and the portal simulator: jobs go from intake to
 // submitted through the master session, a session killed on the portal heals itself and the
 // jobs still finish, each business key submitted exactly once.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemorySecretProvider } from '@engine/core';
@@ -86,5 +86,50 @@ describe('engine with Chromium and the portal simulator', () => {
     expect(master.map((e) => e.type)).toContain('FAILURE_REPORTED');
     expect(engine.index.get('master-portal-sim')?.state.value).toBe('ready');
     expect(sim.stats().submissions[sampleProposal(10, 'int').vehicle.chassisNo.toUpperCase()]).toBe(1);
+  });
+
+  it('a master browser SIGKILLed mid-batch: hard recovery, in-flight operations cancelled by one root cause, every job still submitted once', async () => {
+    await until('master session ready', () => engine.index.get('master-portal-sim')?.state.value === 'ready');
+    const before = (await engine.store.read('master-portal-sim')).length;
+    const ids: string[] = [];
+    for (let n = 20; n < 26; n++) ids.push((await engine.intake.submitJob({ portal: 'portal-sim', payload: sampleProposal(n, 'int'), idempotencyKey: `int-${n}` })).jobId);
+    await until('an attempt in flight', () => ids.some((id) => ['validating', 'filling'].includes(String(jobState(id)?.value))));
+    const master = engine.masterSessions.source('portal-sim')!.browser;
+    process.kill(master.pid as number, 'SIGKILL');
+    await until('jobs finished', () => finished(ids), 120_000);
+    for (const id of ids) expect(jobState(id)?.value).toBe('submitted');
+    for (let n = 20; n < 26; n++) expect(sim.stats().submissions[sampleProposal(n, 'int').vehicle.chassisNo.toUpperCase()]).toBe(1);
+    const after = (await engine.store.read('master-portal-sim')).slice(before);
+    expect(after.map((e) => e.type)).toContain('BROWSER_LOST');
+    const recovery = (engine.index.get('master-portal-sim')!.state.context as { recovery: { trigger: { kind: string }; attempts: { level: string }[] } }).recovery;
+    expect(recovery.trigger.kind).toBe('browserLost');
+    expect(recovery.attempts[0].level).toBe('hard');
+    const operations = engine.operations();
+    expect(operations.rootCause?.reason).toMatch(/browser (crashed|closed)/);
+    expect(operations.total).toBe(operations.succeeded + operations.failed + operations.cancelled + operations.waiting + operations.running);
+  });
+
+  it('a profile another host holds locked: hard recovery cannot relaunch, nuclear backs up, wipes and logs in fresh', async () => {
+    await until('master session ready', () => engine.index.get('master-portal-sim')?.state.value === 'ready');
+    const master = engine.masterSessions.source('portal-sim')!.browser;
+    const lock = join(dir, 'profiles', 'portal-sim', 'SingletonLock');
+    process.kill(master.pid as number, 'SIGKILL');
+    // Synchronously, before the disconnect is even noticed: the profile now looks in use elsewhere.
+    rmSync(lock, { force: true });
+    symlinkSync('otherhost.example-4242', lock);
+    await until('nuclear recovery done', () => {
+      const c = engine.index.get('master-portal-sim')!.state.context as { recovery: { attempts: { level: string; outcome: string }[] } | null };
+      return engine.index.get('master-portal-sim')?.state.value === 'ready' && c.recovery?.attempts.some((a) => a.level === 'nuclear');
+    }, 120_000);
+    const recovery = (engine.index.get('master-portal-sim')!.state.context as { recovery: { backupRef: string; attempts: { level: string; outcome: string }[] } }).recovery;
+    expect(recovery.attempts.map((a) => [a.level, a.outcome])).toEqual([
+      ['hard', 'failed'],
+      ['hard', 'failed'],
+      ['nuclear', 'succeeded'],
+    ]);
+    expect(recovery.backupRef).toEqual(expect.any(String));
+    const { jobId } = await engine.intake.submitJob({ portal: 'portal-sim', payload: sampleProposal(40, 'int'), idempotencyKey: 'int-40' });
+    await until('job finished', () => finished([jobId]));
+    expect(jobState(jobId)?.value).toBe('submitted');
   });
 });

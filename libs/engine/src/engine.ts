@@ -23,7 +23,13 @@ import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type Brow
 import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import type { MasterSessionConfigOverrides } from '@engine/machines';
 import { alertEffects } from './alerts/alert-effects';
+import { AlertMonitor } from './alerts/alert-monitor';
+import type { AlertRulesConfig } from './alerts/alert-rules';
 import { LogAlerter } from './alerts/log-alerter';
+import { monitoredBrowser } from './health/browser-session';
+import type { BatchSummary } from './health/batch-summary';
+import { guardEffects } from './health/guard-effects';
+import { HealthMonitor } from './health/health-monitor';
 import { JobEffects } from './jobs/job-effects';
 import { JobIntake } from './jobs/job-intake';
 import { JobScheduler, MASTER_READY_STATES } from './jobs/job-scheduler';
@@ -59,6 +65,8 @@ export interface EngineOptions {
   timeouts?: { shutdownMs?: number; lookupWaitMs?: number };
   /** Several workers on one PostgreSQL store: job and master streams are leased (scale-out/). Default: one process owns all. */
   scaleOut?: ScaleOutOptions;
+  /** Thresholds of the warning alerts (recoveries per hour, job success rate). */
+  alertRules?: Partial<AlertRulesConfig>;
   /** Extra machines and effects (features built on the engine, e.g. workflow sessions). */
   extensions?: { machines?: MachineDefinition[]; effects?: EffectRegistry }[];
   /** Replaces the machine list (tools and tests that host a subset). */
@@ -85,6 +93,12 @@ export interface Engine {
   readonly cloner: SessionCloner;
   readonly artifacts: LocalArtifactStore;
   readonly manualCaptcha: ManualCaptchaSolver;
+  /** Heartbeats on the master browsers; job operations wait or are cancelled by a dead one. */
+  readonly health: HealthMonitor;
+  /** Warnings on recovery rate and job success rate, from the log. */
+  readonly alerts: AlertMonitor;
+  /** The current batch of job operations: counts and the one root cause of what a dead session halted. */
+  operations(): BatchSummary;
   readonly workflows: WorkflowSessions;
   /** This worker's leases, when several workers share the store. */
   readonly ownership?: WorkerOwnership;
@@ -93,6 +107,9 @@ export interface Engine {
   /** Graceful: stops claiming jobs, lets attempts finish up to the shutdown timeout, closes browsers and the store. */
   stop(): Promise<void>;
 }
+
+/** Job effects that run in (a clone in) the portal's master browser. */
+const SESSION_BOUND_JOB_EFFECTS = ['cloneSession', 'validateSession', 'fillStep', 'submitForm', 'findSubmission', 'captureArtifact'] as const;
 
 /** Master-session states that assume a browser this process launched: after a restart it is gone. */
 const STATES_WITH_BROWSER: ReadonlySet<string> = new Set(['ready', 'probing']);
@@ -113,6 +130,18 @@ export function createEngine(options: EngineOptions): Engine {
   const index = new LiveStreamIndex(options.store, ['job-', 'master-', 'pool-', 'workflow-']);
   const masterReady = (portal: string) => MASTER_READY_STATES.has(String(index.get(`master-${portal}`)?.state.value));
 
+  // Job operations depend on their portal's master browser (clones live in it): a dead browser
+  // halts them with one root cause. The batch window rotates so a long uptime stays bounded.
+  const health = new HealthMonitor({ clock, logger });
+  let jobOperations = health.batch();
+  const operationBatch = () => {
+    if (jobOperations.records.length >= 20_000 && !jobOperations.records.some((r) => r.status === 'running' || r.status === 'waiting')) jobOperations = health.batch();
+    return jobOperations;
+  };
+  const alerter = options.alerter ?? new LogAlerter(logger);
+  const alertMonitor = new AlertMonitor({ alerter, clock, logger, rules: options.alertRules });
+  let alertWatch: { close(): Promise<void> } | undefined;
+
   const masterSessions = new MasterSessionRuntime({
     host: () => host,
     browsers,
@@ -122,6 +151,10 @@ export function createEngine(options: EngineOptions): Engine {
     secrets: options.secrets ?? new MemorySecretProvider(),
     clock,
     logger,
+    onBrowser: (portal, browser) => {
+      if (browser) health.register(`master-${portal}`, monitoredBrowser(browser));
+      else health.unregister(`master-${portal}`, 'master browser closed for recovery');
+    },
   });
   const jobEffects = new JobEffects({
     host: () => host,
@@ -140,9 +173,13 @@ export function createEngine(options: EngineOptions): Engine {
   const effects: EffectRegistry = Object.assign(
     {},
     masterSessions.effects(),
-    jobEffects.registry(),
+    guardEffects(jobEffects.registry(), SESSION_BOUND_JOB_EFFECTS, {
+      monitor: health,
+      batch: operationBatch,
+      sessionOf: (_effect, params: { portal?: string }, context) => `master-${params.portal ?? (context as { portal?: string } | null)?.portal}`,
+    }),
     workflows.effects(),
-    alertEffects(options.alerter ?? new LogAlerter(logger), clock),
+    alertEffects(alerter, clock),
     ...(options.extensions ?? []).map((e) => e.effects ?? {}),
     options.effects ?? {},
   );
@@ -182,6 +219,9 @@ export function createEngine(options: EngineOptions): Engine {
     manualCaptcha,
     workflows,
     ownership,
+    health,
+    alerts: alertMonitor,
+    operations: () => jobOperations.summary(),
     async start() {
       // Clone folders of a crashed run are orphans: no job can use them again.
       await rm(clonesDir, { recursive: true, force: true });
@@ -208,16 +248,20 @@ export function createEngine(options: EngineOptions): Engine {
       // With several workers, the master sessions this one takes over are healed on adoption instead.
       await ownership?.start();
       scheduler.start();
+      // The alert rules look back an hour: read the log from the start, in the background.
+      alertWatch = alertMonitor.watch(options.store, { fromPosition: 0 });
       return report;
     },
     async stop() {
       await scheduler.stop(options.timeouts?.shutdownMs ?? 30_000);
+      await alertWatch?.close();
       await host.stop();
       await ownership?.stop();
       await jobEffects.closeAll();
       await masterSessions.closeAll();
       await workflows.close();
       await Promise.all(browsers.browsers().map((b) => b.close()));
+      health.close();
       await index.stop();
       await options.store.close();
     },
