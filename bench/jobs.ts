@@ -3,7 +3,7 @@
 // 1, 3 and 6, next to the naive way measured in the same run at the same concurrency: a new
 // browser and a full login (captcha included) per job, no master session. Then the engine's
 // own CPU time per job, with every browser effect replaced by an instant fake.
-//   node -r ./scripts/ts-run.js bench/jobs.ts [--jobs N] [--cpu-jobs N]
+//   node -r ./scripts/ts-run.js bench/jobs.ts [--jobs N] [--cpu-jobs N] [--cpu-only]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +178,12 @@ async function engineCpu(jobs: number): Promise<{ cpuMsPerJob: number; eventsPer
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--cpu-only')) {
+    // Profiling aid (node --cpu-prof): the CPU part alone, nothing written.
+    const cpu = await engineCpu(cpuJobs);
+    console.log(`engine CPU ${cpu.cpuMsPerJob.toFixed(3)} ms/job over ${cpuJobs} jobs (${cpu.eventsPerJob.toFixed(1)} events/job)`);
+    return;
+  }
   const sim = await startPortalSim({ testHooks: true, seed: 17 });
   const rows: { concurrency: number; engine: Run; naive: Run }[] = [];
   try {
