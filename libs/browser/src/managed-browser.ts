@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import type { Browser } from 'puppeteer-core';
 import { MemoryUnavailableError } from './errors';
-import { killTree, processTree, treePss } from './process-tree';
+import { killTree, processTree, treePss, waitUntilGone } from './process-tree';
 
 export type DisconnectReason = 'closed' | 'crashed' | 'detached';
 
@@ -108,6 +108,7 @@ export class ManagedBrowser {
     }
     killTree(pid, pids);
     await Promise.race([exited, delay(this.closeTimeoutMs)]);
+    await waitUntilGone(pids, this.closeTimeoutMs);
     if (this.ownsUserDataDir && this.userDataDir) {
       await rm(this.userDataDir, { recursive: true, force: true, maxRetries: 3 });
     }

@@ -53,3 +53,14 @@ export function killTree(rootPid: number, knownPids: readonly number[]): void {
     }
   }
 }
+
+/** Resolves once none of the pids is running any more (a zombie has stopped; only its reaping is left). */
+export async function waitUntilGone(pids: readonly number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const states = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')));
+    // The state follows the parenthesised command name: "1234 (chromium) S ...".
+    if (states.every((stat) => stat === '' || / Z /.test(stat.slice(stat.lastIndexOf(')'))))) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
