@@ -53,6 +53,10 @@ export class EngineProcess {
     });
     this.child = child;
     this.url = undefined;
+    // A test runner that is interrupted runs no afterAll: the child must not outlive it.
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.off('exit', reap));
     child.stderr?.pipe(this.log, { end: false });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
