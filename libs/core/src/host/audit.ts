@@ -28,8 +28,23 @@ export interface AuditOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+export interface RefoldReport {
+  streams: number;
+  events: number;
+  replayProblems: ReplayProblem[];
+  /** Streams with no registered machine (reported, not failed). */
+  unknownStreams: string[];
+}
+
+/** Hash chains and refold: the whole audit. */
 export async function auditStore(store: EventStore, definitions: MachineDefinition[], options: AuditOptions = {}): Promise<AuditReport> {
   const chainProblems = await store.verify();
+  const refold = await refoldStore(store, definitions, options);
+  return { ...refold, chainProblems, ok: chainProblems.length === 0 && refold.replayProblems.length === 0 };
+}
+
+/** Reads the whole log once and replays every stream through its machine; runs no effect. */
+export async function refoldStore(store: EventStore, definitions: MachineDefinition[], options: AuditOptions = {}): Promise<RefoldReport> {
   const byStream = new Map<string, RecordedEvent[]>();
   let events = 0;
   for (let position = 0; ; ) {
@@ -61,12 +76,5 @@ export async function auditStore(store: EventStore, definitions: MachineDefiniti
     done += 1;
     options.onProgress?.(done, byStream.size);
   }
-  return {
-    streams: byStream.size,
-    events,
-    chainProblems,
-    replayProblems,
-    unknownStreams,
-    ok: chainProblems.length === 0 && replayProblems.length === 0,
-  };
+  return { streams: byStream.size, events, replayProblems, unknownStreams };
 }
