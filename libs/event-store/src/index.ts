@@ -6,4 +6,5 @@ export { SCHEMA_VERSION, type SynchronousMode } from './sqlite-schema';
 export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresEventStoreStats } from './postgres-event-store';
 export { POSTGRES_SCHEMA_VERSION } from './postgres-schema';
 export { redactUrl } from './postgres-redact-url';
+export { COMMIT_CHANNEL } from './postgres-commit-listener';
 export { openEventStore, openEventStoreAsync, type OpenEventStoreOptions } from './open-event-store';

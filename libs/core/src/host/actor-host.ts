@@ -216,7 +216,8 @@ export class ActorHost {
       this.live.delete(stream);
       if ((await this.store.streamVersion(stream)) === 0) return undefined;
       const actor = await this.load(stream);
-      if (actor.state.status !== 'active' || this.stopped) return actor.state;
+      // Lost again while waiting its turn: run nothing for a stream someone else may hold now.
+      if (actor.state.status !== 'active' || this.stopped || !this.owns(stream)) return actor.state;
       this.live.set(stream, actor);
       for (const [name, timer] of Object.entries(actor.state.timers)) this.armTimer(stream, name, timer.id, timer.dueAt);
       for (const effectId of Object.keys(actor.state.effects)) this.resumeInterrupted(actor, effectId);

@@ -3,7 +3,7 @@
 // It owns no state of its own: what is pending, running or halted is read from the live index
 // of the log, so after a crash it simply picks up from what the log says.
 import type { ActorHost, Clock, Logger } from '@engine/core';
-import { silentLogger } from '@engine/core';
+import { InvalidCommandError, silentLogger } from '@engine/core';
 import { jobInterruptedEvent, type JobContext } from '@engine/machines';
 import type { IndexedStream, LiveStreamIndex } from '../read-model/live-index';
 
@@ -117,8 +117,9 @@ export class JobScheduler {
     return { finished: inFlightAtStop - this.running.size, interrupted, leftSubmitting };
   }
 
-  /** Re-reads one job after this worker took or gave up its lease. */
+  /** Re-reads one job after this worker took or gave up its lease (a START in flight is left to finish). */
   refresh(stream: string): void {
+    if (this.starting.has(stream)) return;
     const entry = this.options.index.get(stream);
     if (entry) this.track(entry);
     this.pump();
@@ -184,6 +185,9 @@ export class JobScheduler {
         // Another writer moved the job on (cancelled, started elsewhere): the index will tell.
         this.starting.delete(job.stream);
         this.logger.warn('job could not be started', { stream: job.stream, code: (error as { code?: string }).code });
+        // Refused: the index will show where the job went. Anything else (a lost lease, a store
+        // error) changes nothing in the log, so nothing would bring the job back: look again.
+        if (this.options.owns && !(error instanceof InvalidCommandError)) setTimeout(() => this.refresh(job.stream), 250).unref?.();
         this.pump();
       });
     }

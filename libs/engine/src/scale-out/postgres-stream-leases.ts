@@ -31,7 +31,13 @@
 // worker holding a browser, and handover that rebuilds from the log. Queue libraries would
 // hold the work item's state twice (their table and our log) and their retry semantics would
 // fight the machine's. The lease table is ~10 SQL statements.
+//
+// Every lease write that changed a row is followed by a NOTIFY on the event store's channel:
+// a write transaction holds the store's visibility horizon back while it runs (see
+// postgres-event-store.ts), and one that ends without notifying would leave subscribers
+// waiting for their next poll.
 import { Pool } from 'pg';
+import { COMMIT_CHANNEL } from '@engine/event-store';
 
 export type LeaseKind = 'job' | 'master' | 'worker';
 
@@ -96,7 +102,7 @@ export class PostgresStreamLeases {
 
   /** Announces this worker (its row expires with its other leases). */
   async register(): Promise<void> {
-    await this.pool.query(
+    await this.write(
       `INSERT INTO stream_leases (stream, kind, owner, expires_at) VALUES ($1, 'worker', $2, now() + $3::interval)
        ON CONFLICT (stream) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, done = false`,
       [`worker:${this.workerId}`, this.workerId, this.ttl],
@@ -106,20 +112,24 @@ export class PostgresStreamLeases {
   /** Adds rows for streams to be claimed; rows that exist (held, done) are left as they are. */
   async add(kind: 'job' | 'master', rows: { stream: string; portal: string }[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.pool.query(
+    await this.write(
       `INSERT INTO stream_leases (stream, kind, portal) SELECT s, $1, p FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(s, p, n) ORDER BY n
        ON CONFLICT (stream) DO NOTHING`,
       [kind, rows.map((r) => r.stream), rows.map((r) => r.portal)],
     );
   }
 
-  /** Extends every unexpired lease of this worker; returns the streams still held. */
-  async renew(): Promise<Set<string>> {
-    const result = await this.pool.query<{ stream: string }>(
-      `UPDATE stream_leases SET expires_at = now() + $2::interval WHERE owner = $1 AND NOT done AND expires_at > now() RETURNING stream`,
-      [this.workerId, this.ttl],
+  /**
+   * Extends this worker's row and its unexpired leases of `streams`; returns those still held.
+   * Only named streams: a row this worker holds without knowing it (a failed release) expires.
+   */
+  async renew(streams: string[]): Promise<Set<string>> {
+    const result = await this.write(
+      `UPDATE stream_leases SET expires_at = now() + $2::interval
+       WHERE owner = $1 AND NOT done AND expires_at > now() AND (stream = ANY($3) OR stream = $4) RETURNING stream`,
+      [this.workerId, this.ttl, streams, `worker:${this.workerId}`],
     );
-    return new Set(result.rows.map((r) => r.stream));
+    return new Set(result.rows.map((r) => r.stream as string));
   }
 
   async liveWorkers(): Promise<number> {
@@ -148,24 +158,27 @@ export class PostgresStreamLeases {
       const room = Math.min(limit, globalMax - Number(held.rows[0].n));
       if (room <= 0) return [];
       return claimed(await q(claimSql(`kind = 'job' AND portal = ANY($3)`), [this.workerId, this.ttl, portals, room]));
+    }).then(async (leases) => {
+      if (leases.length > 0) await this.notify();
+      return leases;
     });
   }
 
   /** Gives rows back: `done` for final jobs (never claimed again), else free for the next claimer. */
   async release(streams: string[], done: boolean): Promise<void> {
     if (streams.length === 0) return;
-    await this.pool.query(`UPDATE stream_leases SET owner = NULL, expires_at = NULL, done = $3 WHERE stream = ANY($1) AND owner = $2`, [streams, this.workerId, done]);
+    await this.write(`UPDATE stream_leases SET owner = NULL, expires_at = NULL, done = $3 WHERE stream = ANY($1) AND owner = $2`, [streams, this.workerId, done]);
   }
 
   /** Records that forwarded commands up to `version` were applied to `stream`. */
   async markInboxApplied(stream: string, version: number): Promise<void> {
-    await this.pool.query(`UPDATE stream_leases SET inbox_version = $2 WHERE stream = $1 AND inbox_version < $2`, [stream, version]);
+    await this.write(`UPDATE stream_leases SET inbox_version = $2 WHERE stream = $1 AND inbox_version < $2`, [stream, version]);
   }
 
   /** Gives back every row of this worker that is not final (a graceful stop hands its work over at once). */
   async releaseAll(): Promise<void> {
-    await this.pool.query(`UPDATE stream_leases SET owner = NULL, expires_at = NULL WHERE owner = $1 AND NOT done`, [this.workerId]);
-    await this.pool.query(`UPDATE stream_leases SET expires_at = now() WHERE stream = $1`, [`worker:${this.workerId}`]);
+    await this.write(`UPDATE stream_leases SET owner = NULL, expires_at = NULL WHERE owner = $1 AND NOT done`, [this.workerId]);
+    await this.write(`UPDATE stream_leases SET expires_at = now() WHERE stream = $1`, [`worker:${this.workerId}`]);
   }
 
   /** Who holds what (tests and the inspector). */
@@ -182,7 +195,18 @@ export class PostgresStreamLeases {
   }
 
   private async claim(where: string, filter: unknown, limit: number): Promise<ClaimedLease[]> {
-    return claimed(await this.pool.query(claimSql(where), [this.workerId, this.ttl, filter, limit]));
+    return claimed(await this.write(claimSql(where), [this.workerId, this.ttl, filter, limit]));
+  }
+
+  /** A write; when it changed rows, the store's subscribers are woken as a commit would (see the top of this file). */
+  private async write(sql: string, params: unknown[]): Promise<{ rows: any[] }> {
+    const result = await this.pool.query(sql, params);
+    if ((result.rowCount ?? 0) > 0) await this.notify();
+    return result;
+  }
+
+  private async notify(): Promise<void> {
+    await this.pool.query(`SELECT pg_notify('${COMMIT_CHANNEL}', '')`);
   }
 
   private async transaction<T>(fn: (q: (sql: string, params?: unknown[]) => Promise<{ rows: any[] }>) => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@
 // streams; other machine kinds (pool, workflow) are not partitioned yet and stay per process.
 // The design is described at the top of postgres-stream-leases.ts.
 import { performance } from 'node:perf_hooks';
-import type { ActorHost, ActorState, EngineEvent, EventStore, Logger, StreamOwnership } from '@engine/core';
+import { EngineError, type ActorHost, type ActorState, type EngineEvent, type EventStore, type Logger, type StreamOwnership } from '@engine/core';
 import type { JobContext } from '@engine/machines';
 import type { IndexedStream, LiveStreamIndex } from '../read-model/live-index';
 import { CommandInbox, INBOX_PREFIX } from './command-inbox';
@@ -31,7 +31,7 @@ export interface WorkerOwnershipOptions {
   maxHeldJobs: number;
   /** When set, job leases held at once by all workers together. */
   globalMaxHeldJobs?: number;
-  /** Masters are given back above the fair share only this long after the last master claim. Default 2 TTLs. */
+  /** Masters are given back above the fair share only this long after the last master claim. Default one TTL. */
   rebalanceAfterMs?: number;
   /** After a stream was adopted (e.g. heal a master session whose browser died with its last holder). */
   onAdopted?: (stream: string, state: ActorState) => Promise<void>;
@@ -57,8 +57,9 @@ export class WorkerOwnership implements StreamOwnership {
   private lastMasterClaim = 0;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private renewing?: Promise<void>;
   private again = false;
-  private renewDue = true;
+  private balanceDue = false;
   private stopped = false;
   private unsubscribe: Array<() => void | Promise<void>> = [];
 
@@ -76,6 +77,8 @@ export class WorkerOwnership implements StreamOwnership {
   }
 
   forward(stream: string, event: EngineEvent): Promise<void> {
+    // Ours, but the renewal is late: the command waits for it rather than being mailed to ourselves.
+    if (this.held.has(stream)) return Promise.reject(new EngineError('LEASE_LAPSED', `the lease of ${stream} is being renewed; try again`));
     return this.options.inbox.forward(stream, event);
   }
 
@@ -100,12 +103,10 @@ export class WorkerOwnership implements StreamOwnership {
       if (event.stream.startsWith(INBOX_PREFIX)) this.inboxTouched(event.stream);
     });
     this.unsubscribe.push(() => subscription.close());
-    this.timer = setInterval(() => {
-      this.renewDue = true;
-      this.wake();
-    }, this.heartbeatMs);
+    // Renewal runs on its own beat, never queued behind claims and adoptions, which can be slow.
+    this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
     this.timer.unref?.();
-    this.wake();
+    await this.heartbeat();
     await this.running;
   }
 
@@ -119,6 +120,7 @@ export class WorkerOwnership implements StreamOwnership {
     this.stopped = true;
     clearInterval(this.timer);
     for (const off of this.unsubscribe) await off();
+    await this.renewing?.catch(() => undefined);
     await this.running?.catch(() => undefined);
     await Promise.allSettled(this.drains.values());
     for (const stream of this.held.keys()) this.options.host.release(stream);
@@ -160,15 +162,28 @@ export class WorkerOwnership implements StreamOwnership {
     })().finally(() => (this.running = undefined));
   }
 
+  /** Renews (unless the last renewal is still running), then lets a pass balance master sessions. */
+  private heartbeat(): Promise<void> {
+    if (this.stopped || this.renewing) return this.renewing ?? Promise.resolve();
+    this.renewing = this.renew()
+      .then(() => {
+        this.balanceDue = true;
+        this.wake();
+      })
+      .catch((error) => this.options.logger.warn('lease renewal failed; retried at the next heartbeat', { worker: this.workerId, code: codeOf(error) }))
+      .finally(() => (this.renewing = undefined));
+    return this.renewing;
+  }
+
+  /** Job turnover on every wake; master-session balance once per heartbeat. */
   private async pass(): Promise<void> {
-    if (this.renewDue) {
-      this.renewDue = false;
-      await this.renew();
-    }
     if (this.stopped || performance.now() >= this.deadline) return;
     await this.flushRows();
     await this.releaseFinished();
-    await this.claimMasters();
+    if (this.balanceDue) {
+      this.balanceDue = false;
+      await this.claimMasters();
+    }
     await this.claimJobs();
   }
 
@@ -182,15 +197,32 @@ export class WorkerOwnership implements StreamOwnership {
       for (const stream of all) this.letGo(stream);
       await this.options.leases.release(all, false);
     }
-    const renewed = await this.options.leases.renew();
+    // Only what was held when the renewal began can be judged by it: a claim committing while
+    // it runs is not in its answer and must not count as lost.
+    const judged = new Set(this.held.keys());
+    const renewed = await this.options.leases.renew([...judged]);
     if (!renewed.has(`worker:${this.workerId}`)) await this.options.leases.register();
+    if (this.held.size > 0 && performance.now() >= this.deadline) {
+      // The renewal came back after our deadline: meanwhile `owns` said no (a command may have
+      // been refused, the scheduler may have dropped a job). Start afresh rather than guess.
+      this.options.logger.warn('lease renewal came back late; giving every stream back', { worker: this.workerId, streams: this.held.size });
+      const all = [...this.held.keys()];
+      for (const stream of all) this.letGo(stream);
+      await this.options.leases.release(all, false);
+      return;
+    }
     this.deadline = began + this.options.leases.ttlMs * LOCAL_DEADLINE_SHARE;
+    const lost: string[] = [];
     for (const stream of [...this.held.keys()]) {
+      if (!judged.has(stream)) continue;
       if (!renewed.has(stream)) {
         this.options.logger.warn('lease lost', { worker: this.workerId, stream });
         this.letGo(stream);
-      }
+        lost.push(stream);
+      } else if (stream.startsWith('job-')) this.options.onChanged?.(stream); // re-read by the scheduler: nothing held stays unscheduled
     }
+    // Expired but not yet claimed by anyone: free it now, so it can never stay ours unattended.
+    await this.options.leases.release(lost, false);
   }
 
   private async flushRows(): Promise<void> {
@@ -208,11 +240,11 @@ export class WorkerOwnership implements StreamOwnership {
     if (this.finished.size === 0) return;
     const streams = [...this.finished];
     this.finished.clear();
-    await this.options.leases.release(streams, true);
     for (const stream of streams) {
       this.held.delete(stream);
       this.options.onChanged?.(stream);
     }
+    await this.options.leases.release(streams, true);
   }
 
   private async claimMasters(): Promise<void> {
@@ -220,7 +252,7 @@ export class WorkerOwnership implements StreamOwnership {
     const [workers, masters] = await Promise.all([leases.liveWorkers(), leases.masterCount()]);
     const share = Math.ceil(masters / Math.max(1, workers));
     const mine = this.holding('master');
-    if (mine.length > share && performance.now() - this.lastMasterClaim > (this.options.rebalanceAfterMs ?? 2 * leases.ttlMs)) {
+    if (mine.length > share && performance.now() - this.lastMasterClaim > (this.options.rebalanceAfterMs ?? leases.ttlMs)) {
       await this.giveBack(mine[mine.length - 1]);
       return;
     }
@@ -233,7 +265,8 @@ export class WorkerOwnership implements StreamOwnership {
   private async claimJobs(): Promise<void> {
     const portals = this.holding('master').map((s) => (this.held.get(s) as Held).portal);
     const room = this.options.maxHeldJobs - this.holding('job').length;
-    for (const lease of await this.options.leases.claimJobs(portals, room, this.options.globalMaxHeldJobs)) await this.take(lease, 'job');
+    const leases = await this.options.leases.claimJobs(portals, room, this.options.globalMaxHeldJobs);
+    await Promise.all(leases.map((lease) => this.take(lease, 'job')));
   }
 
   /** A claimed lease: rebuild the stream from the log, then apply what was forwarded to it meanwhile. */
@@ -252,6 +285,7 @@ export class WorkerOwnership implements StreamOwnership {
       }
       return;
     }
+    if (!this.owns(lease.stream)) return; // lapsed while adopting: the next claimer starts afresh
     this.options.logger.info('stream adopted', { worker: this.workerId, stream: lease.stream });
     await this.options.onAdopted?.(lease.stream, state);
     this.options.onChanged?.(lease.stream);
