@@ -9,7 +9,9 @@ import { chaosReport } from './chaos-report';
 const JOBS = 200;
 const ENGINE_KILLS = 5;
 
-jest.setTimeout(2_400_000);
+// Bounds, not expectations: the run took 35 min on the shared 2-core machine at load average
+// 50-65 (engine starts from source alone took 1-2 min each there); far less on an idle one.
+jest.setTimeout(3_600_000);
 
 describe('chaos: 200 jobs, faults everywhere, the engine killed 5 times', () => {
   let result: ChaosResult;
@@ -19,7 +21,7 @@ describe('chaos: 200 jobs, faults everywhere, the engine killed 5 times', () => 
       jobs: JOBS,
       engineKills: ENGINE_KILLS,
       seed: Number(process.env.CHAOS_SEED ?? 20260707),
-      deadlineMs: 2_100_000,
+      deadlineMs: 3_000_000,
       log: (line) => process.stdout.write(`[chaos] ${line}\n`),
     });
     console.log(chaosReport(result));
