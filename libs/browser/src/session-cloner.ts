@@ -160,8 +160,13 @@ export class SessionCloner {
       throw new BrowserError('PROFILE_UNAVAILABLE', 'profile-copy needs a master browser launched locally with a profile folder');
     }
     const copy = await mkdtemp(join(this.config.tempDir ?? tmpdir(), 'engine-clone-'));
-    scope.onFailure(() => rm(copy, { recursive: true, force: true, maxRetries: 3 }));
-    const [state] = await Promise.all([captureSession(source.page, source.origin), copyProfile(profile, copy)]);
+    const copying = copyProfile(profile, copy);
+    // An abort can land mid-copy: remove the folder only once the copy has stopped writing into it.
+    scope.onFailure(async () => {
+      await copying.catch(() => undefined);
+      await rm(copy, { recursive: true, force: true, maxRetries: 3 });
+    });
+    const [state] = await Promise.all([captureSession(source.page, source.origin), copying]);
     const browser = await this.config.host.launch({
       userDataDir: copy,
       removeUserDataDirOnClose: true,

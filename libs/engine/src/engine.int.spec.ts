@@ -10,9 +10,9 @@ import { PortalSimAdapter, PortalSimCaptchaSolver, sampleProposal } from '@engin
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
 import { createEngine, type Engine } from './engine';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
@@ -96,7 +96,7 @@ describe('engine with Chromium and the portal simulator', () => {
     await until('an attempt in flight', () => ids.some((id) => ['validating', 'filling'].includes(String(jobState(id)?.value))));
     const master = engine.masterSessions.source('portal-sim')!.browser;
     process.kill(master.pid as number, 'SIGKILL');
-    await until('jobs finished', () => finished(ids), 120_000);
+    await until('jobs finished', () => finished(ids));
     for (const id of ids) expect(jobState(id)?.value).toBe('submitted');
     for (let n = 20; n < 26; n++) expect(sim.stats().submissions[sampleProposal(n, 'int').vehicle.chassisNo.toUpperCase()]).toBe(1);
     const after = (await engine.store.read('master-portal-sim')).slice(before);
@@ -120,7 +120,7 @@ describe('engine with Chromium and the portal simulator', () => {
     await until('nuclear recovery done', () => {
       const c = engine.index.get('master-portal-sim')!.state.context as { recovery: { attempts: { level: string; outcome: string }[] } | null };
       return engine.index.get('master-portal-sim')?.state.value === 'ready' && c.recovery?.attempts.some((a) => a.level === 'nuclear');
-    }, 120_000);
+    });
     const recovery = (engine.index.get('master-portal-sim')!.state.context as { recovery: { backupRef: string; attempts: { level: string; outcome: string }[] } }).recovery;
     expect(recovery.attempts.map((a) => [a.level, a.outcome])).toEqual([
       ['hard', 'failed'],

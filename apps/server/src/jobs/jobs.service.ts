@@ -21,7 +21,10 @@ export class JobsService {
     const master = this.engine.index.get(`master-${portal}`);
     if ((master?.state.context as { intakeHalted?: boolean } | undefined)?.intakeHalted) throw new IntakeHaltedError(portal, String(master?.state.value));
     const result = await this.engine.intake.submitJob({ portal, payload, idempotencyKey, externalId });
-    return { jobId: result.jobId, created: result.created, state: this.get(result.jobId).state };
+    // From the host, not the live index: the index follows the log asynchronously and may not
+    // have seen the job it was just handed yet.
+    const current = await this.engine.host.getState(result.stream);
+    return { jobId: result.jobId, created: result.created, state: String(current?.state.value ?? 'pending') };
   }
 
   get(jobId: string): JobView {
