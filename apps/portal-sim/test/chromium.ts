@@ -1,27 +1,10 @@
 // Launches the system's headless Chromium for the integration tests: one browser per test
 // file, a throw-away profile, and a disposal that leaves no process or folder behind.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
-
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'];
-  const found = candidates.find((path): path is string => !!path && existsSync(path));
-  if (!found) throw new Error('Chromium not found: set CHROMIUM_PATH or install Debian chromium');
-  return found;
-}
+import { CHROMIUM_FLAGS, findChromium } from '@engine/browser';
 
 export interface LaunchedChromium {
   browser: Browser;
@@ -31,9 +14,9 @@ export interface LaunchedChromium {
 export async function launchChromium(): Promise<LaunchedChromium> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'portal-sim-chromium-'));
   const browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
+    executablePath: findChromium(),
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_FLAGS],
     userDataDir,
     protocolTimeout: 30_000,
   });
