@@ -15,7 +15,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@engine/core';
-import { CatchUpSubscription } from './catch-up-subscription';
+import { SubscriptionSet } from './subscription-set';
 import { verifyChains } from './chain-verifier';
 import { CommitSignal } from './commit-signal';
 import { MemoryEventLog } from './memory-event-log';
@@ -23,7 +23,7 @@ import { chainEvent, checkExpectedVersion, encodeEvents, storeClosedError, toRec
 
 export class MemoryEventStore implements EventStore {
   private readonly commits = new CommitSignal();
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new SubscriptionSet();
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -78,14 +78,7 @@ export class MemoryEventStore implements EventStore {
 
   subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription {
     this.assertOpen('subscribe');
-    const subscription = new CatchUpSubscription((from, limit) => this.readAfter(from, limit), this.commits, fromPosition, handler, options);
-    this.subscriptions.add(subscription);
-    return {
-      close: async () => {
-        this.subscriptions.delete(subscription);
-        await subscription.close();
-      },
-    };
+    return this.subscriptions.subscribe((from, limit) => this.readAfter(from, limit), this.commits, fromPosition, handler, options);
   }
 
   async verify(stream?: string): Promise<ChainProblem[]> {
@@ -109,8 +102,7 @@ export class MemoryEventStore implements EventStore {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.close()));
-    this.subscriptions.clear();
+    await this.subscriptions.closeAll();
   }
 
   private readAfter(fromPosition: number, limit: number): RecordedEvent[] {

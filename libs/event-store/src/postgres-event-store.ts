@@ -45,7 +45,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@engine/core';
-import { CatchUpSubscription } from './catch-up-subscription';
+import { SubscriptionSet } from './subscription-set';
 import { verifyChains, type StreamHeadRecord } from './chain-verifier';
 import { CommitBatcher } from './postgres-commit-batcher';
 import { COMMIT_CHANNEL, PostgresCommitListener } from './postgres-commit-listener';
@@ -102,7 +102,7 @@ export class PostgresEventStore implements EventStore {
   private readonly initialized: Promise<void>;
   private readonly batcher: CommitBatcher<PendingAppend>;
   private readonly listener: PostgresCommitListener;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new SubscriptionSet();
   private readonly counters: PostgresEventStoreStats = { transactions: 0, appends: 0 };
   /** The newest transaction this store committed: reads wait until the horizon passes it. */
   private lastCommittedXid = 0n;
@@ -187,7 +187,7 @@ export class PostgresEventStore implements EventStore {
   subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription {
     this.assertOpen('subscribe');
     this.listener.start();
-    const subscription = new CatchUpSubscription(
+    return this.subscriptions.subscribe(
       async (from, limit) => {
         await this.initialized;
         return this.readAfter(from, limit, false);
@@ -197,13 +197,6 @@ export class PostgresEventStore implements EventStore {
       handler,
       options,
     );
-    this.subscriptions.add(subscription);
-    return {
-      close: async () => {
-        this.subscriptions.delete(subscription);
-        await subscription.close();
-      },
-    };
   }
 
   async verify(stream?: string): Promise<ChainProblem[]> {
@@ -264,8 +257,7 @@ export class PostgresEventStore implements EventStore {
   private async shutdown(): Promise<void> {
     this.closed = true;
     await this.batcher.drained();
-    await Promise.all([...this.subscriptions].map((s) => s.close()));
-    this.subscriptions.clear();
+    await this.subscriptions.closeAll();
     await this.listener.close();
     await this.pool.end();
   }

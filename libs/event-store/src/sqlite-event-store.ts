@@ -18,7 +18,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@engine/core';
-import { CatchUpSubscription } from './catch-up-subscription';
+import { SubscriptionSet } from './subscription-set';
 import { verifyChains, type StreamHeadRecord } from './chain-verifier';
 import { CommitQueue } from './commit-queue';
 import { CommitSignal } from './commit-signal';
@@ -58,7 +58,7 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly queue: CommitQueue<PendingAppend>;
   private readonly commits = new CommitSignal();
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new SubscriptionSet();
   private readonly counters: SqliteEventStoreStats = { transactions: 0, appends: 0 };
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -114,14 +114,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription {
     this.assertOpen('subscribe');
-    const subscription = new CatchUpSubscription((from, limit) => this.readAfter(from, limit), this.commits, fromPosition, handler, options);
-    this.subscriptions.add(subscription);
-    return {
-      close: async () => {
-        this.subscriptions.delete(subscription);
-        await subscription.close();
-      },
-    };
+    return this.subscriptions.subscribe((from, limit) => this.readAfter(from, limit), this.commits, fromPosition, handler, options);
   }
 
   async verify(stream?: string): Promise<ChainProblem[]> {
@@ -172,8 +165,7 @@ export class SqliteEventStore implements EventStore {
   private async shutdown(): Promise<void> {
     this.queue.flush();
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.close()));
-    this.subscriptions.clear();
+    await this.subscriptions.closeAll();
     this.db.close();
   }
 
