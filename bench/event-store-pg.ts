@@ -4,12 +4,13 @@
 // (acknowledged = durable). Also the disk's own flush rate, which bounds what any durable store
 // can acknowledge. Writes its BENCHMARKS.md section.
 //   node -r ./scripts/ts-run.js bench/event-store-pg.ts
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventStore, NewEvent } from '@engine/core';
+import type { EventStore } from '@engine/core';
 import { PostgresEventStore, SqliteEventStore, type PostgresEventStoreOptions } from '@engine/event-store';
 import { startPostgresCluster, type PostgresCluster } from '../libs/event-store/src/testing/postgres-cluster';
+import { diskFlushesPerSecond, measureAppends, rate, type Round } from './append-load';
 import { percentile, sectionHeader, writeBenchmarkSection } from './report';
 
 const WARM_UP_MS = 500;
@@ -24,14 +25,6 @@ interface Mode {
   postgres?: PostgresEventStoreOptions;
 }
 
-interface Round {
-  events: number;
-  seconds: number;
-  latenciesMs: number[];
-  transactions: number;
-  appends: number;
-}
-
 const MODES: Mode[] = [
   { name: 'SQLite, synchronous=FULL, group commit (baseline)', store: 'sqlite', writers: 8 },
   { name: 'PostgreSQL, naive: 1 transaction per append (pool 8)', store: 'postgres', writers: 8, postgres: { groupCommit: false, poolSize: 8 } },
@@ -42,19 +35,6 @@ const MODES: Mode[] = [
   { name: 'SQLite, synchronous=FULL, group commit', store: 'sqlite', writers: 64 },
   { name: 'PostgreSQL, group commit, 2 in flight (default)', store: 'postgres', writers: 64, postgres: { writeConcurrency: 2 } },
 ];
-
-/** A typical host event: one transition with its full state snapshot (~600 bytes of JSON); the same shape as bench/event-store.ts. */
-function hostEvent(writer: number, n: number): NewEvent {
-  return {
-    type: 'job.fill_step_completed',
-    data: { jobId: `job-${writer}`, step: n % 7, fields: { country: 'DE', postcode: '10115' } },
-    stateAfter: {
-      value: { filling: 'step' },
-      context: { jobId: `job-${writer}`, attempt: 1, step: n % 7, portal: 'portal-sim', business: { key: `BK-${writer}-${n}`, amount: 1234.5 }, history: ['cloned', 'validated', 'filling'] },
-    },
-    meta: { at: new Date().toISOString(), machineId: 'job', machineVersion: '1.0.0' },
-  };
-}
 
 async function openStore(mode: Mode, cluster: PostgresCluster): Promise<{ store: EventStore & { stats(): { transactions: number; appends: number } }; dispose(): void }> {
   if (mode.store === 'sqlite') {
@@ -69,62 +49,13 @@ async function openStore(mode: Mode, cluster: PostgresCluster): Promise<{ store:
 async function runRound(mode: Mode, cluster: PostgresCluster): Promise<Round> {
   const { store, dispose } = await openStore(mode, cluster);
   try {
-    let measuring = false;
-    let stop = false;
-    const latenciesMs: number[] = [];
-    let events = 0;
-    const writer = async (w: number) => {
-      let version = 0;
-      for (let n = 0; !stop; n++) {
-        const started = process.hrtime.bigint();
-        version = (await store.append(`job-${w}`, [hostEvent(w, n)], { expectedVersion: version })).version;
-        if (measuring) {
-          latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
-          events++;
-        }
-      }
-    };
-    const writers = Array.from({ length: mode.writers }, (_, w) => writer(w));
-    await sleep(WARM_UP_MS);
-    const before = store.stats();
-    const started = process.hrtime.bigint();
-    measuring = true;
-    await sleep(MEASURE_MS);
-    measuring = false;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const after = store.stats();
-    stop = true;
-    await Promise.all(writers);
+    const round = await measureAppends(store, mode.writers, WARM_UP_MS, MEASURE_MS);
     if ((await store.verify()).length > 0) throw new Error(`${mode.name}: hash chains do not verify`);
-    return { events, seconds, latenciesMs: latenciesMs.sort((a, b) => a - b), transactions: after.transactions - before.transactions, appends: after.appends - before.appends };
+    return { ...round, latenciesMs: round.latenciesMs.sort((a, b) => a - b) };
   } finally {
     await store.close();
     dispose();
   }
-}
-
-/** 8 kB write + fdatasync in a loop on the temp disk: the flushes per second any durable commit shares. */
-function diskFlushesPerSecond(): number {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-fsync-'));
-  const fd = openSync(join(dir, 'probe'), 'w');
-  const page = Buffer.alloc(8192, 1);
-  try {
-    let flushes = 0;
-    const until = Date.now() + 1000;
-    while (Date.now() < until) {
-      writeSync(fd, page, 0, page.length, 0);
-      fdatasyncSync(fd);
-      flushes++;
-    }
-    return flushes;
-  } finally {
-    closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -138,7 +69,7 @@ async function main(): Promise<void> {
     const ratios = new Map<Mode, number[]>(MODES.map((m) => [m, []]));
     const flushProbes: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      flushProbes.push(diskFlushesPerSecond());
+      flushProbes.push(diskFlushesPerSecond(8192));
       for (const mode of MODES) {
         const round = await runRound(mode, cluster);
         rounds.get(mode)!.push(round);
@@ -189,10 +120,6 @@ async function main(): Promise<void> {
   } finally {
     await cluster.stop();
   }
-}
-
-function rate(round: Round): number {
-  return round.events / round.seconds;
 }
 
 main().catch((error) => {

@@ -2,11 +2,11 @@
 // naive baseline (one transaction, one fsync per append), both with synchronous=FULL on a temp
 // file, at 1 and 8 concurrent writers, measured in the same run. Writes its BENCHMARKS.md section.
 //   node -r ./scripts/ts-run.js bench/event-store.ts
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NewEvent } from '@engine/core';
 import { SqliteEventStore } from '@engine/event-store';
+import { diskFlushesPerSecond, measureAppends, rate, type Round } from './append-load';
 import { median, percentile, sectionHeader, writeBenchmarkSection } from './report';
 
 const WARM_UP_MS = 300;
@@ -20,14 +20,6 @@ interface Mode {
   writers: number;
 }
 
-interface Round {
-  events: number;
-  seconds: number;
-  latenciesMs: number[];
-  transactions: number;
-  appends: number;
-}
-
 const MODES: Mode[] = [
   { name: 'naive: 1 transaction per append', groupCommit: false, writers: 1 },
   { name: 'naive: 1 transaction per append', groupCommit: false, writers: 8 },
@@ -36,82 +28,15 @@ const MODES: Mode[] = [
   { name: 'group commit', groupCommit: true, writers: 64 },
 ];
 
-/** A typical host event: one transition with its full state snapshot (~600 bytes of JSON). */
-function hostEvent(writer: number, n: number): NewEvent {
-  return {
-    type: 'job.fill_step_completed',
-    data: { jobId: `job-${writer}`, step: n % 7, fields: { country: 'DE', postcode: '10115' } },
-    stateAfter: {
-      value: { filling: 'step' },
-      context: { jobId: `job-${writer}`, attempt: 1, step: n % 7, portal: 'portal-sim', business: { key: `BK-${writer}-${n}`, amount: 1234.5 }, history: ['cloned', 'validated', 'filling'] },
-    },
-    meta: { at: new Date().toISOString(), machineId: 'job', machineVersion: '1.0.0' },
-  };
-}
-
 async function runRound(mode: Mode): Promise<Round> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-event-store-'));
   const store = new SqliteEventStore(join(dir, 'events.db'), { synchronous: 'FULL', groupCommit: mode.groupCommit });
   try {
-    let measuring = false;
-    let stop = false;
-    const latenciesMs: number[] = [];
-    let events = 0;
-    const writer = async (w: number) => {
-      let version = 0;
-      for (let n = 0; !stop; n++) {
-        const started = process.hrtime.bigint();
-        version = (await store.append(`job-${w}`, [hostEvent(w, n)], { expectedVersion: version })).version;
-        if (measuring) {
-          latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
-          events++;
-        }
-      }
-    };
-    const writers = Array.from({ length: mode.writers }, (_, w) => writer(w));
-    await sleep(WARM_UP_MS);
-    const before = store.stats();
-    const started = process.hrtime.bigint();
-    measuring = true;
-    await sleep(MEASURE_MS);
-    measuring = false;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const after = store.stats();
-    stop = true;
-    await Promise.all(writers);
-    return { events, seconds, latenciesMs, transactions: after.transactions - before.transactions, appends: after.appends - before.appends };
+    return await measureAppends(store, mode.writers, WARM_UP_MS, MEASURE_MS);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * 4 kB write + fdatasync in a loop on the temp disk for one second: how many flushes the disk
- * grants. A writer waiting for its acknowledgement needs one flush per append, so W writers
- * cannot exceed W × this rate, however the store batches.
- */
-function diskFlushesPerSecond(): number {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-event-store-flush-'));
-  const fd = openSync(join(dir, 'probe'), 'w');
-  const page = Buffer.alloc(4096, 1);
-  try {
-    let flushes = 0;
-    const until = Date.now() + 1000;
-    while (Date.now() < until) {
-      writeSync(fd, page, 0, page.length, 0);
-      fdatasyncSync(fd);
-      flushes++;
-    }
-    return flushes;
-  } finally {
-    closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function main(): Promise<void> {
@@ -119,7 +44,7 @@ async function main(): Promise<void> {
   const rounds = new Map<Mode, Round[]>(MODES.map((m) => [m, []]));
   const flushRates: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    flushRates.push(diskFlushesPerSecond());
+    flushRates.push(diskFlushesPerSecond(4096));
     for (const mode of MODES) {
       const round = await runRound(mode);
       rounds.get(mode)!.push(round);
@@ -159,10 +84,6 @@ async function main(): Promise<void> {
   ].join('\n');
   writeBenchmarkSection('Event store (bench/event-store.ts)', body);
   process.stdout.write(`${body}\n`);
-}
-
-function rate(round: Round): number {
-  return round.events / round.seconds;
 }
 
 /** Medians over rounds, so that a round on a fast disk (which records more appends) does not outvote the others. */
