@@ -10,6 +10,19 @@ export interface AppendResult {
   version: number;
   /** Global position of the last appended event. */
   position: number;
+  /**
+   * Where each appended event landed, in the order given: a writer that publishes what it
+   * committed (the actor host's read feed) needs no read-back of its own events.
+   */
+  events: AppendedEvent[];
+}
+
+/** The store-assigned part of one appended event. */
+export interface AppendedEvent {
+  version: number;
+  position: number;
+  hash: string;
+  prevHash: string;
 }
 
 export interface StreamHead {

@@ -3,6 +3,7 @@
 // a test cannot pass here and fail there because of aliasing or JSON round-trips.
 import {
   GENESIS_HASH,
+  type AppendedEvent,
   VersionConflictError,
   type AppendResult,
   type ChainProblem,
@@ -38,15 +39,17 @@ export class MemoryEventStore implements EventStore {
     const actual = existing?.head.version ?? 0;
     if (!versionMatches(options.expectedVersion, actual)) throw new VersionConflictError(stream, options.expectedVersion, actual);
     const entry = existing ?? { head: { stream, version: 0, lastHash: GENESIS_HASH, lastPosition: 0 }, events: [] };
+    const appended: AppendedEvent[] = [];
     for (const event of encoded) {
       const row: StoredEvent = { ...chainEvent(stream, entry.head.version + 1, entry.head.lastHash, event), position: ++this.log.lastPosition };
       this.log.events.push(row);
       entry.events.push(row);
       entry.head = { stream, version: row.version, lastHash: row.hash, lastPosition: row.position };
+      appended.push({ version: row.version, position: row.position, hash: row.hash, prevHash: row.prevHash });
     }
     this.log.streams.set(stream, entry);
     this.commits.notify();
-    return { stream, version: entry.head.version, position: entry.head.lastPosition };
+    return { stream, version: entry.head.version, position: entry.head.lastPosition, events: appended };
   }
 
   async read(stream: string, fromVersion = 1): Promise<RecordedEvent[]> {

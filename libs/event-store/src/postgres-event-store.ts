@@ -34,6 +34,7 @@ import {
   EngineError,
   VersionConflictError,
   GENESIS_HASH,
+  type AppendedEvent,
   type AppendResult,
   type ChainProblem,
   type EventHandler,
@@ -308,25 +309,31 @@ export class PostgresEventStore implements EventStore {
       const xid = BigInt(opening[2].rows[0].xid as string);
       const heads = new Map(opening[3].rows.map((row) => [row.stream as string, { version: row.version as number, lastHash: row.last_hash as string }]));
       const rows = new InsertColumns();
-      const outcomes: Array<{ stream: string; version: number } | VersionConflictError> = batch.map((pending) => {
+      const outcomes: Array<{ stream: string; version: number; chained: Omit<AppendedEvent, 'position'>[] } | VersionConflictError> = batch.map((pending) => {
         const head = heads.get(pending.stream);
         const actual = head?.version ?? 0;
         if (!versionMatches(pending.expectedVersion, actual)) return new VersionConflictError(pending.stream, pending.expectedVersion, actual);
         let version = actual;
         let hash = head?.lastHash ?? GENESIS_HASH;
+        const chained: Omit<AppendedEvent, 'position'>[] = [];
         for (const event of pending.events) {
           const row = chainEvent(pending.stream, ++version, hash, event);
           rows.add(row);
+          chained.push({ version, hash: row.hash, prevHash: row.prevHash });
           hash = row.hash;
         }
         heads.set(pending.stream, { version, lastHash: hash });
-        return { stream: pending.stream, version };
+        return { stream: pending.stream, version, chained };
       });
       const positions = rows.size > 0 ? await insertEvents(client, rows) : new Map<string, number>();
       await client.query(`SELECT pg_advisory_unlock(${APPEND_SECTION_LOCK}); COMMIT${rows.size > 0 ? `; SELECT pg_notify('${COMMIT_CHANNEL}', '')` : ''}`);
       healthy = true;
       if (xid > this.lastCommittedXid) this.lastCommittedXid = xid;
-      return outcomes.map((o) => (o instanceof VersionConflictError ? o : { ...o, position: positions.get(rowKey(o.stream, o.version))! }));
+      return outcomes.map((o) => {
+        if (o instanceof VersionConflictError) return o;
+        const events = o.chained.map((e) => ({ ...e, position: positions.get(rowKey(o.stream, e.version))! }));
+        return { stream: o.stream, version: o.version, position: events[events.length - 1].position, events };
+      });
     } finally {
       // On any failure the connection goes: with it its transaction and its session-level lock.
       client.release(healthy ? undefined : true);

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import {
   EngineError,
   GENESIS_HASH,
+  type AppendedEvent,
   VersionConflictError,
   type AppendResult,
   type ChainProblem,
@@ -208,13 +209,15 @@ export class SqliteEventStore implements EventStore {
     let version = actual;
     let hash = head?.lastHash ?? GENESIS_HASH;
     let position = 0;
+    const appended: AppendedEvent[] = [];
     for (const event of events) {
       const row = chainEvent(stream, ++version, hash, event);
       position = Number(this.sql.insertEvent.run(row).lastInsertRowid);
+      appended.push({ version, position, hash: row.hash, prevHash: row.prevHash });
       hash = row.hash;
     }
     this.sql.upsertHead.run({ stream, version, lastHash: hash, lastPosition: position });
-    return { stream, version, position };
+    return { stream, version, position, events: appended };
   }
 
   private readAfter(fromPosition: number, limit: number): RecordedEvent[] {

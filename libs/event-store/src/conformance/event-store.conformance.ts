@@ -46,8 +46,10 @@ export function describeEventStoreConformance(name: string, createFixture: Event
         const second = await store.append('job-1', [event('job.filled', { n: 4 }), event('job.submitted', { n: 5 })], { expectedVersion: 3 });
 
         const events = await store.read('job-1');
-        expect(first).toEqual({ stream: 'job-1', version: 3, position: events[2].position });
-        expect(second).toEqual({ stream: 'job-1', version: 5, position: events[4].position });
+        // The result says where every appended event landed, exactly as a later read shows it.
+        const placed = (e: RecordedEvent) => ({ version: e.version, position: e.position, hash: e.hash, prevHash: e.prevHash });
+        expect(first).toEqual({ stream: 'job-1', version: 3, position: events[2].position, events: events.slice(0, 3).map(placed) });
+        expect(second).toEqual({ stream: 'job-1', version: 5, position: events[4].position, events: events.slice(3).map(placed) });
         expect(events.map((e) => [e.version, e.type, e.data])).toEqual([
           [1, 'job.created', { n: 1 }],
           [2, 'job.started', { n: 2 }],
