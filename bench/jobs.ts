@@ -43,8 +43,8 @@ function finals(engine: Engine, count: number): Promise<string[]> {
   return new Promise((resolve) => {
     const states: string[] = [];
     const seen = new Set<string>();
-    const stop = engine.index.onChange((entry) => {
-      if (!entry.stream.startsWith('job-') || entry.state.status === 'active' || seen.has(entry.stream)) return;
+    const stop = engine.feed.subscribe(({ entry }) => {
+      if (!entry.stream.startsWith('job-') || !entry.state || entry.state.status === 'active' || seen.has(entry.stream)) return;
       seen.add(entry.stream);
       states.push(String(entry.state.value));
       if (states.length === count) {
@@ -77,7 +77,7 @@ async function engineRun(sim: PortalSim, concurrency: number, jobs: number, run:
   });
   try {
     await engine.start();
-    await until('master session ready', () => engine.index.get('master-portal-sim')?.state.value === 'ready');
+    await until('master session ready', () => engine.feed.get('master-portal-sim')?.state?.value === 'ready');
     const done = finals(engine, jobs);
     const started = process.hrtime.bigint();
     for (let n = 0; n < jobs; n++) {
@@ -156,7 +156,7 @@ async function engineCpu(jobs: number): Promise<{ cpuMsPerJob: number; eventsPer
   });
   try {
     await engine.start();
-    await until('master session ready', () => engine.index.get('master-portal-sim')?.state.value === 'ready');
+    await until('master session ready', () => engine.feed.get('master-portal-sim')?.state?.value === 'ready');
     const batch = async (count: number, run: string) => {
       const done = finals(engine, count);
       for (let n = 0; n < count; n++) await engine.intake.submitJob({ portal: 'portal-sim', payload: sampleProposal(n, run), idempotencyKey: `${run}-${n}` });
@@ -164,13 +164,13 @@ async function engineCpu(jobs: number): Promise<{ cpuMsPerJob: number; eventsPer
       if (states.some((s) => s !== 'submitted')) throw new Error('a fake job did not end submitted');
     };
     await batch(200, 'W');
-    const positionBefore = engine.index.caughtUpTo();
+    const positionBefore = engine.feed.position;
     const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     await batch(jobs, 'M');
     const cpu = process.cpuUsage(cpuBefore);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { cpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs, eventsPerJob: (engine.index.caughtUpTo() - positionBefore) / jobs, seconds };
+    return { cpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs, eventsPerJob: (engine.feed.position - positionBefore) / jobs, seconds };
   } finally {
     await engine.stop();
     await rm(dir, { recursive: true, force: true });
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     ),
     '',
     `**Engine CPU per job, browser excluded: ${cpu.cpuMsPerJob.toFixed(3)} ms** (aim < 2 ms) over ${cpuJobs} jobs, ${cpu.eventsPerJob.toFixed(1)} events appended per job.`,
-    'Method: the same createEngine (SQLite file store, live index, scheduler at concurrency 6, intake with payload validation)',
+    'Method: the same createEngine (SQLite file store, read feed, scheduler at concurrency 6, intake with payload validation)',
     'with every effect replaced by a fake that answers at once, so no browser and no portal run; after a warm-up batch of 200',
     'jobs, `process.cpuUsage()` of this process (user + system, every thread, SQLite included) is read before the first',
     `intake and after the last job is \`submitted\`, and divided by the ${cpuJobs} jobs.`,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { transition } from 'xstate';
 import { ActorHost, SimulatedClock, refoldStore, resolveSnapshot, stepEvent, stepStart, type NewEvent } from '@engine/core';
 import { SqliteEventStore } from '@engine/event-store';
-import { HEARTBEAT_MACHINE } from '@engine/machines';
+import { HEARTBEAT_MACHINE } from '@engine/core/testing';
 import { sectionHeader, writeBenchmarkSection } from './report';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);

@@ -1,5 +1,5 @@
-export * from './heartbeat/heartbeat.machine';
-export * from './heartbeat/heartbeat.events';
+export * from './engine-machines';
+export * from './state-tags';
 export * from './job/job.config';
 export * from './job/job.events';
 export * from './job/job.effects';
@@ -9,6 +9,7 @@ export * from './master-session/master-session.config';
 export * from './master-session/master-session.events';
 export * from './master-session/master-session.effects';
 export * from './master-session/master-session.machine';
+export * from './master-session/master-session.queries';
 export * from './master-session/recovery-history';
 export type {
   AttemptOutcome,

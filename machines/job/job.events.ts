@@ -12,7 +12,7 @@ export type StartJob = {
   at: string;
 };
 
-/** Accepted until `submitting` is entered; refused after (see cancelRefusalReason). */
+/** Accepted until `submitting` is entered; refused after (the machine says why: jobRefusal). */
 export type CancelJob = {
   type: 'CANCEL';
   reason: string;

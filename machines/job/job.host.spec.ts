@@ -4,11 +4,10 @@
 // second host on the same store and clock then start()s, as the restarted process would.
 
 import { MemoryEventStore } from '@engine/event-store';
-import { ActorHost, InvalidCommandError, replayStream, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
+import { ActorHost, InvalidCommandError, replayStream, SimulatedClock, type ActorState, type EffectRegistry, type EngineEvent } from '@engine/core';
 import { JOB_INTERRUPTED_EVENTS, jobInterruptedEvent, type JobEffectParams } from './job.effects';
 import { jobInput } from './job.fixtures';
 import { JOB_MACHINE } from './job.machine';
-import { cancelRefusalReason } from './job.queries';
 
 const STREAM = 'job-j1';
 
@@ -24,7 +23,7 @@ interface FakeOptions {
 
 /** Fake effect handlers: each answers like the portal would and counts its calls. */
 function fakeEffects(clock: SimulatedClock, options: FakeOptions = {}) {
-  const calls: { type: string; params: any; effectId: string }[] = [];
+  const calls: { type: string; params: unknown; effectId: string }[] = [];
   const at = () => new Date(clock.now()).toISOString();
   let releaseHungSubmit: (event: EngineEvent) => void = () => undefined;
   // A browser call that never answers; like every browser wait it gives up when aborted.
@@ -107,7 +106,7 @@ describe('job machine on the actor host', () => {
     const events = await store.read(STREAM);
     expect(events.map((e) => e.type)).toEqual(['actor.started', 'START', 'CLONED', 'SESSION_VALID', 'STEP_FILLED', 'STEP_FILLED', 'STEP_FILLED', 'SUBMITTED']);
     const commitPoint = events[6];
-    expect((commitPoint.stateAfter as any).value).toBe('submitting');
+    expect((commitPoint.stateAfter as ActorState).value).toBe('submitting');
     expect(versionAtClick).toBe(commitPoint.version);
     expect((await stateOf(host)).output).toMatchObject({ reference: 'REF-1' });
     expect(fake.calls.filter((c) => c.type === 'closeClone').map((c) => c.params)).toEqual([{ jobId: 'j1', attempt: 1 }]);
@@ -160,7 +159,7 @@ describe('job machine on the actor host', () => {
     crashed.release({ type: 'SUBMITTED', reference: 'REF-ZOMBIE', at: 'late' });
     await first.idle();
     expect(report).toHaveBeenCalledTimes(1);
-    await expect(report.mock.results[0].value).resolves.toBe('ignored');
+    await expect(report.mock.results[0].value).resolves.toBeUndefined();
     expect(await store.read(STREAM)).toEqual(settled);
     expect((await stateOf(second)).output).toMatchObject({ reference: 'REF-FOUND' });
     await second.stop();
@@ -213,7 +212,7 @@ describe('job machine on the actor host', () => {
     await second.send(STREAM, { type: 'START', at: 'restart' });
     await second.idle();
     expect((await stateOf(second)).output).toMatchObject({ reference: 'REF-2' });
-    expect(resumed.calls.filter((c) => c.type === 'closeClone').map((c) => c.params.attempt)).toEqual([1, 2]);
+    expect(resumed.calls.filter((c) => c.type === 'closeClone').map((c) => (c.params as JobEffectParams['closeClone']).attempt)).toEqual([1, 2]);
     await second.stop();
   });
 
@@ -225,8 +224,8 @@ describe('job machine on the actor host', () => {
     await host.idle();
     const submitId = fake.calls.find((c) => c.type === 'submitForm')!.effectId;
     const before = await store.streamVersion(STREAM);
-    await expect(host.report(STREAM, submitId, { type: 'SUBMIT_FAILED', code: 'HTTP_502', at: 'late' })).resolves.toBe('ignored');
-    await expect(host.report(STREAM, submitId, { type: 'SUBMITTED', reference: 'REF-OTHER', at: 'late' })).resolves.toBe('ignored');
+    await expect(host.report(STREAM, submitId, { type: 'SUBMIT_FAILED', code: 'HTTP_502', at: 'late' })).resolves.toBeUndefined();
+    await expect(host.report(STREAM, submitId, { type: 'SUBMITTED', reference: 'REF-OTHER', at: 'late' })).resolves.toBeUndefined();
     expect(await store.streamVersion(STREAM)).toBe(before);
     expect((await stateOf(host)).output).toMatchObject({ reference: 'REF-1' });
     await host.stop();
@@ -238,7 +237,7 @@ describe('job machine on the actor host', () => {
     await host.create('job', 'j1', jobInput);
     await host.send(STREAM, { type: 'START', at: 'start' });
     await reach(host, 'filling');
-    await expect(host.send(STREAM, { type: 'CANCEL', reason: 'withdrawn', at: 'now' })).resolves.toMatchObject({ value: 'cancelled' });
+    await expect(host.send(STREAM, { type: 'CANCEL', reason: 'withdrawn', at: 'now' })).resolves.toMatchObject({ state: { value: 'cancelled' } });
     // What the API layer does next: stop the step still running in the cancelled clone.
     expect(host.abortEffects(STREAM, new Error('cancelled'))).toBe(1);
     await host.idle();
@@ -251,9 +250,11 @@ describe('job machine on the actor host', () => {
     await submitting.send(other, { type: 'START', at: 'start' });
     await reach(submitting, 'submitting', other);
     const version = await store.streamVersion(other);
-    await expect(submitting.send(other, { type: 'CANCEL', reason: 'too late', at: 'now' })).rejects.toBeInstanceOf(InvalidCommandError);
+    const refused = await submitting.send(other, { type: 'CANCEL', reason: 'too late', at: 'now' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(InvalidCommandError);
+    // The machine says why (the API answers 409 with it).
+    expect((refused as InvalidCommandError).details.reason).toMatch(/^submit\.started is recorded \(job is submitting\)/);
     expect(await store.streamVersion(other)).toBe(version);
-    expect(cancelRefusalReason((await submitting.getState(other))!.state)?.code).toBe('SUBMIT_STARTED');
     await host.stop();
     await submitting.stop(0);
   });

@@ -10,10 +10,19 @@
 //
 // Clones: every transition that ends an attempt (success, failure, cancel, interruption)
 // emits closeClone once; in_doubt/reconciling still belong to the submitting attempt.
-import { and, assign, setup } from 'xstate';
+import { and, assign, setup, type SnapshotFrom } from 'xstate';
+import type { MachineDefinition } from '@engine/core';
 import { initialJobContext, type JobFailureType, type JobContext, type JobFailure, type JobInput, type JobStage, type JobLookupResult } from './job.config';
 import { JOB_FIRE_AND_FORGET, type JobEffectName, type JobEffectParams } from './job.effects';
 import type { JobEvent } from './job.events';
+
+/**
+ * Tags carry what other layers ask of a state, so no list of state names exists outside this file:
+ * `runnable` (the scheduler may START it), `attempt` (an attempt holds a slot: a clone, the
+ * portal's attention), `interruptible` (a graceful stop may cut it: nothing was clicked yet),
+ * `submitStarted` (from the commit point until the submission's fate is known).
+ */
+export type JobTag = 'runnable' | 'attempt' | 'interruptible' | 'submitStarted';
 
 /** Codes come from effect handlers; anything that does not look like a code is replaced, so no message text lands in the log. */
 function shortCode(raw: unknown): string {
@@ -89,8 +98,68 @@ function interruptedTransitions() {
   ] as const;
 }
 
+/**
+ * What every stage of an attempt before the click shares: its tags, the stage it records, the
+ * one effect it runs, and three ways out — that effect throwing (retryable as `failureType`),
+ * a crash (INTERRUPTED), and CANCEL (the attempt's clone is closed).
+ */
+function attemptStage<const TEntry, TEffect extends 'cloneSession' | 'validateSession' | 'fillStep'>(stage: JobStage, run: TEntry & { type: TEffect }, failureType: JobFailureType) {
+  return {
+    tags: ['attempt', 'interruptible'],
+    entry: [{ type: 'enterStage', params: { stage } }, run],
+    on: {
+      EFFECT_FAILED: retryableTransitions(failureType, run.type),
+      INTERRUPTED: interruptedTransitions(),
+      CANCEL: { target: 'cancelled', actions: ['recordCancel', closeAttemptClone] },
+    },
+  } as const;
+}
+
+/** A durable wait in `pending` stage before the next attempt; CANCEL accepted. */
+function retryWait() {
+  return {
+    entry: [
+      { type: 'enterStage', params: { stage: 'pending' } },
+      { type: 'scheduleTimer', params: ({ context }: { context: JobContext }) => ({ name: 'retry' as const, delayMs: context.retryDelayMs }) },
+    ],
+    on: {
+      'TIMER.retry': 'pending',
+      CANCEL: { target: 'cancelled', actions: 'recordCancel' },
+    },
+  } as const;
+}
+
+const cloning = attemptStage(
+  'cloning',
+  { type: 'cloneSession', params: ({ context }: { context: JobContext }): JobEffectParams['cloneSession'] => ({ jobId: context.jobId, portal: context.portal, attempt: context.attempt }) },
+  'clone',
+);
+const validating = attemptStage(
+  'validating',
+  { type: 'validateSession', params: ({ context }: { context: JobContext }): JobEffectParams['validateSession'] => ({ jobId: context.jobId, portal: context.portal, attempt: context.attempt }) },
+  'validation',
+);
+const filling = attemptStage(
+  'filling',
+  {
+    type: 'fillStep',
+    params: ({ context }: { context: JobContext }): JobEffectParams['fillStep'] => ({ jobId: context.jobId, attempt: context.attempt, step: context.steps[context.stepsFilled.length] }),
+  },
+  'portal_error',
+);
+
+/** After the click the portal may hold the submission: record it, then look it up. */
+const reconcileAfterSubmitError = [{ type: 'recordFailure', params: { failureType: 'post_submission' } }, { type: 'beginReconcile', params: { reason: 'submit_error' } }] as const;
+
+/** Nobody can tell whether the submission happened: a human decides. */
+const lookupImpossible = [
+  { type: 'recordLookup', params: { result: 'impossible' } },
+  { type: 'recordFailure', params: { failureType: 'lookup_failed' } },
+  closeAttemptClone,
+] as const;
+
 export const jobMachine = setup({
-  types: {} as { context: JobContext; events: JobEvent; input: JobInput },
+  types: {} as { context: JobContext; events: JobEvent; input: JobInput; tags: JobTag },
   actions: {
     cloneSession: effect<'cloneSession'>(),
     validateSession: effect<'validateSession'>(),
@@ -162,41 +231,26 @@ export const jobMachine = setup({
       },
     },
     cloning: {
-      entry: [
-        { type: 'enterStage', params: { stage: 'cloning' } },
-        { type: 'cloneSession', params: ({ context }) => ({ jobId: context.jobId, portal: context.portal, attempt: context.attempt }) },
-      ],
+      ...cloning,
       on: {
+        ...cloning.on,
         CLONED: 'validating',
         CLONE_FAILED: retryableTransitions('clone'),
-        EFFECT_FAILED: retryableTransitions('clone', 'cloneSession'),
-        INTERRUPTED: interruptedTransitions(),
-        CANCEL: { target: 'cancelled', actions: ['recordCancel', closeAttemptClone] },
       },
     },
     validating: {
-      entry: [
-        { type: 'enterStage', params: { stage: 'validating' } },
-        { type: 'validateSession', params: ({ context }) => ({ jobId: context.jobId, portal: context.portal, attempt: context.attempt }) },
-      ],
+      ...validating,
       on: {
+        ...validating.on,
         SESSION_VALID: [{ guard: 'hasSteps', target: 'filling' }, { target: 'submitting' }],
         LOGIN_FORM_SEEN: loginFormTransitions(),
         PAGE_UNRECOGNISED: retryableTransitions('validation'),
-        EFFECT_FAILED: retryableTransitions('validation', 'validateSession'),
-        INTERRUPTED: interruptedTransitions(),
-        CANCEL: { target: 'cancelled', actions: ['recordCancel', closeAttemptClone] },
       },
     },
     filling: {
-      entry: [
-        { type: 'enterStage', params: { stage: 'filling' } },
-        {
-          type: 'fillStep',
-          params: ({ context }) => ({ jobId: context.jobId, attempt: context.attempt, step: context.steps[context.stepsFilled.length] }),
-        },
-      ],
+      ...filling,
       on: {
+        ...filling.on,
         STEP_FILLED: [
           { guard: and(['isCurrentStep', 'isLastStep']), target: 'submitting', actions: 'recordStepFilled' },
           { guard: 'isCurrentStep', target: 'filling', reenter: true, actions: 'recordStepFilled' },
@@ -204,13 +258,11 @@ export const jobMachine = setup({
         STEP_REJECTED: { target: 'failed', actions: [{ type: 'recordFailure', params: { failureType: 'form_rejected' } }, closeAttemptClone] },
         STEP_FAILED: retryableTransitions('portal_error'),
         LOGIN_FORM_SEEN: loginFormTransitions(),
-        EFFECT_FAILED: retryableTransitions('portal_error', 'fillStep'),
-        INTERRUPTED: interruptedTransitions(),
-        CANCEL: { target: 'cancelled', actions: ['recordCancel', closeAttemptClone] },
       },
     },
     // Entered only by the commit point `submit.started`; CANCEL is not accepted from here on.
     submitting: {
+      tags: ['attempt', 'submitStarted'],
       entry: [
         { type: 'enterStage', params: { stage: 'submitting' } },
         'recordSubmitStarted',
@@ -221,15 +273,8 @@ export const jobMachine = setup({
       ],
       on: {
         SUBMITTED: { target: 'submitted', actions: ['recordReference', closeAttemptClone] },
-        SUBMIT_FAILED: {
-          target: 'reconciling',
-          actions: [{ type: 'recordFailure', params: { failureType: 'post_submission' } }, { type: 'beginReconcile', params: { reason: 'submit_error' } }],
-        },
-        EFFECT_FAILED: {
-          guard: { type: 'effectIs', params: { effect: 'submitForm' } },
-          target: 'reconciling',
-          actions: [{ type: 'recordFailure', params: { failureType: 'post_submission' } }, { type: 'beginReconcile', params: { reason: 'submit_error' } }],
-        },
+        SUBMIT_FAILED: { target: 'reconciling', actions: reconcileAfterSubmitError },
+        EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'submitForm' } }, target: 'reconciling', actions: reconcileAfterSubmitError },
         SUBMIT_INTERRUPTED: {
           target: 'in_doubt',
           actions: [{ type: 'recordFailure', params: { failureType: 'interrupted' } }, { type: 'beginReconcile', params: { reason: 'interrupted' } }],
@@ -238,10 +283,12 @@ export const jobMachine = setup({
     },
     // A crash during the click: recorded as a durable fact first, reconciled when the timer fires.
     in_doubt: {
+      tags: ['attempt', 'submitStarted'],
       entry: { type: 'scheduleTimer', params: ({ context }) => ({ name: 'reconcile', delayMs: context.reconcileDelayMs }) },
       on: { 'TIMER.reconcile': 'reconciling' },
     },
     reconciling: {
+      tags: ['attempt', 'submitStarted'],
       entry: [
         { type: 'enterStage', params: { stage: 'reconciling' } },
         { type: 'findSubmission', params: ({ context }) => ({ portal: context.portal, businessKey: context.businessKey }) },
@@ -258,27 +305,13 @@ export const jobMachine = setup({
           { guard: 'attemptsLeft', target: 'pending', actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, closeAttemptClone] },
           { target: 'failed', actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, closeAttemptClone] },
         ],
-        LOOKUP_FAILED: {
-          target: 'needs_review',
-          actions: [
-            { type: 'recordLookup', params: { result: 'impossible' } },
-            { type: 'recordFailure', params: { failureType: 'lookup_failed' } },
-            closeAttemptClone,
-          ],
-        },
-        EFFECT_FAILED: {
-          guard: { type: 'effectIs', params: { effect: 'findSubmission' } },
-          target: 'needs_review',
-          actions: [
-            { type: 'recordLookup', params: { result: 'impossible' } },
-            { type: 'recordFailure', params: { failureType: 'lookup_failed' } },
-            closeAttemptClone,
-          ],
-        },
+        LOOKUP_FAILED: { target: 'needs_review', actions: lookupImpossible },
+        EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'findSubmission' } }, target: 'needs_review', actions: lookupImpossible },
       },
     },
     // The clone still shows what the portal answered: screenshot it before closing it.
     capturing_artifact: {
+      tags: ['attempt', 'submitStarted'],
       entry: {
         type: 'captureArtifact',
         params: ({ context }) => ({ jobId: context.jobId, attempt: context.attempt, kind: 'screenshot' as const, stage: 'submitting' as const }),
@@ -289,26 +322,8 @@ export const jobMachine = setup({
       },
     },
     // The master session has been told; wait (durably) before a fresh clone.
-    failed_login_form: {
-      entry: [
-        { type: 'enterStage', params: { stage: 'pending' } },
-        { type: 'scheduleTimer', params: ({ context }) => ({ name: 'retry', delayMs: context.retryDelayMs }) },
-      ],
-      on: {
-        'TIMER.retry': 'pending',
-        CANCEL: { target: 'cancelled', actions: 'recordCancel' },
-      },
-    },
-    waiting: {
-      entry: [
-        { type: 'enterStage', params: { stage: 'pending' } },
-        { type: 'scheduleTimer', params: ({ context }) => ({ name: 'retry', delayMs: context.retryDelayMs }) },
-      ],
-      on: {
-        'TIMER.retry': 'pending',
-        CANCEL: { target: 'cancelled', actions: 'recordCancel' },
-      },
-    },
+    failed_login_form: retryWait(),
+    waiting: retryWait(),
     submitted: { type: 'final' },
     failed_post_submission: { type: 'final' },
     needs_review: { type: 'final' },
@@ -318,10 +333,27 @@ export const jobMachine = setup({
   output: ({ context }) => ({ jobId: context.jobId, businessKey: context.businessKey, externalId: context.externalId, reference: context.reference }),
 });
 
+/**
+ * Why the job refuses a command, in words an operator can act on. CANCEL is refused from the
+ * commit point on: the portal may hold the submission, so the job is finished or reconciled.
+ */
+export function jobRefusal(snapshot: SnapshotFrom<typeof jobMachine>, event: JobEvent): string | undefined {
+  const state = String(snapshot.value);
+  if (snapshot.status !== 'active') return `job is already ${state}`;
+  if (event.type === 'CANCEL' && snapshot.hasTag('submitStarted')) {
+    return `submit.started is recorded (job is ${state}): the portal may hold the submission, so the job is finished or reconciled, never cancelled`;
+  }
+  return undefined;
+}
+
 export const JOB_MACHINE = {
   id: 'job',
   version: '1',
   streamPrefix: 'job-',
   machine: jobMachine,
   fireAndForget: JOB_FIRE_AND_FORGET,
-} as const;
+  refusal: jobRefusal,
+} as const satisfies MachineDefinition<typeof jobMachine, JobEffectParams>;
+
+/** The job definition with its effect params: what typed effect handlers are checked against. */
+export type JobDefinition = MachineDefinition<typeof jobMachine, JobEffectParams>;

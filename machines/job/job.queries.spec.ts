@@ -6,45 +6,41 @@ import { initialJobContext } from './job.config';
 import { JOB_INTERRUPTED_EVENTS, jobInterruptedEvent } from './job.effects';
 import type { JobEvent } from './job.events';
 import { ev, jobInput, STEPS, toSubmitting } from './job.fixtures';
-import { JOB_MACHINE } from './job.machine';
-import {
-  cancelRefusalReason,
-  isJobRunnable,
-  JOB_CANCELLABLE_STATES,
-  JOB_FINAL_STATES,
-  JOB_SUBMIT_STARTED_STATES,
-  lastJobFailure,
-  retryIsSafe,
-  type JobStateName,
-} from './job.queries';
+import { JOB_MACHINE, jobRefusal } from './job.machine';
+import { isJobFinal, isJobRunnable, JOB_STATES, jobHasTag, lastJobFailure, retryIsSafe, type JobStateName } from './job.queries';
 
 const spec = machineSpec(JOB_MACHINE);
-const machineStates = Object.keys(JOB_MACHINE.machine.config.states ?? {}) as JobStateName[];
 const snapshotIn = (value: JobStateName) => JOB_MACHINE.machine.resolveState({ value, context: { ...initialJobContext(jobInput), attempt: 1 } });
 
 describe('job queries', () => {
-  it('the state lists cover every machine state exactly once', () => {
-    const listed = [...JOB_CANCELLABLE_STATES, ...JOB_SUBMIT_STARTED_STATES, ...JOB_FINAL_STATES];
-    expect([...listed].sort()).toEqual([...machineStates].sort());
-    expect(JOB_FINAL_STATES.every((s) => snapshotIn(s).status === 'done')).toBe(true);
+  it('JOB_STATES is every state of the machine, once', () => {
+    expect([...JOB_STATES].sort()).toEqual(Object.keys(JOB_MACHINE.machine.config.states ?? {}).sort());
+    expect(new Set(JOB_STATES).size).toBe(JOB_STATES.length);
   });
 
-  it.each(machineStates)('cancelRefusalReason agrees with the machine in %s', (value) => {
-    const accepted = snapshotIn(value).can(ev.cancel());
-    expect(cancelRefusalReason({ value, context: {} }) === null).toBe(accepted);
+  it.each(JOB_STATES)('the stored-state queries agree with a restored snapshot in %s', (value) => {
+    const snapshot = snapshotIn(value);
+    expect(isJobFinal({ value })).toBe(snapshot.status === 'done');
+    expect(isJobRunnable({ value })).toBe(snapshot.hasTag('runnable'));
+    for (const tag of ['attempt', 'interruptible', 'submitStarted'] as const) expect(jobHasTag({ value }, tag)).toBe(snapshot.hasTag(tag));
   });
 
-  it('refuses cancel with SUBMIT_STARTED from submitting on, JOB_FINISHED when final', () => {
-    expect(cancelRefusalReason({ value: 'submitting', context: {} })?.code).toBe('SUBMIT_STARTED');
-    expect(cancelRefusalReason({ value: 'in_doubt', context: {} })?.code).toBe('SUBMIT_STARTED');
-    expect(cancelRefusalReason({ value: 'submitted', context: {} })).toEqual({ code: 'JOB_FINISHED', message: 'job is already submitted' });
+  it.each(JOB_STATES)('the machine gives a reason exactly when it refuses CANCEL in %s', (value) => {
+    const snapshot = snapshotIn(value);
+    expect(jobRefusal(snapshot, ev.cancel()) === undefined).toBe(snapshot.can(ev.cancel()));
   });
 
-  it('only pending is runnable, matching the machine tag', () => {
-    for (const value of machineStates) {
-      expect(isJobRunnable({ value, context: {} })).toBe(snapshotIn(value).hasTag('runnable'));
-    }
-    expect(isJobRunnable({ value: 'pending', context: {} })).toBe(true);
+  it('refuses cancel from the commit point on, and once final', () => {
+    expect(jobRefusal(snapshotIn('submitting'), ev.cancel())).toMatch(/^submit\.started is recorded \(job is submitting\)/);
+    expect(jobRefusal(snapshotIn('in_doubt'), ev.cancel())).toMatch(/^submit\.started is recorded/);
+    expect(jobRefusal(snapshotIn('submitted'), ev.cancel())).toBe('job is already submitted');
+  });
+
+  it('the tags mean what the scheduler relies on: attempts hold a slot, only stages before the click are interruptible', () => {
+    expect(JOB_STATES.filter((value) => jobHasTag({ value }, 'interruptible'))).toEqual(['cloning', 'validating', 'filling']);
+    expect(JOB_STATES.filter((value) => jobHasTag({ value }, 'submitStarted'))).toEqual(['submitting', 'in_doubt', 'reconciling', 'capturing_artifact']);
+    expect(JOB_STATES.filter((value) => jobHasTag({ value }, 'attempt'))).toEqual(['cloning', 'validating', 'filling', 'submitting', 'in_doubt', 'reconciling', 'capturing_artifact']);
+    expect(JOB_STATES.filter((value) => isJobRunnable({ value }))).toEqual(['pending']);
   });
 
   it('lastJobFailure is the newest failure, null when none', () => {

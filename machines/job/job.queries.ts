@@ -1,68 +1,43 @@
-// Pure questions about a stored job state (an event's `stateAfter`, or ActorHost.getState),
+// Pure questions about a stored job state (an event's `stateAfter`, or the read feed's state),
 // for the scheduler and the API layer. They read value and context only, so they work on the
-// store's JSON without restoring an XState snapshot.
+// store's JSON without restoring an XState snapshot. The state names and what each state means
+// to other layers (its tags) come from the machine definition: nothing here lists states.
+import type { StateValueFrom } from 'xstate';
 import type { JobContext, JobFailure } from './job.config';
+import { jobMachine, type JobTag } from './job.machine';
 
-/** What the store holds per job; ActorState fits. */
+/** What the store holds per job; the read feed's typed job state fits. */
 export interface StoredJobState {
   value: unknown;
-  context: unknown;
+  context: JobContext;
 }
 
-export type JobStateName =
-  | 'pending'
-  | 'cloning'
-  | 'validating'
-  | 'filling'
-  | 'submitting'
-  | 'in_doubt'
-  | 'reconciling'
-  | 'capturing_artifact'
-  | 'failed_login_form'
-  | 'waiting'
-  | 'submitted'
-  | 'failed_post_submission'
-  | 'needs_review'
-  | 'cancelled'
-  | 'failed';
+export type JobStateName = StateValueFrom<typeof jobMachine>;
 
-/** States a CANCEL is accepted in: no submission has been started in the current attempt. */
-export const JOB_CANCELLABLE_STATES: readonly JobStateName[] = ['pending', 'waiting', 'failed_login_form', 'cloning', 'validating', 'filling'];
+/** Every state of the job machine, in the order the machine declares them. */
+export const JOB_STATES = Object.keys(jobMachine.states) as JobStateName[];
 
-/** From the commit point `submit.started` until the submission's fate is known. */
-export const JOB_SUBMIT_STARTED_STATES: readonly JobStateName[] = ['submitting', 'in_doubt', 'reconciling', 'capturing_artifact'];
+const TAGS = new Map<string, ReadonlySet<string>>(Object.entries(jobMachine.states).map(([name, node]) => [name, new Set(node.tags)]));
+const FINAL = new Set(Object.entries(jobMachine.states).filter(([, node]) => node.type === 'final').map(([name]) => name));
 
-export const JOB_FINAL_STATES: readonly JobStateName[] = ['submitted', 'failed_post_submission', 'needs_review', 'cancelled', 'failed'];
+/** Whether the stored state's state node carries `tag` (see JobTag in job.machine.ts). */
+export function jobHasTag(state: Pick<StoredJobState, 'value'>, tag: JobTag): boolean {
+  return TAGS.get(String(state.value))?.has(tag) ?? false;
+}
+
+/** A final state: the job will never move again. */
+export function isJobFinal(state: Pick<StoredJobState, 'value'>): boolean {
+  return FINAL.has(String(state.value));
+}
 
 /** The scheduler may START it (the machine's `runnable` tag, readable from stored JSON). */
-export function isJobRunnable(state: StoredJobState): boolean {
-  return state.value === 'pending';
+export function isJobRunnable(state: Pick<StoredJobState, 'value'>): boolean {
+  return jobHasTag(state, 'runnable');
 }
 
-export function lastJobFailure(state: StoredJobState): JobFailure | null {
-  const failures = (state.context as JobContext).failures;
+export function lastJobFailure(state: Pick<StoredJobState, 'context'>): JobFailure | null {
+  const failures = state.context.failures;
   return failures[failures.length - 1] ?? null;
-}
-
-export interface CancelRefusal {
-  code: 'SUBMIT_STARTED' | 'JOB_FINISHED';
-  message: string;
-}
-
-/**
- * Why CANCEL is refused in this state, or null when it is accepted. Agrees with the machine:
- * the host's `send` throws InvalidCommandError exactly when this is not null.
- */
-export function cancelRefusalReason(state: StoredJobState): CancelRefusal | null {
-  const value = state.value as JobStateName;
-  if (JOB_CANCELLABLE_STATES.includes(value)) return null;
-  if (JOB_SUBMIT_STARTED_STATES.includes(value)) {
-    return {
-      code: 'SUBMIT_STARTED',
-      message: `submit.started is recorded (job is ${value}): the portal may hold the submission, so the job is finished or reconciled, never cancelled`,
-    };
-  }
-  return { code: 'JOB_FINISHED', message: `job is already ${value}` };
 }
 
 /**
@@ -81,6 +56,6 @@ export function cancelRefusalReason(state: StoredJobState): CancelRefusal | null
  */
 export function retryIsSafe(state: StoredJobState): boolean {
   if (state.value !== 'failed' && state.value !== 'needs_review') return false;
-  const context = state.context as JobContext;
+  const context = state.context;
   return context.submitsStarted === 0 || context.lookup === 'not_found';
 }

@@ -1,7 +1,7 @@
 // Two actor-host behaviours the master session depends on, found as gaps and since fixed in
 // libs/core: invalid input is refused before anything is appended, and EFFECT_FAILED carries
 // the failed run's id and params so a late throw of an old probe is recognised.
-import { ActorHost, SimulatedClock, type ActorState } from '@engine/core';
+import { ActorHost, SimulatedClock } from '@engine/core';
 
 import { MemoryEventStore } from '@engine/event-store';
 import { FakeEffects, ProcessClock } from './master-session.fake-effects';
@@ -26,7 +26,7 @@ describe('actor host behaviours the master session relies on', () => {
 
   afterEach(() => host.stop(100));
 
-  const context = async () => ((await host.getState(STREAM))!.state as ActorState & { context: any }).context;
+  const context = async () => (await host.getStateOf(MASTER_SESSION_MACHINE, STREAM.slice(MASTER_SESSION_MACHINE.streamPrefix.length)))!.state.context;
 
   // XState turns a throwing context factory into an error snapshot; the host refuses it.
   // DESIGN.md: bad input gets a 4xx with a clear message and appends nothing.

@@ -34,13 +34,13 @@ describe('master session: start-up', () => {
     const then = spec.given(INPUT).when(ev.effectFailed('launchBrowser', 'CHROMIUM_MISSING'));
     expect(then.value).toEqual({ recovering: { hard: { attempt: 'closing' } } });
     expect(then.context.recovery).toMatchObject({ number: 1, trigger: { kind: 'startup', reason: 'CHROMIUM_MISSING' } });
-    expect(then.context.recovery.attempts).toEqual([{ level: 'hard', try: 1, outcome: 'running', error: null }]);
+    expect(then.context.recovery?.attempts).toEqual([{ level: 'hard', try: 1, outcome: 'running', error: null }]);
   });
 
   it('a refused first login starts a soft recovery', () => {
     const then = spec.given(INPUT, [ev.launched()]).when(ev.loginFailed('PORTAL_5XX'));
     expect(then.value).toEqual({ recovering: { soft: { attempt: 'relogin' } } });
-    expect(then.context.recovery.trigger).toEqual({ kind: 'startup', reason: 'PORTAL_5XX' });
+    expect(then.context.recovery?.trigger).toEqual({ kind: 'startup', reason: 'PORTAL_5XX' });
     expect(then.effects).toEqual([{ type: 'relogin', params: login(null) }]);
   });
 
@@ -87,7 +87,7 @@ describe('master session: captcha', () => {
     expect(given.now.value).toEqual({ recovering: { soft: { attempt: 'awaitingCaptcha' } } });
     const then = given.when(ev.captchaAnswered('ch-9'));
     expect(then.effects).toEqual([{ type: 'relogin', params: login('ch-9') }]);
-    expect(then.context.recovery.attempts).toEqual([{ level: 'soft', try: 1, outcome: 'running', error: null }]);
+    expect(then.context.recovery?.attempts).toEqual([{ level: 'soft', try: 1, outcome: 'running', error: null }]);
   });
 });
 
@@ -114,7 +114,7 @@ describe('master session: heartbeat', () => {
 
   it('a probe effect that threw starts a recovery too', () => {
     const then = spec.given(INPUT, [...TO_READY, ev.timer('heartbeat')]).when(ev.effectFailed('probeSession', 'TIMEOUT', { portal: 'portal-a', probe: 1 }));
-    expect(then.context.recovery.trigger).toEqual({ kind: 'heartbeat', reason: 'TIMEOUT' });
+    expect(then.context.recovery?.trigger).toEqual({ kind: 'heartbeat', reason: 'TIMEOUT' });
   });
 
   it('ignores the late throw of an older probe', () => {
@@ -164,7 +164,7 @@ describe('master session: failure reports (single-flight)', () => {
     expect(then.value).toEqual({ recovering: { soft: 'waiting' } });
     expect(then.effects).toEqual([]);
     expect(then.timersArmed).toEqual([]);
-    expect(then.context.recovery.joinedReports).toBe(1);
+    expect(then.context.recovery?.joinedReports).toBe(1);
   });
 
   it('a late report of a failure seen before the session became healthy again starts nothing', () => {

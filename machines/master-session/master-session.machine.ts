@@ -6,7 +6,8 @@
 // One stream per portal and one writer per stream make recovery single-flight: a report that
 // arrives while a recovery runs joins it. Pure: effects and timers are named actions the host
 // runs after the append; every wait is a durable timer with a deterministic jitter.
-import { assign, setup } from 'xstate';
+import { assign, setup, type SnapshotFrom } from 'xstate';
+import type { MachineDefinition } from '@engine/core';
 import type { RecoveryLevel } from './master-session.config';
 import {
   beginAttempt,
@@ -24,6 +25,12 @@ import type { MasterSessionEffect, MasterSessionEffectParams } from './master-se
 import type { MasterSessionErrorInfo, MasterSessionEvent } from './master-session.events';
 
 type Args = { context: MasterSessionContext; event: MasterSessionEvent };
+
+/**
+ * What other layers ask of a state: `available` (logged in, jobs may clone it), `awaitingCaptcha`
+ * (an operator must answer), `recovering`, `intakeHalted` (critical: no new jobs until a reset).
+ */
+export type MasterSessionTag = 'available' | 'awaitingCaptcha' | 'recovering' | 'intakeHalted';
 
 const portalParams = ({ context }: Args) => ({ portal: context.portal });
 
@@ -51,11 +58,75 @@ function triggerOf(kind: RecoveryTrigger['kind'], event: MasterSessionEvent): Re
 
 const running = (context: MasterSessionContext) => context.recovery as Recovery;
 
+
+/** The end of a failed try of `level`: its `failed` state decides between another try and the next level. */
+const failed = (level: RecoveryLevel) => `#masterSession.recovering.${level}.failed` as const;
+
+/**
+ * One level of the recovery ladder: an `attempt` made of the level's steps, then `failed`
+ * (another try after a durable, jittered wait while tries are left, else `exhausted`).
+ */
+function recoveryLevel<const TSteps, const TExhausted>(level: RecoveryLevel, initial: string, steps: TSteps, exhausted: TExhausted) {
+  return {
+    initial: 'attempt',
+    states: {
+      attempt: { entry: { type: 'beginAttempt', params: { level } }, initial, states: steps },
+      failed: { always: [{ guard: { type: 'triesLeft', params: { level } }, target: 'waiting' }, exhausted] },
+      waiting: { entry: { type: 'scheduleTimer', params: retryTimer(level) }, on: { 'TIMER.retry': 'attempt' } },
+    },
+  } as const;
+}
+
+/** Close the browser, then `next`. A browser that will not close is most likely dead already: go on anyway. */
+function closeStep<const TNext extends string>(next: TNext) {
+  return {
+    closing: {
+      entry: { type: 'closeBrowser', params: portalParams },
+      on: { BROWSER_CLOSED: next, EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'closeBrowser' } }, target: next } },
+    },
+  } as const;
+}
+
+/** Launch a browser, then `next`; a failed launch ends the try at `onFail`. */
+function launchStep<const TNext extends string, const TFail extends string>(next: TNext, onFail: TFail) {
+  return {
+    launching: {
+      entry: { type: 'launchBrowser', params: portalParams },
+      on: {
+        BROWSER_LAUNCHED: next,
+        EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'launchBrowser' } }, target: onFail, actions: 'failAttempt' },
+      },
+    },
+  } as const;
+}
+
+/**
+ * Log in (state `name`, effect `login` or `relogin`), waiting for an operator in
+ * `awaitingCaptcha` when the portal asks; success ends the recovery, a refusal ends the try at `onFail`.
+ */
+function loginStep<const TName extends string, const TFail extends string>(name: TName, effect: 'login' | 'relogin', onFail: TFail) {
+  const login = {
+    entry: { type: effect, params: loginParams },
+    on: {
+      LOGGED_IN: { target: '#masterSession.ready', actions: ['succeedAttempt', 'markHealthy'] },
+      CAPTCHA_REQUIRED: { target: 'awaitingCaptcha', actions: 'holdCaptcha' },
+      LOGIN_FAILED: { target: onFail, actions: 'failAttempt' },
+      EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect } }, target: onFail, actions: 'failAttempt' },
+    },
+  } as const;
+  const awaitingCaptcha = {
+    tags: 'awaitingCaptcha',
+    on: { CAPTCHA_ANSWERED: { guard: 'answersChallenge', target: name, actions: 'releaseCaptcha' } },
+  } as const;
+  // A computed key widens to a string index; the state's name is exactly `name`.
+  return { [name]: login, awaitingCaptcha } as Record<TName, typeof login> & { awaitingCaptcha: typeof awaitingCaptcha };
+}
+
 type Effect<K extends MasterSessionEffect> = (_: unknown, _params: MasterSessionEffectParams[K]) => undefined;
 const effect = <K extends MasterSessionEffect>(): Effect<K> => () => undefined;
 
 export const masterSessionMachine = setup({
-  types: {} as { context: MasterSessionContext; events: MasterSessionEvent; input: MasterSessionInput },
+  types: {} as { context: MasterSessionContext; events: MasterSessionEvent; input: MasterSessionInput; tags: MasterSessionTag },
   actions: {
     launchBrowser: effect<'launchBrowser'>(),
     closeBrowser: effect<'closeBrowser'>(),
@@ -172,175 +243,53 @@ export const masterSessionMachine = setup({
       initial: 'soft',
       on: { FAILURE_REPORTED: { actions: ['countReport', 'joinRecovery'] }, BROWSER_LOST: { actions: ['countReport', 'joinRecovery'] } },
       states: {
-        soft: {
-          initial: 'attempt',
-          states: {
-            attempt: {
-              entry: { type: 'beginAttempt', params: { level: 'soft' } },
-              initial: 'relogin',
-              states: {
-                relogin: {
-                  entry: { type: 'relogin', params: loginParams },
-                  on: {
-                    LOGGED_IN: { target: '#masterSession.ready', actions: ['succeedAttempt', 'markHealthy'] },
-                    CAPTCHA_REQUIRED: { target: 'awaitingCaptcha', actions: 'holdCaptcha' },
-                    LOGIN_FAILED: { target: '#masterSession.recovering.soft.failed', actions: 'failAttempt' },
-                    EFFECT_FAILED: {
-                      guard: { type: 'effectIs', params: { effect: 'relogin' } },
-                      target: '#masterSession.recovering.soft.failed',
-                      actions: 'failAttempt',
-                    },
-                  },
-                },
-                awaitingCaptcha: {
-                  tags: 'awaitingCaptcha',
-                  on: { CAPTCHA_ANSWERED: { guard: 'answersChallenge', target: 'relogin', actions: 'releaseCaptcha' } },
-                },
-              },
-            },
-            failed: {
-              always: [{ guard: { type: 'triesLeft', params: { level: 'soft' } }, target: 'waiting' }, { target: '#masterSession.recovering.hard' }],
-            },
-            waiting: {
-              entry: { type: 'scheduleTimer', params: retryTimer('soft') },
-              on: { 'TIMER.retry': 'attempt' },
+        // Re-login in the running browser.
+        soft: recoveryLevel('soft', 'relogin', {
+          ...loginStep('relogin', 'relogin', failed('soft')),
+        }, { target: '#masterSession.recovering.hard' }),
+        // A new browser on the same profile.
+        hard: recoveryLevel('hard', 'closing', {
+          ...closeStep('launching'),
+          ...launchStep('loggingIn', failed('hard')),
+          ...loginStep('loggingIn', 'login', failed('hard')),
+        }, { target: '#masterSession.recovering.nuclear' }),
+        // A fresh profile; the old one is put back when that does not work either.
+        nuclear: recoveryLevel('nuclear', 'closing', {
+          // Chromium locks its profile folder: close before copying or wiping it.
+          ...closeStep('backingUp'),
+          // Without a backup the profile is never wiped.
+          backingUp: {
+            entry: { type: 'backupProfile', params: portalParams },
+            on: {
+              PROFILE_BACKED_UP: { target: 'wiping', actions: 'keepBackup' },
+              EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'backupProfile' } }, target: failed('nuclear'), actions: 'failAttempt' },
             },
           },
-        },
-        hard: {
-          initial: 'attempt',
-          states: {
-            attempt: {
-              entry: { type: 'beginAttempt', params: { level: 'hard' } },
-              initial: 'closing',
-              states: {
-                // A browser that will not close is most likely dead already: launch anyway.
-                closing: {
-                  entry: { type: 'closeBrowser', params: portalParams },
-                  on: { BROWSER_CLOSED: 'launching', EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'closeBrowser' } }, target: 'launching' } },
-                },
-                launching: {
-                  entry: { type: 'launchBrowser', params: portalParams },
-                  on: {
-                    BROWSER_LAUNCHED: 'loggingIn',
-                    EFFECT_FAILED: {
-                      guard: { type: 'effectIs', params: { effect: 'launchBrowser' } },
-                      target: '#masterSession.recovering.hard.failed',
-                      actions: 'failAttempt',
-                    },
-                  },
-                },
-                loggingIn: {
-                  entry: { type: 'login', params: loginParams },
-                  on: {
-                    LOGGED_IN: { target: '#masterSession.ready', actions: ['succeedAttempt', 'markHealthy'] },
-                    CAPTCHA_REQUIRED: { target: 'awaitingCaptcha', actions: 'holdCaptcha' },
-                    LOGIN_FAILED: { target: '#masterSession.recovering.hard.failed', actions: 'failAttempt' },
-                    EFFECT_FAILED: {
-                      guard: { type: 'effectIs', params: { effect: 'login' } },
-                      target: '#masterSession.recovering.hard.failed',
-                      actions: 'failAttempt',
-                    },
-                  },
-                },
-                awaitingCaptcha: {
-                  tags: 'awaitingCaptcha',
-                  on: { CAPTCHA_ANSWERED: { guard: 'answersChallenge', target: 'loggingIn', actions: 'releaseCaptcha' } },
-                },
-              },
-            },
-            failed: {
-              always: [{ guard: { type: 'triesLeft', params: { level: 'hard' } }, target: 'waiting' }, { target: '#masterSession.recovering.nuclear' }],
-            },
-            waiting: {
-              entry: { type: 'scheduleTimer', params: retryTimer('hard') },
-              on: { 'TIMER.retry': 'attempt' },
+          wiping: {
+            entry: { type: 'wipeProfile', params: portalParams },
+            on: {
+              PROFILE_WIPED: 'launching',
+              EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'wipeProfile' } }, target: 'restoring', actions: 'failAttempt' },
             },
           },
-        },
-        nuclear: {
-          initial: 'attempt',
-          states: {
-            attempt: {
-              entry: { type: 'beginAttempt', params: { level: 'nuclear' } },
-              initial: 'closing',
-              states: {
-                // Chromium locks its profile folder: close before copying or wiping it.
-                closing: {
-                  entry: { type: 'closeBrowser', params: portalParams },
-                  on: { BROWSER_CLOSED: 'backingUp', EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'closeBrowser' } }, target: 'backingUp' } },
-                },
-                // Without a backup the profile is never wiped.
-                backingUp: {
-                  entry: { type: 'backupProfile', params: portalParams },
-                  on: {
-                    PROFILE_BACKED_UP: { target: 'wiping', actions: 'keepBackup' },
-                    EFFECT_FAILED: {
-                      guard: { type: 'effectIs', params: { effect: 'backupProfile' } },
-                      target: '#masterSession.recovering.nuclear.failed',
-                      actions: 'failAttempt',
-                    },
-                  },
-                },
-                wiping: {
-                  entry: { type: 'wipeProfile', params: portalParams },
-                  on: {
-                    PROFILE_WIPED: 'launching',
-                    EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'wipeProfile' } }, target: 'restoring', actions: 'failAttempt' },
-                  },
-                },
-                launching: {
-                  entry: { type: 'launchBrowser', params: portalParams },
-                  on: {
-                    BROWSER_LAUNCHED: 'loggingIn',
-                    EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'launchBrowser' } }, target: 'restoring', actions: 'failAttempt' },
-                  },
-                },
-                loggingIn: {
-                  entry: { type: 'login', params: loginParams },
-                  on: {
-                    LOGGED_IN: { target: '#masterSession.ready', actions: ['succeedAttempt', 'markHealthy'] },
-                    CAPTCHA_REQUIRED: { target: 'awaitingCaptcha', actions: 'holdCaptcha' },
-                    LOGIN_FAILED: { target: 'restoring', actions: 'failAttempt' },
-                    EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'login' } }, target: 'restoring', actions: 'failAttempt' },
-                  },
-                },
-                awaitingCaptcha: {
-                  tags: 'awaitingCaptcha',
-                  on: { CAPTCHA_ANSWERED: { guard: 'answersChallenge', target: 'loggingIn', actions: 'releaseCaptcha' } },
-                },
-                // The fresh profile did not work: put the old one back, it may still hold a live session.
-                restoring: {
-                  entry: {
-                    type: 'restoreProfile',
-                    params: ({ context }) => ({ portal: context.portal, backupRef: running(context).backupRef as string }),
-                  },
-                  on: {
-                    PROFILE_RESTORED: {
-                      target: '#masterSession.recovering.nuclear.failed',
-                      actions: { type: 'recordRestore', params: { result: 'restored' } },
-                    },
-                    EFFECT_FAILED: {
-                      guard: { type: 'effectIs', params: { effect: 'restoreProfile' } },
-                      target: '#masterSession.recovering.nuclear.failed',
-                      actions: { type: 'recordRestore', params: { result: 'failed' } },
-                    },
-                  },
-                },
+          ...launchStep('loggingIn', 'restoring'),
+          ...loginStep('loggingIn', 'login', 'restoring'),
+          // The fresh profile did not work: put the old one back, it may still hold a live session.
+          restoring: {
+            entry: {
+              type: 'restoreProfile',
+              params: ({ context }: Args) => ({ portal: context.portal, backupRef: running(context).backupRef as string }),
+            },
+            on: {
+              PROFILE_RESTORED: { target: failed('nuclear'), actions: { type: 'recordRestore', params: { result: 'restored' } } },
+              EFFECT_FAILED: {
+                guard: { type: 'effectIs', params: { effect: 'restoreProfile' } },
+                target: failed('nuclear'),
+                actions: { type: 'recordRestore', params: { result: 'failed' } },
               },
             },
-            failed: {
-              always: [
-                { guard: { type: 'triesLeft', params: { level: 'nuclear' } }, target: 'waiting' },
-                { target: '#masterSession.critical', actions: 'failRecovery' },
-              ],
-            },
-            waiting: {
-              entry: { type: 'scheduleTimer', params: retryTimer('nuclear') },
-              on: { 'TIMER.retry': 'attempt' },
-            },
           },
-        },
+        }, { target: '#masterSession.critical', actions: 'failRecovery' }),
       },
     },
     critical: {
@@ -412,9 +361,22 @@ function criticalMessage(context: MasterSessionContext): string {
   return `master session ${context.portal}: recovery ${recovery.number} failed after ${recovery.attempts.length} attempts (last: ${last?.level} try ${last?.try}, ${last?.error?.code ?? 'unknown error'}${restore}); job intake halted`;
 }
 
+/** Why the master session refuses an operator's command, in words an operator can act on. */
+export function masterSessionRefusal(snapshot: SnapshotFrom<typeof masterSessionMachine>, event: MasterSessionEvent): string | undefined {
+  if (event.type === 'CAPTCHA_ANSWERED') {
+    const open = snapshot.context.captcha?.challengeId;
+    return open ? `the session waits for challenge ${open}, not ${event.challengeId}` : 'the session is not waiting for a captcha';
+  }
+  if (event.type === 'RESET') return 'an operator reset is accepted only in critical';
+  return undefined;
+}
+
 export const MASTER_SESSION_MACHINE = {
   id: 'master-session',
   version: '1',
   streamPrefix: 'master-',
   machine: masterSessionMachine,
-} as const;
+  refusal: masterSessionRefusal,
+} as const satisfies MachineDefinition<typeof masterSessionMachine, MasterSessionEffectParams>;
+
+export type MasterSessionDefinition = MachineDefinition<typeof masterSessionMachine, MasterSessionEffectParams>;

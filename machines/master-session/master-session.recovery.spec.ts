@@ -13,12 +13,13 @@ import {
   ev,
   softFailures,
 } from './master-session.fixtures';
+import type { MasterSessionContext } from './master-session.context';
 import { MASTER_SESSION_MACHINE } from './master-session.machine';
 
 const spec = machineSpec(MASTER_SESSION_MACHINE);
 const portal = { portal: 'portal-a' };
 const login = { portal: 'portal-a', credentialsRef: 'secret://portal-a/login', challengeId: null };
-const attempts = (then: { context: any }) => then.context.recovery.attempts.map((a: any) => `${a.level}${a.try}:${a.outcome}`);
+const attempts = (then: { context: MasterSessionContext }) => then.context.recovery?.attempts.map((a) => `${a.level}${a.try}:${a.outcome}`);
 
 describe('master session: soft recovery', () => {
   it('a failed re-login waits 10–20 s on a durable timer, then tries again', () => {
@@ -29,7 +30,7 @@ describe('master session: soft recovery', () => {
     expect(failed.timersArmed[0].name).toBe('retry');
     expect(failed.timersArmed[0].delayMs).toBeGreaterThanOrEqual(10_000);
     expect(failed.timersArmed[0].delayMs).toBeLessThanOrEqual(20_000);
-    expect(failed.context.recovery.attempts[0]).toEqual({
+    expect(failed.context.recovery?.attempts[0]).toEqual({
       level: 'soft',
       try: 1,
       outcome: 'failed',
@@ -46,7 +47,7 @@ describe('master session: soft recovery', () => {
     const then = spec.given(INPUT, [...TO_SOFT, ev.loginFailed(), ev.timer('retry')]).when(ev.loggedIn(80));
     expect(then.value).toBe('ready');
     expect(attempts(then)).toEqual(['soft1:failed', 'soft2:succeeded']);
-    expect(then.context.recovery.outcome).toBe('succeeded');
+    expect(then.context.recovery?.outcome).toBe('succeeded');
     expect(then.context.readySince).toBe('2026-01-01T00:01:20.000Z');
     expect(then.timersArmed).toEqual([{ name: 'heartbeat', delayMs: 30_000 }]);
   });
@@ -54,7 +55,7 @@ describe('master session: soft recovery', () => {
   it('a re-login effect that threw counts as a failed try', () => {
     const then = spec.given(INPUT, TO_SOFT).when(ev.effectFailed('relogin', 'PAGE_CRASHED'));
     expect(then.value).toEqual({ recovering: { soft: 'waiting' } });
-    expect(then.context.recovery.attempts[0].error.code).toBe('PAGE_CRASHED');
+    expect(then.context.recovery?.attempts[0].error?.code).toBe('PAGE_CRASHED');
   });
 
   it('ignores the failure of an effect that is not the running one (a late probe)', () => {
@@ -97,7 +98,7 @@ describe('master session: hard recovery', () => {
     expect(then.timersArmed[0].delayMs).toBeLessThanOrEqual(60_000);
     const next = spec.given(INPUT, [...hard, ev.closed(), ev.effectFailed('launchBrowser')]).when(ev.timer('retry'));
     expect(next.effects).toEqual([{ type: 'closeBrowser', params: portal }]);
-    expect(attempts(next).slice(3)).toEqual(['hard1:failed', 'hard2:running']);
+    expect(attempts(next)?.slice(3)).toEqual(['hard1:failed', 'hard2:running']);
   });
 });
 
@@ -106,7 +107,7 @@ describe('master session: nuclear recovery', () => {
     const { now } = spec.given(INPUT, TO_NUCLEAR);
     expect(now.value).toEqual({ recovering: { nuclear: { attempt: 'closing' } } });
     expect(now.effects).toEqual([{ type: 'closeBrowser', params: portal }]);
-    expect(attempts(now).slice(3)).toEqual(['hard1:failed', 'hard2:failed', 'nuclear1:running']);
+    expect(attempts(now)?.slice(3)).toEqual(['hard1:failed', 'hard2:failed', 'nuclear1:running']);
 
     const steps = [ev.closed(), ev.backedUp('bk-42'), ev.wiped(), ev.launched()];
     const effects = steps.map((event, i) => spec.given(INPUT, [...TO_NUCLEAR, ...steps.slice(0, i)]).when(event).effects);
@@ -121,7 +122,7 @@ describe('master session: nuclear recovery', () => {
   it('nuclear succeeds: ready, with the whole ladder in the recovery', () => {
     const then = spec.given(INPUT, [...TO_NUCLEAR, ...NUCLEAR_TO_LOGIN]).when(ev.loggedIn(300));
     expect(then.value).toBe('ready');
-    expect(then.context.recovery.outcome).toBe('succeeded');
+    expect(then.context.recovery?.outcome).toBe('succeeded');
     expect(attempts(then)).toEqual(['soft1:failed', 'soft2:failed', 'soft3:failed', 'hard1:failed', 'hard2:failed', 'nuclear1:succeeded']);
     expect(then.context.intakeHalted).toBe(false);
   });
@@ -153,7 +154,7 @@ describe('master session: nuclear recovery', () => {
   it('a failed restore is recorded and still ends in critical', () => {
     const then = spec.given(INPUT, [...TO_NUCLEAR, ...NUCLEAR_TO_LOGIN, ev.loginFailed()]).when(ev.effectFailed('restoreProfile'));
     expect(then.value).toEqual({ critical: { alert: 'sending', watch: 'waiting' } });
-    expect(then.context.recovery.profileRestore).toBe('failed');
+    expect(then.context.recovery?.profileRestore).toBe('failed');
   });
 
   it('more nuclear tries when configured: restore, wait in the configured range, back up again', () => {
@@ -245,7 +246,7 @@ describe('master session: the browser is lost', () => {
   it('goes straight to hard recovery (a new browser), not to a re-login', () => {
     const then = spec.given(INPUT, TO_READY).when(ev.browserLost());
     expect(then.value).toEqual({ recovering: { hard: { attempt: 'closing' } } });
-    expect(then.context.recovery.trigger).toEqual({ kind: 'browserLost', reason: 'browser_crashed', at: expect.any(String) });
+    expect(then.context.recovery?.trigger).toEqual({ kind: 'browserLost', reason: 'browser_crashed', at: expect.any(String) });
     expect(then.effects.map((e) => e.type)).toEqual(['closeBrowser']);
     expect(then.timersCancelled).toEqual(['heartbeat']);
   });
@@ -257,7 +258,7 @@ describe('master session: the browser is lost', () => {
 
   it('during a recovery it joins it', () => {
     const then = spec.given(INPUT, [...TO_READY, ev.report()]).when(ev.browserLost());
-    expect(then.context.recovery.joinedReports).toBe(1);
+    expect(then.context.recovery?.joinedReports).toBe(1);
     expect(then.context.recoveries).toBe(1);
     expect(then.effects).toEqual([]);
   });

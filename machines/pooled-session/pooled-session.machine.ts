@@ -5,6 +5,7 @@
 // crashed never releases; its lease-expiry timer (durable, so it survives our own crash too)
 // frees the session, and the refresh that follows puts the page back into a known state.
 // Pure: effects and timers are named actions the host runs after the append.
+import type { MachineDefinition } from '@engine/core';
 import { and, assign, setup } from 'xstate';
 import type { PooledSessionCloseReason, PooledSessionEffect, PooledSessionEffectParams } from './pooled-session.effects';
 import type { PooledSessionEvent } from './pooled-session.events';
@@ -188,4 +189,6 @@ export const POOLED_SESSION_MACHINE = {
   version: '1',
   streamPrefix: 'pool-',
   machine: pooledSessionMachine,
-} as const;
+} as const satisfies MachineDefinition<typeof pooledSessionMachine, PooledSessionEffectParams>;
+
+export type PooledSessionDefinition = MachineDefinition<typeof pooledSessionMachine, PooledSessionEffectParams>;

@@ -4,6 +4,7 @@
 // timer, so an abandoned workflow is closed after our own restart too). The stream's first
 // event (`actor.started`, with the input) is the "created" fact; the machine starts opening.
 // Pure: effects and timers are named actions the host runs after the append.
+import type { MachineDefinition } from '@engine/core';
 import { assign, setup } from 'xstate';
 import type { WorkflowCloseReason, WorkflowSessionEffect, WorkflowSessionEffectParams } from './workflow-session.effects';
 import type { WorkflowSessionEvent } from './workflow-session.events';
@@ -161,4 +162,6 @@ export const WORKFLOW_SESSION_MACHINE = {
   version: '1',
   streamPrefix: 'workflow-',
   machine: workflowSessionMachine,
-} as const;
+} as const satisfies MachineDefinition<typeof workflowSessionMachine, WorkflowSessionEffectParams>;
+
+export type WorkflowSessionDefinition = MachineDefinition<typeof workflowSessionMachine, WorkflowSessionEffectParams>;

@@ -10,7 +10,6 @@ import { AppModule } from './app.module';
 import { refuseUnreadableBodies } from './common/body-media-type';
 import { createPinoLogger } from './common/pino-logger';
 import { loadConfig, type ServerConfig } from './config';
-import { AuditService } from './audit/audit.service';
 import { EngineMetrics } from './metrics/metrics';
 import { buildEngine } from './engine/build-engine';
 
@@ -40,10 +39,11 @@ export async function startServer(config: ServerConfig = loadConfig(), options: 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(engine, config, metrics), { logger: ['error', 'warn'], bodyParser: false });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(refuseUnreadableBodies);
-  const docs = new DocumentBuilder().setTitle('Portal automation engine').setVersion('1').addBearerAuth().build();
+  // 3.1: its schemas are JSON Schema 2020-12, which is what the zod schemas (one per payload) turn into.
+  const docs = new DocumentBuilder().setOpenAPIVersion('3.1.0').setTitle('Portal automation engine').setVersion('1').addBearerAuth().build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
   await app.listen(config.port, config.host);
-  if (config.backgroundAudit) app.get(AuditService).startBackground();
+  if (config.backgroundAudit) engine.audit.startBackground();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,

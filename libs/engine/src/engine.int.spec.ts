@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemorySecretProvider } from '@engine/core';
 import { SqliteEventStore } from '@engine/event-store';
+import { JOB_MACHINE, MASTER_SESSION_MACHINE } from '@engine/machines';
 import { PortalSimAdapter, PortalSimCaptchaSolver, sampleProposal } from '@engine/portals';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
 import { createEngine, type Engine } from './engine';
@@ -51,11 +52,11 @@ describe('engine with Chromium and the portal simulator', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const jobState = (jobId: string) => engine.index.get(`job-${jobId}`)?.state;
+  const jobState = (jobId: string) => engine.feed.getOf(JOB_MACHINE, jobId)?.state;
   const finished = (ids: string[]) => ids.every((id) => jobState(id)?.status === 'done');
 
   it('logs the master session in and submits jobs exactly once through clones', async () => {
-    await until('master session ready', () => engine.index.get('master-portal-sim')?.state.value === 'ready');
+    await until('master session ready', () => engine.feed.getOf(MASTER_SESSION_MACHINE, 'portal-sim')?.state.value === 'ready');
     const ids: string[] = [];
     for (let n = 0; n < 4; n++) {
       const { jobId } = await engine.intake.submitJob({ portal: 'portal-sim', payload: sampleProposal(n, 'int'), idempotencyKey: `int-${n}` });
@@ -84,12 +85,12 @@ describe('engine with Chromium and the portal simulator', () => {
     expect(context.failures.map((f) => f.failureType)).toEqual(['login_form']);
     const master = await engine.store.read('master-portal-sim');
     expect(master.map((e) => e.type)).toContain('FAILURE_REPORTED');
-    expect(engine.index.get('master-portal-sim')?.state.value).toBe('ready');
+    expect(engine.feed.getOf(MASTER_SESSION_MACHINE, 'portal-sim')?.state.value).toBe('ready');
     expect(sim.stats().submissions[sampleProposal(10, 'int').vehicle.chassisNo.toUpperCase()]).toBe(1);
   });
 
   it('a master browser SIGKILLed mid-batch: hard recovery, in-flight operations cancelled by one root cause, every job still submitted once', async () => {
-    await until('master session ready', () => engine.index.get('master-portal-sim')?.state.value === 'ready');
+    await until('master session ready', () => engine.feed.getOf(MASTER_SESSION_MACHINE, 'portal-sim')?.state.value === 'ready');
     const before = (await engine.store.read('master-portal-sim')).length;
     const ids: string[] = [];
     for (let n = 20; n < 26; n++) ids.push((await engine.intake.submitJob({ portal: 'portal-sim', payload: sampleProposal(n, 'int'), idempotencyKey: `int-${n}` })).jobId);
@@ -101,7 +102,7 @@ describe('engine with Chromium and the portal simulator', () => {
     for (let n = 20; n < 26; n++) expect(sim.stats().submissions[sampleProposal(n, 'int').vehicle.chassisNo.toUpperCase()]).toBe(1);
     const after = (await engine.store.read('master-portal-sim')).slice(before);
     expect(after.map((e) => e.type)).toContain('BROWSER_LOST');
-    const recovery = (engine.index.get('master-portal-sim')!.state.context as { recovery: { trigger: { kind: string }; attempts: { level: string }[] } }).recovery;
+    const recovery = engine.feed.getOf(MASTER_SESSION_MACHINE, 'portal-sim')!.state.context.recovery!;
     expect(recovery.trigger.kind).toBe('browserLost');
     expect(recovery.attempts[0].level).toBe('hard');
     const operations = engine.operations();
@@ -110,7 +111,7 @@ describe('engine with Chromium and the portal simulator', () => {
   });
 
   it('a profile another host holds locked: hard recovery cannot relaunch, nuclear backs up, wipes and logs in fresh', async () => {
-    await until('master session ready', () => engine.index.get('master-portal-sim')?.state.value === 'ready');
+    await until('master session ready', () => engine.feed.getOf(MASTER_SESSION_MACHINE, 'portal-sim')?.state.value === 'ready');
     const master = engine.masterSessions.source('portal-sim')!.browser;
     const lock = join(dir, 'profiles', 'portal-sim', 'SingletonLock');
     process.kill(master.pid as number, 'SIGKILL');
@@ -118,10 +119,10 @@ describe('engine with Chromium and the portal simulator', () => {
     rmSync(lock, { force: true });
     symlinkSync('otherhost.example-4242', lock);
     await until('nuclear recovery done', () => {
-      const c = engine.index.get('master-portal-sim')!.state.context as { recovery: { attempts: { level: string; outcome: string }[] } | null };
-      return engine.index.get('master-portal-sim')?.state.value === 'ready' && c.recovery?.attempts.some((a) => a.level === 'nuclear');
+      const c = engine.feed.getOf(MASTER_SESSION_MACHINE, 'portal-sim')!.state.context;
+      return engine.feed.getOf(MASTER_SESSION_MACHINE, 'portal-sim')?.state.value === 'ready' && c.recovery?.attempts.some((a) => a.level === 'nuclear');
     });
-    const recovery = (engine.index.get('master-portal-sim')!.state.context as { recovery: { backupRef: string; attempts: { level: string; outcome: string }[] } }).recovery;
+    const recovery = engine.feed.getOf(MASTER_SESSION_MACHINE, 'portal-sim')!.state.context.recovery!;
     expect(recovery.attempts.map((a) => [a.level, a.outcome])).toEqual([
       ['hard', 'failed'],
       ['hard', 'failed'],

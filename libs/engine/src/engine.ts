@@ -11,32 +11,34 @@ import {
   SystemClock,
   silentLogger,
   type Alerter,
+  type AnyMachineDefinition,
   type Clock,
   type EffectRegistry,
   type EventStore,
   type Logger,
-  type MachineDefinition,
   type RestoreReport,
   type SecretProvider,
+  type StateFeed,
 } from '@engine/core';
 import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
 import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
-import type { MasterSessionConfigOverrides } from '@engine/machines';
+import { ENGINE_MACHINES, isMasterAvailable, MASTER_SESSION_MACHINE, type MasterSessionConfigOverrides } from '@engine/machines';
 import { alertEffects } from './alerts/alert-effects';
 import { AlertMonitor } from './alerts/alert-monitor';
 import type { AlertRulesConfig } from './alerts/alert-rules';
 import { LogAlerter } from './alerts/log-alerter';
+import { AuditApi } from './audit/audit-api';
 import { monitoredBrowser } from './health/browser-session';
 import type { BatchSummary } from './health/batch-summary';
 import { guardEffects } from './health/guard-effects';
 import { HealthMonitor } from './health/health-monitor';
 import { JobEffects } from './jobs/job-effects';
-import { JobIntake } from './jobs/job-intake';
-import { JobScheduler, MASTER_READY_STATES } from './jobs/job-scheduler';
-import { ENGINE_MACHINES } from './machines';
+import { JobIntake, type JobState } from './jobs/job-intake';
+import { JobScheduler } from './jobs/job-scheduler';
+import { JobsApi } from './jobs/jobs-api';
 import { MasterSessionRuntime } from './master-sessions/master-session-runtime';
+import { SessionsApi } from './master-sessions/sessions-api';
 import { PortalRegistry } from './portals/portal-registry';
-import { LiveStreamIndex } from './read-model/live-index';
 import { createWorkerOwnership, type ScaleOutOptions } from './scale-out/scale-out-options';
 import type { WorkerOwnership } from './scale-out/worker-ownership';
 import { WorkflowSessions, type WorkflowSessionsConfig } from './workflows/workflow-sessions';
@@ -46,7 +48,7 @@ export interface EngineOptions {
   /** Profiles, artifacts and clone folders live under it. Default `./data`. */
   dataDir?: string;
   /** Default: none (an engine that only hosts machines, as audit tools and tests use). */
-  portals?: PortalAdapter<any>[];
+  portals?: PortalAdapter[];
   secrets?: SecretProvider;
   /** The secret reference of each portal's login, e.g. `{ 'portal-sim': 'secret://portal-sim/login' }`. */
   credentials?: Record<string, string>;
@@ -67,30 +69,39 @@ export interface EngineOptions {
   scaleOut?: ScaleOutOptions;
   /** Thresholds of the warning alerts (recoveries per hour, job success rate). */
   alertRules?: Partial<AlertRulesConfig>;
-  /** Extra machines and effects (features built on the engine, e.g. workflow sessions). */
-  extensions?: { machines?: MachineDefinition[]; effects?: EffectRegistry }[];
+  /** Extra machines and effects (features built on the engine). */
+  extensions?: { machines?: AnyMachineDefinition[]; effects?: EffectRegistry }[];
   /** Replaces the machine list (tools and tests that host a subset). */
-  machines?: MachineDefinition[];
+  machines?: readonly AnyMachineDefinition[];
   /** Effect handlers merged last, over the built-in ones (tests swap real effects for fakes). */
   effects?: EffectRegistry;
   /** Metrics hook: seconds to a cloned session. */
   onCloned?: (portal: string, strategy: CloneStrategy, seconds: number) => void;
 }
 
+/**
+ * The running engine. What users of the engine reach are its facades — `jobs`, `sessions`,
+ * `workflows`, `audit` — and `feed`, the read side; the other members are the parts a test,
+ * a benchmark or the demo inspects.
+ */
 export interface Engine {
+  readonly jobs: JobsApi;
+  readonly sessions: SessionsApi;
+  readonly workflows: WorkflowSessions;
+  readonly audit: AuditApi;
+  /** The committed state of every stream: what every reader reads. */
+  readonly feed: StateFeed;
   readonly store: EventStore;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly machines: MachineDefinition[];
+  readonly machines: readonly AnyMachineDefinition[];
   readonly host: ActorHost;
-  readonly index: LiveStreamIndex;
   readonly portals: PortalRegistry;
   readonly intake: JobIntake;
   readonly scheduler: JobScheduler;
   readonly masterSessions: MasterSessionRuntime;
   readonly jobEffects: JobEffects;
   readonly browsers: BrowserHost;
-  readonly cloner: SessionCloner;
   readonly artifacts: LocalArtifactStore;
   readonly manualCaptcha: ManualCaptchaSolver;
   /** Heartbeats on the master browsers; job operations wait or are cancelled by a dead one. */
@@ -99,7 +110,6 @@ export interface Engine {
   readonly alerts: AlertMonitor;
   /** The current batch of job operations: counts and the one root cause of what a dead session halted. */
   operations(): BatchSummary;
-  readonly workflows: WorkflowSessions;
   /** This worker's leases, when several workers share the store. */
   readonly ownership?: WorkerOwnership;
   /** Restores every live stream from the log (no refold), resumes interrupted effects, starts the scheduler. */
@@ -111,9 +121,11 @@ export interface Engine {
 /** Job effects that run in (a clone in) the portal's master browser. */
 const SESSION_BOUND_JOB_EFFECTS = ['cloneSession', 'validateSession', 'fillStep', 'submitForm', 'findSubmission', 'captureArtifact'] as const;
 
-/** Master-session states that assume a browser this process launched: after a restart it is gone. */
-const STATES_WITH_BROWSER: ReadonlySet<string> = new Set(['ready', 'probing']);
-
+/**
+ * Built in dependency order, so nothing needs a forward reference: the host first (its read
+ * feed is what the others read), then the parts that implement effects and send commands
+ * (built with the host), which then provide their handlers to it; the facades last.
+ */
 export function createEngine(options: EngineOptions): Engine {
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? silentLogger;
@@ -121,14 +133,13 @@ export function createEngine(options: EngineOptions): Engine {
   const credentials = options.credentials ?? {};
   const portals = new PortalRegistry(options.portals ?? []);
   const machines = [...(options.machines ?? ENGINE_MACHINES), ...(options.extensions ?? []).flatMap((e) => e.machines ?? [])];
+  const host = new ActorHost({ store: options.store, clock, definitions: machines, logger });
   const browsers = new BrowserHost(options.browser);
   const clonesDir = join(dataDir, 'clones');
   const cloner = new SessionCloner({ host: browsers, tempDir: clonesDir });
   const artifacts = new LocalArtifactStore(join(dataDir, 'artifacts'));
   const profiles = new ProfileStore(dataDir, clock);
   const manualCaptcha = new ManualCaptchaSolver(undefined, clock);
-  const index = new LiveStreamIndex(options.store, ['job-', 'master-', 'pool-', 'workflow-']);
-  const masterReady = (portal: string) => MASTER_READY_STATES.has(String(index.get(`master-${portal}`)?.state.value));
 
   // Job operations depend on their portal's master browser (clones live in it): a dead browser
   // halts them with one root cause. The batch window rotates so a long uptime stays bounded.
@@ -143,7 +154,7 @@ export function createEngine(options: EngineOptions): Engine {
   let alertWatch: { close(): Promise<void> } | undefined;
 
   const masterSessions = new MasterSessionRuntime({
-    host: () => host,
+    host,
     browsers,
     profiles,
     portals,
@@ -157,11 +168,10 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
   const jobEffects = new JobEffects({
-    host: () => host,
+    feed: host.feed,
     portals,
     cloner,
     masterSource: (portal) => masterSessions.source(portal),
-    masterReady,
     artifacts,
     clock,
     logger,
@@ -169,55 +179,60 @@ export function createEngine(options: EngineOptions): Engine {
     timeouts: { lookupWaitMs: options.timeouts?.lookupWaitMs },
     onCloned: options.onCloned,
   });
-  const workflows = new WorkflowSessions({ host: () => host, browsers, changes: index, dataDir, clock, logger, config: options.workflows });
-  const effects: EffectRegistry = Object.assign(
-    {},
-    masterSessions.effects(),
-    guardEffects(jobEffects.registry(), SESSION_BOUND_JOB_EFFECTS, {
-      monitor: health,
-      batch: operationBatch,
-      sessionOf: (_effect, params: { portal?: string }, context) => `master-${params.portal ?? (context as { portal?: string } | null)?.portal}`,
-    }),
-    workflows.effects(),
-    alertEffects(alerter, clock),
-    ...(options.extensions ?? []).map((e) => e.effects ?? {}),
-    options.effects ?? {},
+  const workflows = new WorkflowSessions({ host, browsers, dataDir, clock, logger, config: options.workflows });
+  host.provide(
+    Object.assign(
+      {},
+      masterSessions.effects(),
+      guardEffects(jobEffects.registry(), SESSION_BOUND_JOB_EFFECTS, {
+        monitor: health,
+        batch: operationBatch,
+        sessionOf: (_effect, state: JobState) => `master-${state.context.portal}`,
+      }),
+      workflows.effects(),
+      alertEffects(alerter, clock),
+      ...(options.extensions ?? []).map((e) => e.effects ?? {}),
+      options.effects ?? {},
+    ),
   );
-  const host = new ActorHost({ store: options.store, clock, definitions: machines, effects, logger });
+  const concurrency = options.concurrency ?? 3;
   const ownership = options.scaleOut
     ? createWorkerOwnership({
         options: options.scaleOut,
         store: options.store,
-        host: () => host,
-        index,
+        host,
         clock,
         logger,
         portals: portals.ids().filter((portal) => credentials[portal]),
-        concurrency: options.concurrency ?? 3,
-        statesWithBrowser: STATES_WITH_BROWSER,
+        concurrency,
         onChanged: (stream) => scheduler.refresh(stream),
       })
     : undefined;
-  const scheduler = new JobScheduler({ host, index, clock, logger, concurrency: options.concurrency, owns: ownership && ((stream) => ownership.owns(stream)) });
+  const scheduler = new JobScheduler({ host, clock, logger, concurrency, owns: ownership && ((stream) => ownership.owns(stream)) });
   const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job });
+  const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock });
+  const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids() });
+  const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger });
 
   return {
+    jobs,
+    sessions,
+    workflows,
+    audit,
+    feed: host.feed,
     store: options.store,
     clock,
     logger,
     machines,
     host,
-    index,
     portals,
     intake,
     scheduler,
     masterSessions,
     jobEffects,
     browsers,
-    cloner,
     artifacts,
     manualCaptcha,
-    workflows,
     ownership,
     health,
     alerts: alertMonitor,
@@ -226,7 +241,6 @@ export function createEngine(options: EngineOptions): Engine {
       // Clone folders of a crashed run are orphans: no job can use them again.
       await rm(clonesDir, { recursive: true, force: true });
       const report = await host.start(ownership);
-      await index.start();
       await workflows.start();
       const at = new Date(clock.now()).toISOString();
       for (const portal of portals.ids()) {
@@ -235,12 +249,12 @@ export function createEngine(options: EngineOptions): Engine {
           logger.warn('portal has no credentials reference: no master session', { portal });
           continue;
         }
-        const existing = await host.getState(`master-${portal}`);
+        const existing = host.feed.getOf(MASTER_SESSION_MACHINE, portal);
         if (!existing) await masterSessions.ensure(portal, credentialsRef, options.masterSession);
-        else if (!ownership && STATES_WITH_BROWSER.has(String(existing.state.value))) {
+        else if (!ownership && isMasterAvailable(existing.state)) {
           // Restored as ready, but its browser died with the previous process: heal it now
           // instead of waiting for the next heartbeat to notice.
-          await host.send(`master-${portal}`, { type: 'FAILURE_REPORTED', jobId: 'engine', reason: 'engine_restarted', at }).catch((error) => {
+          await host.sendTo(MASTER_SESSION_MACHINE, portal, { type: 'FAILURE_REPORTED', jobId: 'engine', reason: 'engine_restarted', at }).catch((error) => {
             if (!(error instanceof InvalidCommandError)) throw error;
           });
         }
@@ -262,7 +276,6 @@ export function createEngine(options: EngineOptions): Engine {
       await workflows.close();
       await Promise.all(browsers.browsers().map((b) => b.close()));
       health.close();
-      await index.stop();
       await options.store.close();
     },
   };

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AuditService } from './audit.service';
 import { StreamsController } from './streams.controller';
 
-@Module({ controllers: [StreamsController], providers: [AuditService], exports: [AuditService] })
+/** The log for auditors; its facade (AuditApi) is provided by the engine module. */
+@Module({ controllers: [StreamsController] })
 export class AuditModule {}

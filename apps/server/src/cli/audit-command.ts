@@ -1,10 +1,10 @@
 // `audit verify`: every hash chain verifies and replaying every stream reproduces every stored
 // state. Exits non-zero naming each stream and version that fails.
-import { auditStore, type EventStore, type MachineDefinition } from '@engine/core';
+import { auditStore, type EventStore, type AnyMachineDefinition } from '@engine/core';
 import { EXIT } from './cli-error';
 import type { Progress } from './progress';
 
-export async function auditVerifyCommand(store: EventStore, machines: MachineDefinition[], progress: Progress, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function auditVerifyCommand(store: EventStore, machines: readonly AnyMachineDefinition[], progress: Progress, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   // The chain check comes first and reports no progress of its own: say what is happening.
   err('checking every hash chain, then replaying every stream');
   const report = await auditStore(store, machines, { onProgress: (done, total) => progress.update(done, total) });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { EffectRegistry } from '@engine/core';
 import { createEngine } from '@engine/engine';
 import { SqliteEventStore } from '@engine/event-store';
-import { jobInput } from '../../../../machines/job/job.fixtures';
+import { jobInput } from '@engine/machines/testing';
 
 // Each test starts the CLI (TypeScript compiled on the fly) once or twice: generous on a loaded machine.
 jest.setTimeout(180_000);

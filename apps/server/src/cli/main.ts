@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { EventStore } from '@engine/core';
 // The machine list alone, not the composition root behind '@engine/engine': that one loads the
 // browser, portal and scheduler code too, which takes seconds and the CLI never runs.
-import { ENGINE_MACHINES } from '../../../../libs/engine/src/machines';
+import { ENGINE_MACHINES } from '@engine/machines';
 import { auditVerifyCommand } from './audit-command';
 import { CliError, EXIT } from './cli-error';
 import { exportCommand } from './export-command';

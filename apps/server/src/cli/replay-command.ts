@@ -1,10 +1,10 @@
 // `replay <stream> [--to N]`: refolds one stream through its machine (no effect runs) and
 // prints each step's version, event type and resulting state.
-import { ReplayMismatchError, replayStream, type EventStore, type MachineDefinition } from '@engine/core';
+import { ReplayMismatchError, replayStream, type EventStore, type AnyMachineDefinition } from '@engine/core';
 import { stateLabel } from '../inspector/chart/statechart-graph';
 import { CliError, EXIT } from './cli-error';
 
-export async function replayCommand(store: EventStore, machines: MachineDefinition[], stream: string, to: number | undefined, out: (line: string) => void): Promise<number> {
+export async function replayCommand(store: EventStore, machines: readonly AnyMachineDefinition[], stream: string, to: number | undefined, out: (line: string) => void): Promise<number> {
   const def = [...machines].sort((a, b) => b.streamPrefix.length - a.streamPrefix.length).find((d) => stream.startsWith(d.streamPrefix));
   if (!def) throw new CliError(`no machine is registered for stream ${stream}`);
   const events = await store.read(stream);

@@ -1,18 +1,22 @@
-// The engine's ports as Nest providers. Everything here is built by createEngine (libs/engine),
-// so the server, the chaos test and the benchmarks run exactly the same composition.
+// The engine as Nest providers: its facades (jobs, sessions, workflows, audit) and its read
+// feed, each under its own class, plus the ports the server itself uses (store for /health,
+// logger, clock). Controllers inject the one facade they need; nothing injects the whole engine.
+// Everything here is built by createEngine (libs/engine), so the server, the chaos test and the
+// benchmarks run exactly the same composition.
 import type { ValueProvider } from '@nestjs/common';
-import type { Engine } from '@engine/engine';
-import { ACTOR_HOST, CLOCK, EVENT_STORE, LOGGER, MACHINES } from '../common/tokens';
-
-export const ENGINE = Symbol('ENGINE');
+import { StateFeed } from '@engine/core';
+import { AuditApi, JobsApi, SessionsApi, WorkflowSessions, type Engine } from '@engine/engine';
+import { CLOCK, EVENT_STORE, LOGGER } from '../common/tokens';
 
 export function engineProviders(engine: Engine): ValueProvider[] {
   return [
-    { provide: ENGINE, useValue: engine },
+    { provide: JobsApi, useValue: engine.jobs },
+    { provide: SessionsApi, useValue: engine.sessions },
+    { provide: WorkflowSessions, useValue: engine.workflows },
+    { provide: AuditApi, useValue: engine.audit },
+    { provide: StateFeed, useValue: engine.feed },
     { provide: EVENT_STORE, useValue: engine.store },
-    { provide: ACTOR_HOST, useValue: engine.host },
     { provide: CLOCK, useValue: engine.clock },
     { provide: LOGGER, useValue: engine.logger },
-    { provide: MACHINES, useValue: engine.machines },
   ];
 }

@@ -45,8 +45,8 @@ async function recordMasterState(engine: Engine, value: string, intakeHalted: bo
     [{ type: 'test.state', data: {}, stateAfter: { value, context: { portal: 'portal-sim', intakeHalted }, status: 'active' }, meta: { at: new Date().toISOString(), machineId: 'master-session', machineVersion: 'test' } }],
     { expectedVersion: version === 0 ? 'no-stream' : version },
   );
-  const position = (await engine.store.readAll()).at(-1)!.position;
-  while (engine.index.caughtUpTo() < position) await new Promise((r) => setTimeout(r, 5));
+  // Written by another writer than the host: the read feed sees it through the store subscription.
+  await engine.feed.waitFor('master-portal-sim', (entry) => (entry?.version ?? 0) > version, { signal: AbortSignal.timeout(30_000) });
 }
 
 describe('GET /health', () => {

@@ -4,9 +4,9 @@
 import { Controller, Get, Header, Param, Query, Sse, StreamableFile, type MessageEvent } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
+import { StateFeed } from '@engine/core';
 import { streamIdSchema } from '../audit/streams.schemas';
 import { parseOrThrow } from '../common/validation';
-import { InspectorFeed } from './inspector-feed';
 import { InspectorService } from './inspector.service';
 import { listQuerySchema, liveQuerySchema, screenshotNameSchema, versionQuerySchema } from './inspector.schemas';
 import { liveEvents } from './live-events';
@@ -17,7 +17,7 @@ import { liveEvents } from './live-events';
 export class InspectorApiController {
   constructor(
     private readonly inspector: InspectorService,
-    private readonly feed: InspectorFeed,
+    private readonly feed: StateFeed,
   ) {}
 
   @Get('streams')

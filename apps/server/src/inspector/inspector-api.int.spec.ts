@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemoryEventStore } from '@engine/event-store';
-import { jobInput } from '../../../../machines/job/job.fixtures';
+import { jobInput } from '@engine/machines/testing';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
 jest.setTimeout(30_000);

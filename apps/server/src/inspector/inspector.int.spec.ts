@@ -5,9 +5,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { ENGINE_MACHINES } from '@engine/engine';
-import { jobInput } from '../../../../machines/job/job.fixtures';
-import { MASTER_SESSION_MACHINE } from '../../../../machines/master-session/master-session.machine';
+import { ENGINE_MACHINES } from '@engine/machines';
+import { jobInput } from '@engine/machines/testing';
+import { MASTER_SESSION_MACHINE } from '@engine/machines';
 import { gatedJobEffects, type GatedJobEffects } from './testing/gated-job-effects';
 import { launchChromium, type HeadlessChromium } from './testing/headless-chromium';
 import { masterSessionWithRecovery } from './testing/master-session-history';

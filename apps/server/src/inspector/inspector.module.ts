@@ -2,13 +2,13 @@
 // /api/inspector, and the optional bridge to Stately's inspector (INSPECT_WS_URL).
 import { Module } from '@nestjs/common';
 import { InspectorApiController } from './inspector-api.controller';
-import { InspectorFeed } from './inspector-feed';
+import { InspectBridgeProvider } from './inspect-bridge.provider';
 import { InspectorPageController } from './inspector-page.controller';
 import { INSPECTOR_OPTIONS, inspectorOptionsFrom } from './inspector.options';
 import { InspectorService } from './inspector.service';
 
 @Module({
   controllers: [InspectorPageController, InspectorApiController],
-  providers: [{ provide: INSPECTOR_OPTIONS, useFactory: () => inspectorOptionsFrom() }, InspectorFeed, InspectorService],
+  providers: [{ provide: INSPECTOR_OPTIONS, useFactory: () => inspectorOptionsFrom() }, InspectBridgeProvider, InspectorService],
 })
 export class InspectorModule {}

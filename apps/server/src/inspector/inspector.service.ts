@@ -1,18 +1,15 @@
 // What the inspector shows about one stream: its statechart with the current state, the event
 // timeline, the state at any version recomputed by replay (time travel), the master session's
 // recovery history and the failure screenshots its context references.
-import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, ReplayMismatchError, stateAtVersion, type ActorState, type EventStore, type MachineDefinition, type RecordedEvent } from '@engine/core';
-import { recoveryHistory, type RecoveryAttemptRecord } from '../../../../machines/master-session/recovery-history';
-import type { Engine } from '@engine/engine';
-import { EVENT_STORE } from '../common/tokens';
-import { ENGINE } from '../engine/engine.providers';
+import { Injectable } from '@nestjs/common';
+import { NotFoundError, ReplayMismatchError, StateFeed, stateAtVersion, type ActorState, type AnyMachineDefinition } from '@engine/core';
+import { AuditApi } from '@engine/engine';
+import { recoveryHistory, type RecoveryAttemptRecord } from '@engine/machines';
 import { chartFor } from './chart/chart-for';
 import type { ChartLayout } from './chart/statechart-layout';
 import { stateLabel } from './chart/statechart-graph';
 import { screenshotReferences } from './artifact-files';
-import { InspectorFeed } from './inspector-feed';
-import type { ListPage, ListQuery } from './stream-index';
+import { listStreams, type ListPage, type ListQuery } from './stream-list';
 import { buildTimeline, type Timeline } from './timeline';
 import { currentOf, type CurrentState } from './current-state';
 
@@ -34,22 +31,21 @@ export type TimeTravel =
 @Injectable()
 export class InspectorService {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(ENGINE) private readonly engine: Engine,
-    private readonly feed: InspectorFeed,
+    private readonly feed: StateFeed,
+    private readonly audit: AuditApi,
   ) {}
 
   list(query: ListQuery): ListPage {
-    return this.feed.index.list(query);
+    return listStreams(this.feed, query);
   }
 
   async view(stream: string): Promise<StreamView> {
-    const events = await this.readStream(stream);
-    const def = this.feed.definitionFor(stream);
+    const events = await this.audit.read(stream);
+    const def = this.audit.definitionFor(stream);
     const last = events[events.length - 1];
     return {
       stream,
-      kind: this.feed.index.get(stream)?.kind ?? def?.id ?? 'unknown',
+      kind: this.feed.get(stream)?.kind ?? def?.id ?? 'unknown',
       machine: def ? { id: def.id, version: def.version, recordedVersion: (events[0].meta.machineVersion as string | undefined) ?? null } : null,
       current: currentOf(last),
       chart: def ? chartFor(def) : null,
@@ -62,7 +58,7 @@ export class InspectorService {
   /** The state after `version`, recomputed from the log by replay (never the stored snapshot). */
   async stateAt(stream: string, version: number): Promise<TimeTravel> {
     const def = this.requireDefinition(stream);
-    const events = await this.readStream(stream);
+    const events = await this.audit.read(stream);
     const event = events.find((e) => e.version === version);
     if (!event) throw new NotFoundError(`version ${version} of stream`, stream);
     try {
@@ -76,29 +72,13 @@ export class InspectorService {
   }
 
   /** A screenshot the stream's current context references; anything else is not found. */
-  async screenshot(stream: string, reference: string): Promise<Buffer> {
-    const version = await this.store.streamVersion(stream);
-    if (version === 0) throw new NotFoundError('stream', stream);
-    const [last] = await this.store.read(stream, version);
-    if (!screenshotReferences((last.stateAfter as ActorState | null)?.context).includes(reference)) throw new NotFoundError('artifact', reference);
-    try {
-      // The engine's own artifact store: the one that generated the reference.
-      return await this.engine.artifacts.read(reference);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('artifact', reference);
-      throw error;
-    }
+  screenshot(stream: string, reference: string): Promise<Buffer> {
+    return this.audit.artifact(stream, reference, (state: ActorState | null) => screenshotReferences(state?.context));
   }
 
-  private requireDefinition(stream: string): MachineDefinition {
-    const def = this.feed.definitionFor(stream);
+  private requireDefinition(stream: string): AnyMachineDefinition {
+    const def = this.audit.definitionFor(stream);
     if (!def) throw new NotFoundError('machine for stream', stream);
     return def;
-  }
-
-  private async readStream(stream: string): Promise<RecordedEvent[]> {
-    const events = await this.store.read(stream);
-    if (events.length === 0) throw new NotFoundError('stream', stream);
-    return events;
   }
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { silentLogger, type RecordedEvent } from '@engine/core';
 import { JOB_MACHINE } from '@engine/machines';
-import { jobInput } from '../../../../machines/job/job.fixtures';
+import { jobInput } from '@engine/machines/testing';
 import { inspectorOptionsFrom } from './inspector.options';
 import { startInspectorTestServer } from './testing/inspector-test-server';
 import { XStateInspectBridge } from './xstate-inspect-bridge';

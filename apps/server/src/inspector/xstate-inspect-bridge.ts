@@ -4,12 +4,12 @@
 // buffer while the socket is down, the oldest are dropped first, and it reconnects on its own.
 // The URL is never logged (it may carry credentials); only its host is.
 import WebSocket from 'ws';
-import type { Logger, MachineDefinition, RecordedEvent } from '@engine/core';
+import type { AnyMachineDefinition, Logger, RecordedEvent } from '@engine/core';
 import { toInspectionEvents } from './xstate-inspection-events';
 
 export interface InspectBridgeOptions {
   url: string;
-  definitionFor(stream: string): MachineDefinition | undefined;
+  definitionFor(stream: string): AnyMachineDefinition | undefined;
   logger: Logger;
   /** Messages kept while disconnected (default 200, as @statelyai/inspect's deferred events). */
   maxBuffered?: number;

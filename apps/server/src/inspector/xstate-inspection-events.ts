@@ -2,7 +2,7 @@
 // reads (`@xstate.actor`, `@xstate.event`, `@xstate.snapshot`, the message shapes of
 // @statelyai/inspect's WebSocket inspector). Each stream is one root actor whose session id is
 // the stream name. Pure: the bridge decides when and where to send.
-import type { ActorState, MachineDefinition, RecordedEvent } from '@engine/core';
+import type { ActorState, AnyMachineDefinition, RecordedEvent } from '@engine/core';
 import { HOST_EVENTS, isHostBookkeeping } from '@engine/core';
 import type { StatelyActorEvent, StatelyEventEvent, StatelyInspectionEvent, StatelySnapshotEvent } from '@statelyai/inspect' with { 'resolution-mode': 'import' };
 
@@ -12,7 +12,7 @@ export const INSPECT_PROTOCOL_VERSION = '0.7.2';
 const definitions = new WeakMap<object, string>();
 
 /** The machine config as Stately's inspector expects it: JSON, with functions reduced to their names. */
-function definitionJson(def: MachineDefinition): string {
+function definitionJson(def: AnyMachineDefinition): string {
   let json = definitions.get(def.machine);
   if (json === undefined) {
     json = JSON.stringify(def.machine.config, (_key, value) => (typeof value === 'function' ? { type: value.name || 'anonymous' } : value));
@@ -27,7 +27,7 @@ function definitionJson(def: MachineDefinition): string {
  * first, so an inspector attaching mid-run still learns every actor it hears about.
  * Host bookkeeping (durable timer records) and pure facts are not machine transitions: none.
  */
-export function toInspectionEvents(event: RecordedEvent, def: MachineDefinition | undefined, announced: boolean): StatelyInspectionEvent[] {
+export function toInspectionEvents(event: RecordedEvent, def: AnyMachineDefinition | undefined, announced: boolean): StatelyInspectionEvent[] {
   const state = event.stateAfter as ActorState | null;
   if (!state || state.value === undefined || isHostBookkeeping(event.type)) return [];
   const base = { sessionId: event.stream, rootId: event.stream, createdAt: String(Date.parse(event.meta.at)), _version: INSPECT_PROTOCOL_VERSION };

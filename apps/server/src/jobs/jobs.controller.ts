@@ -1,53 +1,64 @@
-// The jobs API: thin — validate, call one service method, return its result.
+// The jobs API: thin — validate, call one facade method, return its typed result.
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { jobPageSchema, jobStatsSchema, JobsApi, jobViewSchema, retriedJobSchema, submittedJobSchema, type JobPage, type JobStats, type JobView, type RetriedJob, type SubmittedJob } from '@engine/engine';
+import { ApiJsonBody, ApiJsonResponse, ApiQueryFrom } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
 import { cancelJobSchema, externalIdSchema, idempotencyKeySchema, jobIdSchema, listJobsSchema, submitJobSchema } from './jobs.schemas';
-import { JobsService } from './jobs.service';
 
 @ApiTags('jobs')
 @ApiBearerAuth()
 @Controller('api')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(private readonly jobs: JobsApi) {}
 
   @Post('jobs')
   @HttpCode(202)
   @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'The same key always names the same job' })
-  submit(@Body() body: unknown, @Headers('idempotency-key') key: string | undefined) {
+  @ApiJsonBody(submitJobSchema)
+  @ApiJsonResponse(submittedJobSchema, 202, 'the job as committed: created now, or found by its idempotency key')
+  submit(@Body() body: unknown, @Headers('idempotency-key') key: string | undefined): Promise<SubmittedJob> {
     const request = parseOrThrow(submitJobSchema, body, 'job');
-    return this.jobs.submit(request.portal, request.payload, parseOrThrow(idempotencyKeySchema, key, 'Idempotency-Key header'), request.externalId);
+    return this.jobs.submit({ ...request, idempotencyKey: parseOrThrow(idempotencyKeySchema, key, 'Idempotency-Key header') });
   }
 
   @Get('jobs/stats')
-  stats() {
+  @ApiJsonResponse(jobStatsSchema)
+  stats(): Promise<JobStats> {
     return this.jobs.stats();
   }
 
   @Get('jobs')
-  list(@Query() query: unknown) {
+  @ApiQueryFrom(listJobsSchema)
+  @ApiJsonResponse(jobPageSchema)
+  list(@Query() query: unknown): JobPage {
     return this.jobs.list(parseOrThrow(listJobsSchema, query, 'query'));
   }
 
   @Get('jobs/:id')
-  get(@Param('id') id: string) {
+  @ApiJsonResponse(jobViewSchema)
+  get(@Param('id') id: string): JobView {
     return this.jobs.get(parseOrThrow(jobIdSchema, id, 'job id'));
   }
 
   @Post('jobs/:id/cancel')
   @HttpCode(200)
-  cancel(@Param('id') id: string, @Body() body: unknown) {
+  @ApiJsonBody(cancelJobSchema, false)
+  @ApiJsonResponse(jobViewSchema, 200, 'the job as the CANCEL left it; 409 with the machine’s reason when it refuses')
+  cancel(@Param('id') id: string, @Body() body: unknown): Promise<JobView> {
     return this.jobs.cancel(parseOrThrow(jobIdSchema, id, 'job id'), parseOrThrow(cancelJobSchema, body ?? {}, 'cancel request').reason);
   }
 
   @Post('jobs/:id/retry')
   @HttpCode(202)
-  retry(@Param('id') id: string) {
+  @ApiJsonResponse(retriedJobSchema, 202)
+  retry(@Param('id') id: string): Promise<RetriedJob> {
     return this.jobs.retry(parseOrThrow(jobIdSchema, id, 'job id'));
   }
 
   @Get('job-status/:externalId')
-  byExternalId(@Param('externalId') externalId: string) {
+  @ApiJsonResponse(jobViewSchema)
+  byExternalId(@Param('externalId') externalId: string): JobView {
     return this.jobs.byExternalId(parseOrThrow(externalIdSchema, externalId, 'external id'));
   }
 }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JobsController } from './jobs.controller';
-import { JobsService } from './jobs.service';
 
-@Module({ controllers: [JobsController], providers: [JobsService], exports: [JobsService] })
+/** The jobs API; its facade (JobsApi) is provided by the engine module. */
+@Module({ controllers: [JobsController] })
 export class JobsModule {}

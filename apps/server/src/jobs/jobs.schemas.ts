@@ -1,6 +1,8 @@
 // Request schemas of the jobs API (zod/v4, strict: unknown fields are refused). The portal's own
-// payload schema validates `payload` in intake; here only the envelope is checked.
+// payload schema validates `payload` in intake; here only the envelope is checked. The job's
+// states come from the machine (JOB_STATES), never from a list here.
 import { z } from 'zod/v4';
+import { JOB_STATES } from '@engine/machines';
 
 const token = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, '1-128 characters of A-Z a-z 0-9 _ . : -');
 
@@ -15,11 +17,6 @@ export const submitJobSchema = z
 export const idempotencyKeySchema = token;
 export const jobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a job id');
 export const externalIdSchema = token;
-
-export const JOB_STATES = [
-  'pending', 'cloning', 'validating', 'filling', 'submitting', 'in_doubt', 'reconciling', 'capturing_artifact',
-  'failed_login_form', 'waiting', 'submitted', 'failed_post_submission', 'needs_review', 'cancelled', 'failed',
-] as const;
 
 export const listJobsSchema = z
   .object({

@@ -1,40 +1,43 @@
-// The scrape-time collectors over a fake read model: jobs by state (zeros included), finished
+// The scrape-time collectors over a read feed: jobs by state (zeros included), finished
 // recovery attempts by level and outcome, stable across scrapes, re-read only when the master
 // stream moved.
-import type { RecordedEvent } from '@engine/core';
-import type { Engine, IndexedStream } from '@engine/engine';
+import { SimulatedClock, StateFeed, type RecordedEvent } from '@engine/core';
+import type { SessionsApi } from '@engine/engine';
+import { recoveryHistory } from '@engine/machines';
 import { engineCollectors } from './engine-collectors';
 import { EngineMetrics } from './metrics';
 
 type Attempt = { level: string; try: number; outcome: string; error: null };
 
+let position = 0;
+function recorded(stream: string, version: number, value: string, context: object): RecordedEvent {
+  position += 1;
+  return { stream, version, position, type: 't', data: {}, stateAfter: { value, context, status: 'active', effects: {}, timers: {} }, meta: { at: new Date(1_000 * position).toISOString() }, hash: 'h', prevHash: 'p' };
+}
+
 function masterEvent(version: number, attempts: Attempt[]): RecordedEvent {
-  const context = { recovery: { number: 1, trigger: 'failureReport', outcome: 'running', attempts, joinedReports: 0 } };
-  return { stream: 'master-p', version, position: version, type: 't', data: {}, stateAfter: { value: 'recovering', context }, meta: { at: new Date(1_000 * version).toISOString() } } as unknown as RecordedEvent;
+  return recorded('master-p', version, 'recovering', { portal: 'p', recovery: { number: 1, trigger: 'failureReport', outcome: 'running', attempts, joinedReports: 0 } });
 }
 
-function fakeEngine(jobs: string[], master: RecordedEvent[]) {
+function fixture(jobs: string[], master: RecordedEvent[]) {
   const reads: string[] = [];
-  const entries: IndexedStream[] = [
-    ...jobs.map((state, i) => ({ stream: `job-${i}`, version: 1, position: i, state: { value: state, context: {}, status: 'active' }, updatedAt: '' }) as unknown as IndexedStream),
-    { stream: 'master-p', version: master.length, position: 99, state: { value: 'ready', context: {}, status: 'active' }, updatedAt: '' } as unknown as IndexedStream,
-  ];
-  const engine = {
-    index: { *all(prefix: string) { yield* entries.filter((e) => e.stream.startsWith(prefix)); } },
-    store: { read: async (stream: string) => (reads.push(stream), master) },
-  } as unknown as Engine;
-  return { engine, reads };
+  const kindOf = (stream: string) => (stream.startsWith('master-') ? 'master-session' : 'job');
+  const feed = new StateFeed({ clock: new SimulatedClock(), kindOf });
+  jobs.forEach((state, i) => feed.apply(recorded(`job-${i}`, 1, state, { portal: 'p' })));
+  for (const event of master) feed.apply(event);
+  const sessions = { recoveries: async (portal: string) => (reads.push(portal), { portal, attempts: recoveryHistory(master) }) } as unknown as SessionsApi;
+  return { feed, sessions, reads };
 }
 
-async function scrape(metrics: EngineMetrics, engine: Engine, collectors = engineCollectors(engine)) {
+async function scrape(metrics: EngineMetrics, collectors: ReturnType<typeof engineCollectors>) {
   for (const collect of collectors) await collect(metrics);
   return metrics.registry.metrics();
 }
 
 describe('engineCollectors', () => {
   it('counts jobs by state, with every other known state at zero', async () => {
-    const { engine } = fakeEngine(['submitted', 'pending', 'submitted'], []);
-    const text = await scrape(new EngineMetrics(), engine);
+    const { feed, sessions } = fixture(['submitted', 'pending', 'submitted'], []);
+    const text = await scrape(new EngineMetrics(), engineCollectors(feed, sessions));
     expect(text).toContain('engine_jobs{state="submitted"} 2');
     expect(text).toContain('engine_jobs{state="pending"} 1');
     expect(text).toContain('engine_jobs{state="failed_post_submission"} 0');
@@ -46,13 +49,13 @@ describe('engineCollectors', () => {
       masterEvent(2, [{ level: 'soft', try: 1, outcome: 'failed', error: null }]),
       masterEvent(3, [{ level: 'soft', try: 1, outcome: 'failed', error: null }, { level: 'hard', try: 1, outcome: 'running', error: null }]),
     ];
-    const { engine, reads } = fakeEngine([], master);
+    const { feed, sessions, reads } = fixture([], master);
     const metrics = new EngineMetrics();
-    const collectors = engineCollectors(engine);
-    await scrape(metrics, engine, collectors);
-    const text = await scrape(metrics, engine, collectors);
+    const collectors = engineCollectors(feed, sessions);
+    await scrape(metrics, collectors);
+    const text = await scrape(metrics, collectors);
     expect(text).toContain('engine_master_recoveries_total{portal="p",level="soft",outcome="failed"} 1');
     expect(text).not.toContain('level="hard"');
-    expect(reads).toEqual(['master-p']);
+    expect(reads).toEqual(['p']);
   });
 });

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import type { Engine } from '@engine/engine';
-import { ENGINE } from '../engine/engine.providers';
+import { StateFeed } from '@engine/core';
+import { SessionsApi } from '@engine/engine';
 import { engineCollectors } from './engine-collectors';
 import { MetricsController } from './metrics.controller';
 import { METRICS_COLLECTORS } from './metrics.tokens';
@@ -8,7 +8,7 @@ import { METRICS_COLLECTORS } from './metrics.tokens';
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [{ provide: METRICS_COLLECTORS, useFactory: (engine: Engine) => engineCollectors(engine), inject: [ENGINE] }],
+  providers: [{ provide: METRICS_COLLECTORS, useFactory: (feed: StateFeed, sessions: SessionsApi) => engineCollectors(feed, sessions), inject: [StateFeed, SessionsApi] }],
   exports: [METRICS_COLLECTORS],
 })
 export class MetricsModule {}

@@ -1,47 +1,58 @@
-// Master-session endpoints: thin — validate, call one service method, return its result.
+// Master-session endpoints: thin — validate, call one facade method, return its typed result.
 import { Body, Controller, Get, Header, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod/v4';
+import { recoveryHistorySchema, SessionsApi, sessionViewSchema, type RecoveryHistory, type SessionView } from '@engine/engine';
+import { ApiJsonBody, ApiJsonResponse } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
 import { captchaAnswerSchema, portalIdSchema } from './sessions.schemas';
-import { SessionsService } from './sessions.service';
+
+const sessionListSchema = z.object({ sessions: z.array(sessionViewSchema) });
 
 @ApiTags('sessions')
 @ApiBearerAuth()
 @Controller('api/sessions')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(private readonly sessions: SessionsApi) {}
 
   @Get()
-  list() {
+  @ApiJsonResponse(sessionListSchema)
+  list(): { sessions: SessionView[] } {
     return { sessions: this.sessions.list() };
   }
 
   @Get(':portal')
-  get(@Param('portal') portal: string) {
+  @ApiJsonResponse(sessionViewSchema)
+  get(@Param('portal') portal: string): SessionView {
     return this.sessions.get(parseOrThrow(portalIdSchema, portal, 'portal'));
   }
 
   @Get(':portal/recoveries')
-  recoveries(@Param('portal') portal: string) {
+  @ApiJsonResponse(recoveryHistorySchema)
+  recoveries(@Param('portal') portal: string): Promise<RecoveryHistory> {
     return this.sessions.recoveries(parseOrThrow(portalIdSchema, portal, 'portal'));
   }
 
   @Post(':portal/recover')
   @HttpCode(202)
-  recover(@Param('portal') portal: string) {
+  @ApiJsonResponse(sessionViewSchema, 202)
+  recover(@Param('portal') portal: string): Promise<SessionView> {
     return this.sessions.recover(parseOrThrow(portalIdSchema, portal, 'portal'));
   }
 
   @Get(':portal/captcha')
+  @ApiProduces('image/png')
   @Header('Content-Type', 'image/png')
   @Header('Cache-Control', 'no-store')
-  captcha(@Param('portal') portal: string) {
+  captcha(@Param('portal') portal: string): StreamableFile {
     return new StreamableFile(this.sessions.captchaImage(parseOrThrow(portalIdSchema, portal, 'portal')));
   }
 
   @Post(':portal/captcha')
   @HttpCode(202)
-  answer(@Param('portal') portal: string, @Body() body: unknown) {
+  @ApiJsonBody(captchaAnswerSchema)
+  @ApiJsonResponse(sessionViewSchema, 202)
+  answer(@Param('portal') portal: string, @Body() body: unknown): Promise<SessionView> {
     const { answer, challengeId } = parseOrThrow(captchaAnswerSchema, body, 'captcha answer');
     return this.sessions.answerCaptcha(parseOrThrow(portalIdSchema, portal, 'portal'), answer, challengeId);
   }

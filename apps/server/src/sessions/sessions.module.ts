@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SessionsController } from './sessions.controller';
-import { SessionsService } from './sessions.service';
 
-@Module({ controllers: [SessionsController], providers: [SessionsService] })
+/** Master sessions over HTTP; the facade (SessionsApi) is provided by the engine module. */
+@Module({ controllers: [SessionsController] })
 export class SessionsModule {}

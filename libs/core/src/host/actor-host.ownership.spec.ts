@@ -2,7 +2,7 @@
 // decides, runs effects and arms timers only for streams it holds; adopt() takes a stream over
 // as start-up restore would; release() lets it go; a command for a stream held elsewhere is
 // forwarded, not decided. Two hosts on one in-memory store play two workers.
-import { HEARTBEAT_MACHINE } from '@engine/machines';
+import { HEARTBEAT_MACHINE } from '@engine/core/testing';
 import { MemoryEventStore } from '@engine/event-store';
 import { InvalidCommandError, SimulatedClock } from '@engine/core';
 import { ActorHost, type StreamOwnership } from './actor-host';
@@ -81,10 +81,11 @@ describe('ActorHost with stream ownership', () => {
     await owner.idle();
 
     const other = ownership(new Set());
-    const worker = new ActorHost({ store, clock, definitions: [HEARTBEAT_MACHINE], effects: probe([]).registry });
+    const worker = new ActorHost({ store, clock, definitions: [HEARTBEAT_MACHINE], effects: probe([]).registry, forwardWaitMs: 50 });
     await worker.start(other.own);
     const before = await store.streamVersion(STREAM);
-    await worker.send(STREAM, { type: 'STOP' });
+    // Nobody applies it here, so after the wait the answer is the state known now.
+    await expect(worker.send(STREAM, { type: 'STOP' })).resolves.toMatchObject({ stream: STREAM, version: before });
     expect(other.forwarded).toEqual([{ stream: STREAM, event: { type: 'STOP' } }]);
     expect(await store.streamVersion(STREAM)).toBe(before);
     await expect(worker.send(STREAM, { type: 'PROBE_OK' })).rejects.toBeInstanceOf(InvalidCommandError);

@@ -1,7 +1,7 @@
 // Specifications of the engine loop on the in-memory store and a simulated clock, with the
 // heartbeat machine: append before effects, outcomes recorded once, restore without refold,
 // interrupted effects found at start, durable timers across restarts, audit replay.
-import { HEARTBEAT_MACHINE } from '@engine/machines';
+import { HEARTBEAT_MACHINE } from '@engine/core/testing';
 import { MemoryEventStore } from '@engine/event-store';
 import { InvalidCommandError, ReplayMismatchError, SimulatedClock, VersionConflictError } from '@engine/core';
 import { setup } from 'xstate';
@@ -69,8 +69,8 @@ describe('ActorHost', () => {
     await host.create('heartbeat', 'b1', input);
     await host.idle();
     const before = await store.streamVersion(STREAM);
-    await expect(host.report(STREAM, `${STREAM}:1:0`, { type: 'PROBE_FAILED', at: 'x', reason: 'late' })).resolves.toBe('ignored');
-    await expect(host.report(STREAM, 'never-issued', { type: 'PROBE_OK', at: 'x', elapsedMs: 1 })).resolves.toBe('ignored');
+    await expect(host.report(STREAM, `${STREAM}:1:0`, { type: 'PROBE_FAILED', at: 'x', reason: 'late' })).resolves.toBeUndefined();
+    await expect(host.report(STREAM, 'never-issued', { type: 'PROBE_OK', at: 'x', elapsedMs: 1 })).resolves.toBeUndefined();
     expect(await store.streamVersion(STREAM)).toBe(before);
     await host.stop();
   });

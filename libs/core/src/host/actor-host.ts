@@ -5,25 +5,37 @@
 // With a StreamOwnership (several workers on one store) it does all of that only for the
 // streams this process holds: `adopt` takes one over later, `release` lets it go, and a
 // command for a stream held elsewhere is forwarded instead of decided here.
-import type { AnyMachineSnapshot } from 'xstate';
+//
+// It is also the one publisher of committed state: every command, outcome and timer resolves
+// to the state it committed, and every append is written through to `feed` (StateFeed), the
+// read side every other part of the engine reads.
+import type { AnyMachineSnapshot, EventObject, InputFrom } from 'xstate';
 import type { Clock, TimerHandle } from '../clock';
 import { EngineError, InvalidCommandError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
-import type { EventStore } from '../event-store';
+import type { AppendResult, EventStore } from '../event-store';
 import { silentLogger, type Logger } from '../logger';
+import type { NewEvent, RecordedEvent } from '../recorded-event';
 import type { ActorState } from './actor-state';
-import type { EffectFailedEvent, EffectRegistry, EngineEvent } from './effects';
-import { timerEventType, type MachineDefinition } from './machine-definition';
+import type { CommandEvent, EffectContext, EffectFailedEvent, EffectRegistry, EngineEvent } from './effects';
+import { timerEventType, type AnyMachineDefinition, type EventOf, type StateOf } from './machine-definition';
+import { StateFeed, type StreamState } from './state-feed';
 import { resolveSnapshot, stepEvent, stepStart, type StartedEffect, type StepResult } from './step';
 
 export interface ActorHostOptions {
   store: EventStore;
   clock: Clock;
-  definitions: MachineDefinition[];
-  effects: EffectRegistry;
+  definitions: readonly AnyMachineDefinition[];
+  /** Effect handlers by name; more can be provided with `provide` before `start`. */
+  effects?: EffectRegistry;
   logger?: Logger;
   /** How often a decision is retried after losing a version race (each time re-read and re-decided). */
   maxConflictRetries?: number;
+  /** How long a command forwarded to another worker waits to see that worker commit it. Default 10 s. */
+  forwardWaitMs?: number;
 }
+
+/** A stream's committed state with a machine state (not a pure fact). */
+export type CommittedState<TState extends ActorState = ActorState> = StreamState<TState>;
 
 export interface InterruptedEffect {
   stream: string;
@@ -49,11 +61,11 @@ export interface StreamOwnership {
   /** Whether this process holds `stream` now (its lease is current). */
   owns(stream: string): boolean;
   /** Hands a command for a stream this process does not hold to whoever holds it (or will). */
-  forward(stream: string, event: EngineEvent): Promise<void>;
+  forward(stream: string, event: CommandEvent): Promise<void>;
 }
 
 interface LiveActor {
-  def: MachineDefinition;
+  def: AnyMachineDefinition;
   stream: string;
   version: number;
   state: ActorState;
@@ -61,84 +73,114 @@ interface LiveActor {
 }
 
 export class ActorHost {
+  /** The committed state of every stream: what every reader reads. */
+  readonly feed: StateFeed;
   private readonly store: EventStore;
   private readonly clock: Clock;
-  private readonly definitions: MachineDefinition[];
-  private readonly effects: EffectRegistry;
+  private readonly definitions: AnyMachineDefinition[];
+  private readonly effects: EffectRegistry = {};
   private readonly logger: Logger;
   private readonly maxConflictRetries: number;
+  private readonly forwardWaitMs: number;
   private readonly live = new Map<string, LiveActor>();
   private readonly timers = new Map<string, TimerHandle>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly inflight = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private stopped = false;
+  private started = false;
   private ownership: StreamOwnership | undefined;
 
   constructor(options: ActorHostOptions) {
     this.store = options.store;
     this.clock = options.clock;
     this.definitions = [...options.definitions].sort((a, b) => b.streamPrefix.length - a.streamPrefix.length);
-    this.effects = options.effects;
+    Object.assign(this.effects, options.effects);
     this.logger = options.logger ?? silentLogger;
     this.maxConflictRetries = options.maxConflictRetries ?? 3;
+    this.forwardWaitMs = options.forwardWaitMs ?? 10_000;
+    this.feed = new StateFeed({ clock: this.clock, logger: this.logger, kindOf: (stream) => this.findDefinition(stream)?.id ?? namePrefix(stream) });
   }
 
-  definitionFor(stream: string): MachineDefinition {
-    const def = this.definitions.find((d) => stream.startsWith(d.streamPrefix));
+  /**
+   * Adds effect handlers, before `start`: the parts that implement effects (browsers, portals,
+   * alerting) are built with the host they send commands to, and then provide their handlers
+   * here, so nothing needs a forward reference to the host. A name can be provided once.
+   */
+  provide(effects: EffectRegistry): this {
+    if (this.started) throw new EngineError('HOST_STARTED', 'effect handlers must be provided before the host starts');
+    for (const name of Object.keys(effects)) {
+      if (this.effects[name]) throw new EngineError('EFFECT_PROVIDED_TWICE', `effect ${name} already has a handler`);
+    }
+    Object.assign(this.effects, effects);
+    return this;
+  }
+
+  definitionFor(stream: string): AnyMachineDefinition {
+    const def = this.findDefinition(stream);
     if (!def) throw new NotFoundError('machine for stream', stream);
     return def;
   }
 
-  definition(id: string): MachineDefinition {
+  findDefinition(stream: string): AnyMachineDefinition | undefined {
+    return this.definitions.find((d) => stream.startsWith(d.streamPrefix));
+  }
+
+  definition(id: string): AnyMachineDefinition {
     const def = this.definitions.find((d) => d.id === id);
     if (!def) throw new NotFoundError('machine', id);
     return def;
   }
 
   /**
-   * Restores every live stream from its last event (one read per machine kind, no refold);
-   * with `ownership`, only the streams it owns now (the others are adopted when claimed).
+   * Loads the feed from the heads of every stream (one read), restores every live stream from
+   * its last event (no refold) — with `ownership`, only the streams it owns now (the others are
+   * adopted when claimed) — and then follows the store for what other writers append.
    */
   async start(ownership?: StreamOwnership): Promise<RestoreReport> {
+    this.started = true;
     this.ownership = ownership;
     const report: RestoreReport = { restored: 0, skippedFinal: 0, timersArmed: 0, interrupted: [], versionDrift: [] };
+    this.feed.load(await this.store.heads());
     const toResolve: { actor: LiveActor; effectId: string }[] = [];
-    for (const def of this.definitions) {
-      for (const head of await this.store.heads(def.streamPrefix)) {
-        if (this.definitionFor(head.stream) !== def) continue; // belongs to a longer prefix
-        if (!this.owns(head.stream)) continue;
-        const state = head.lastEvent.stateAfter as ActorState;
-        if (state.status !== 'active') {
-          report.skippedFinal += 1;
-          continue;
-        }
-        const recorded = head.lastEvent.meta.machineVersion;
-        if (recorded !== undefined && recorded !== def.version) {
-          report.versionDrift.push({ stream: head.stream, recorded, registered: def.version });
-        }
-        const actor: LiveActor = { def, stream: head.stream, version: head.version, state, snapshot: resolveSnapshot(def, state) };
-        this.live.set(head.stream, actor);
-        report.restored += 1;
-        for (const [name, timer] of Object.entries(state.timers)) {
-          this.armTimer(head.stream, name, timer.id, timer.dueAt);
-          report.timersArmed += 1;
-        }
-        for (const effectId of Object.keys(state.effects)) toResolve.push({ actor, effectId });
+    for (const entry of this.feed.all()) {
+      const def = this.findDefinition(entry.stream);
+      if (!def || !entry.state || !this.owns(entry.stream)) continue;
+      const state = entry.state;
+      if (state.status !== 'active') {
+        report.skippedFinal += 1;
+        continue;
       }
+      if (entry.machineVersion !== null && entry.machineVersion !== def.version) {
+        report.versionDrift.push({ stream: entry.stream, recorded: entry.machineVersion, registered: def.version });
+      }
+      const actor: LiveActor = { def, stream: entry.stream, version: entry.version, state, snapshot: resolveSnapshot(def, state) };
+      this.live.set(entry.stream, actor);
+      report.restored += 1;
+      for (const [name, timer] of Object.entries(state.timers)) {
+        this.armTimer(entry.stream, name, timer.id, timer.dueAt);
+        report.timersArmed += 1;
+      }
+      for (const effectId of Object.keys(state.effects)) toResolve.push({ actor, effectId });
     }
+    this.feed.follow(this.store);
     for (const { actor, effectId } of toResolve) {
       const effect = actor.state.effects[effectId];
-      const policy = this.effects[effect.type]?.onInterrupted ?? 'rerun';
-      report.interrupted.push({ stream: actor.stream, effectId, type: effect.type, policy: policy === 'rerun' ? 'rerun' : 'reconcile' });
+      const reconciled = this.effects[effect.type]?.onInterrupted !== undefined;
+      report.interrupted.push({ stream: actor.stream, effectId, type: effect.type, policy: reconciled ? 'reconcile' : 'rerun' });
       this.resumeInterrupted(actor, effectId);
     }
     this.logger.info('actor host restored', { ...report, interrupted: report.interrupted.length, versionDrift: report.versionDrift.length });
     return report;
   }
 
-  /** Starts a new stream `<prefix><id>`; fails with VersionConflictError when it exists. */
-  async create(definitionId: string, id: string, input: unknown): Promise<{ stream: string; state: ActorState }> {
-    const def = this.definition(definitionId);
+  /**
+   * Starts a new stream `<prefix><id>` and resolves to its committed first state; fails with
+   * VersionConflictError when it exists, ValidationError when the machine rejects the input.
+   */
+  async create<D extends AnyMachineDefinition>(definition: D, id: string, input: InputFrom<D['machine']>): Promise<CommittedState<StateOf<D>>>;
+  async create(definitionId: string, id: string, input: unknown): Promise<CommittedState>;
+  async create(definition: AnyMachineDefinition | string, id: string, input: unknown): Promise<CommittedState> {
+    const def = typeof definition === 'string' ? this.definition(definition) : definition;
     const stream = `${def.streamPrefix}${id}`;
     return this.serialized(stream, async () => {
       const result = stepStart(def, stream, input, { at: this.clock.now() });
@@ -148,45 +190,87 @@ export class ActorHost {
         throw new ValidationError(`input rejected by machine ${def.id}: ${cause instanceof Error ? cause.message : 'invalid'}`, { input: 'rejected' });
       }
       const appended = await this.store.append(stream, result.records, { expectedVersion: 'no-stream' });
+      const committed = this.publish(stream, result.records, appended);
       // A stream nobody holds yet waits for its claimer, who runs its first effects on adoption.
       if (this.owns(stream)) this.install({ def, stream, version: appended.version, state: result.state, snapshot: result.snapshot }, result);
-      return { stream, state: result.state };
+      return committed;
     });
   }
 
-  /** A command: refused with InvalidCommandError (nothing appended) when the current state does not accept it. */
-  async send(stream: string, event: EngineEvent): Promise<ActorState> {
+  /**
+   * A command; resolves to the state it committed. Refused with InvalidCommandError (nothing
+   * appended) when the machine does not accept it now, with the machine's reason when it gives one.
+   * A command for a stream held by another worker is forwarded to it, and resolves to the first
+   * state that worker commits after it (or the state known when that takes longer than forwardWaitMs).
+   */
+  async send(stream: string, event: CommandEvent): Promise<CommittedState> {
     if (!this.owns(stream)) return this.serialized(stream, () => this.forward(stream, event));
-    return this.serialized(stream, () =>
-      this.commit(stream, (actor) => {
-        if (actor.state.status !== 'active' || !actor.snapshot.can(event)) {
-          throw new InvalidCommandError(stream, event.type, actor.state.value);
-        }
+    return this.serialized(stream, async () => {
+      const committed = await this.commit(stream, (actor) => {
+        if (actor.state.status !== 'active' || !actor.snapshot.can(event)) throw this.refused(actor, event);
         return stepEvent(actor.def, stream, actor.version, actor.state, actor.snapshot, event, { at: this.clock.now() });
-      }).then((actor) => (actor as LiveActor).state),
-    );
+      });
+      return committed as CommittedState;
+    });
   }
 
-  /** An effect's outcome. Recorded once: an unknown or already answered effect id is ignored. */
-  async report(stream: string, effectId: string, event: EngineEvent): Promise<'recorded' | 'ignored'> {
+  /** `send` to the stream `<prefix><id>` of `def`, typed by its machine. */
+  async sendTo<D extends AnyMachineDefinition>(def: D, id: string, event: EventOf<D> & EventObject): Promise<CommittedState<StateOf<D>>> {
+    return (await this.send(`${def.streamPrefix}${id}`, event)) as CommittedState<StateOf<D>>;
+  }
+
+  /**
+   * An effect's outcome. Recorded once: an unknown or already answered effect id is ignored
+   * (undefined); otherwise resolves to the state it committed.
+   */
+  async report(stream: string, effectId: string, event: EngineEvent): Promise<CommittedState | undefined> {
     return this.serialized(stream, async () => {
       // A late outcome of an effect of a stream given up meanwhile: its new holder decides.
-      if (!this.owns(stream)) return 'ignored';
-      const actor = await this.commit(stream, (a) =>
+      if (!this.owns(stream)) return undefined;
+      const committed = await this.commit(stream, (a) =>
         a.state.effects[effectId] ? stepEvent(a.def, stream, a.version, a.state, a.snapshot, event, { at: this.clock.now(), effectId }) : null,
       );
-      return actor ? 'recorded' : 'ignored';
+      return committed ?? undefined;
     });
   }
 
-  /** The current state: from memory for live streams, else from the stream's last event. */
-  async getState(stream: string): Promise<{ version: number; state: ActorState } | undefined> {
-    const actor = this.live.get(stream);
-    if (actor) return { version: actor.version, state: actor.state };
+  /** The latest committed state: from the feed, or from the stream's last event when the feed has not seen it yet. */
+  async getState(stream: string): Promise<CommittedState | undefined> {
+    const entry = this.feed.get(stream);
+    if (entry?.state) return entry as CommittedState;
     const version = await this.store.streamVersion(stream);
     if (version === 0) return undefined;
     const [last] = await this.store.read(stream, version);
-    return { version, state: last.stateAfter as ActorState };
+    if (!last.stateAfter) return undefined;
+    return {
+      stream,
+      kind: this.findDefinition(stream)?.id ?? namePrefix(stream),
+      version,
+      position: last.position,
+      state: last.stateAfter as ActorState,
+      lastEventType: last.type,
+      updatedAt: last.meta.at,
+      machineVersion: typeof last.meta.machineVersion === 'string' ? last.meta.machineVersion : null,
+    };
+  }
+
+  /** `getState` of the stream `<prefix><id>` of `def`, typed by its machine. */
+  async getStateOf<D extends AnyMachineDefinition>(def: D, id: string): Promise<CommittedState<StateOf<D>> | undefined> {
+    const stream = `${def.streamPrefix}${id}`;
+    if (this.findDefinition(stream) !== def) throw new NotFoundError(`stream of machine ${def.id}`, stream);
+    // The stream's prefix is this definition's, so its stored state is that machine's.
+    return (await this.getState(stream)) as CommittedState<StateOf<D>> | undefined;
+  }
+
+  /**
+   * Whether the machine accepts `event` on `stream` now, without recording anything: throws the
+   * InvalidCommandError (with the machine's reason) that `send` would, NotFoundError for an
+   * unknown stream. For a command with a side effect that must not happen when it is refused
+   * (handing a captcha answer to the solver before CAPTCHA_ANSWERED is recorded).
+   */
+  async assertAccepts(stream: string, event: CommandEvent): Promise<void> {
+    const actor = await this.load(stream);
+    if (actor.state.status !== 'active' || !actor.snapshot.can(event)) throw this.refused(actor, event);
   }
 
   liveStreams(prefix = ''): string[] {
@@ -255,6 +339,7 @@ export class ActorHost {
    */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopped = true;
+    await this.feed.close();
     for (const handle of this.timers.values()) handle.cancel();
     this.timers.clear();
     for (const run of this.inflight.values()) run.controller.abort(new EngineError('HOST_STOPPED', 'actor host stopped'));
@@ -269,12 +354,25 @@ export class ActorHost {
   }
 
   /** A command for a stream held elsewhere: checked against its latest state here, applied by its holder. */
-  private async forward(stream: string, event: EngineEvent): Promise<ActorState> {
+  private async forward(stream: string, event: CommandEvent): Promise<CommittedState> {
     this.live.delete(stream);
     const actor = await this.load(stream);
-    if (actor.state.status !== 'active' || !actor.snapshot.can(event)) throw new InvalidCommandError(stream, event.type, actor.state.value);
+    if (actor.state.status !== 'active' || !actor.snapshot.can(event)) throw this.refused(actor, event);
     await (this.ownership as StreamOwnership).forward(stream, event);
-    return actor.state;
+    // A bound on waiting for another process, not a clock of the domain: real time on purpose.
+    const bound = AbortSignal.timeout(this.forwardWaitMs);
+    try {
+      const moved = await this.feed.waitFor(stream, (entry) => entry !== undefined && entry.version > actor.version, { signal: bound });
+      return moved as CommittedState;
+    } catch (error) {
+      if (!bound.aborted) throw error;
+      return (await this.getState(stream)) as CommittedState;
+    }
+  }
+
+  /** Why the command is refused, in the machine's words when it has any (see MachineDefinition.refusal). */
+  private refused(actor: LiveActor, event: CommandEvent): InvalidCommandError {
+    return new InvalidCommandError(actor.stream, event.type, actor.state.value, actor.def.refusal?.(actor.snapshot, event));
   }
 
   private async load(stream: string): Promise<LiveActor> {
@@ -289,26 +387,45 @@ export class ActorHost {
   }
 
   /**
-   * Decide, append, adopt. Losing a version race means another writer appended first:
+   * Decide, append, publish, adopt. Losing a version race means another writer appended first:
    * re-read and re-decide, never overwrite. `decide` returning null means nothing to record.
    */
-  private async commit(stream: string, decide: (actor: LiveActor) => StepResult | null): Promise<LiveActor | null> {
+  private async commit(stream: string, decide: (actor: LiveActor) => StepResult | null): Promise<CommittedState | null> {
     for (let attempt = 0; ; attempt++) {
       const actor = await this.load(stream);
       const result = decide(actor);
       if (!result) return null;
       // Given up while this decision waited its turn: the new holder decides instead.
       if (!this.owns(stream)) throw new EngineError('STREAM_NOT_OWNED', `stream ${stream} is held by another worker`);
+      let appended: AppendResult;
       try {
-        const appended = await this.store.append(stream, result.records, { expectedVersion: actor.version });
-        const next: LiveActor = { ...actor, version: appended.version, state: result.state, snapshot: result.snapshot };
-        this.install(next, result);
-        return next;
+        appended = await this.store.append(stream, result.records, { expectedVersion: actor.version });
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= this.maxConflictRetries) throw error;
         this.live.delete(stream);
+        continue;
       }
+      const committed = this.publish(stream, result.records, appended);
+      this.install({ ...actor, version: appended.version, state: result.state, snapshot: result.snapshot }, result);
+      return committed;
     }
+  }
+
+  /** Hands what was just appended to the feed and returns the stream's committed state after it. */
+  private publish(stream: string, records: readonly NewEvent[], appended: AppendResult): CommittedState {
+    const events: RecordedEvent[] = records.map((record, i) => ({ ...record, stream, ...appended.events[i] }));
+    this.feed.publish(events);
+    const last = events[events.length - 1];
+    return {
+      stream,
+      kind: this.findDefinition(stream)?.id ?? namePrefix(stream),
+      version: last.version,
+      position: last.position,
+      state: last.stateAfter as ActorState,
+      lastEventType: last.type,
+      updatedAt: last.meta.at,
+      machineVersion: last.meta.machineVersion ?? null,
+    };
   }
 
   /** After a successful append: update memory, arm/cancel timers, then run the effects. */
@@ -324,7 +441,7 @@ export class ActorHost {
     if (this.stopped) return;
     const handler = this.effects[effect.type];
     const controller = new AbortController();
-    const ctx = { stream: actor.stream, effectId: effect.id, signal: controller.signal, state: actor.state };
+    const ctx = this.effectContext(actor, effect.id, controller.signal);
     const done = (async () => {
       try {
         if (!handler) throw new EngineError('EFFECT_UNKNOWN', `no handler registered for effect ${effect.type}`);
@@ -338,18 +455,22 @@ export class ActorHost {
     this.inflight.set(effect.id, { controller, done });
   }
 
+  private effectContext(actor: LiveActor, effectId: string, signal: AbortSignal): EffectContext {
+    return { stream: actor.stream, effectId, signal, state: actor.state, send: (stream, event) => this.send(stream, event) };
+  }
+
   private resumeInterrupted(actor: LiveActor, effectId: string): void {
     const effect = actor.state.effects[effectId];
-    const policy = this.effects[effect.type]?.onInterrupted ?? 'rerun';
-    if (policy === 'rerun') {
+    const handler = this.effects[effect.type];
+    if (!handler?.onInterrupted) {
       this.runEffect(actor, { id: effectId, type: effect.type, params: effect.params, tracked: true });
       return;
     }
     const controller = new AbortController();
     const done = (async () => {
       try {
-        const event = await policy(effect.params, { stream: actor.stream, effectId, signal: controller.signal, state: actor.state });
-        await this.report(actor.stream, effectId, event);
+        const event = await (handler.onInterrupted as NonNullable<typeof handler.onInterrupted>)(effect.params, this.effectContext(actor, effectId, controller.signal));
+        await this.report(actor.stream, effectId, event as EngineEvent);
       } catch (error) {
         this.logger.error('interrupted effect could not be reconciled', { stream: actor.stream, effectId, code: errorCode(error) });
         await this.report(actor.stream, effectId, effectFailed({ id: effectId, ...effect }, error)).catch(() => undefined);
@@ -401,6 +522,12 @@ export class ActorHost {
     });
     return run;
   }
+}
+
+/** Streams of no registered machine (command inboxes, test streams) are grouped by their name's prefix. */
+function namePrefix(stream: string): string {
+  const dash = stream.indexOf('-');
+  return dash > 0 ? stream.slice(0, dash) : stream;
 }
 
 function errorCode(error: unknown): string {

@@ -14,9 +14,13 @@ export interface PendingTimer {
   dueAt: number;
 }
 
-export interface ActorState {
-  value: StateValue;
-  context: unknown;
+/**
+ * `TContext` and `TValue` narrow the machine part for one machine (see `StateOf` in
+ * machine-definition.ts); the defaults describe any stream.
+ */
+export interface ActorState<TContext = unknown, TValue extends StateValue = StateValue> {
+  value: TValue;
+  context: TContext;
   status: 'active' | 'done' | 'error' | 'stopped';
   output?: unknown;
   /** Effect id `<stream>:<version>:<n>` → the effect, for effects whose outcome is awaited. */

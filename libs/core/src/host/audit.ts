@@ -3,7 +3,7 @@
 import type { ChainProblem, EventStore } from '../event-store';
 import { ReplayMismatchError } from '../errors';
 import type { RecordedEvent } from '../recorded-event';
-import type { MachineDefinition } from './machine-definition';
+import type { AnyMachineDefinition } from './machine-definition';
 import { replayStream } from './replay';
 
 export interface ReplayProblem {
@@ -37,14 +37,14 @@ export interface RefoldReport {
 }
 
 /** Hash chains and refold: the whole audit. */
-export async function auditStore(store: EventStore, definitions: MachineDefinition[], options: AuditOptions = {}): Promise<AuditReport> {
+export async function auditStore(store: EventStore, definitions: readonly AnyMachineDefinition[], options: AuditOptions = {}): Promise<AuditReport> {
   const chainProblems = await store.verify();
   const refold = await refoldStore(store, definitions, options);
   return { ...refold, chainProblems, ok: chainProblems.length === 0 && refold.replayProblems.length === 0 };
 }
 
 /** Reads the whole log once and replays every stream through its machine; runs no effect. */
-export async function refoldStore(store: EventStore, definitions: MachineDefinition[], options: AuditOptions = {}): Promise<RefoldReport> {
+export async function refoldStore(store: EventStore, definitions: readonly AnyMachineDefinition[], options: AuditOptions = {}): Promise<RefoldReport> {
   const byStream = new Map<string, RecordedEvent[]>();
   let events = 0;
   for (let position = 0; ; ) {

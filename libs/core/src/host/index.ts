@@ -6,3 +6,4 @@ export * from './step';
 export * from './actor-host';
 export * from './replay';
 export * from './audit';
+export * from './state-feed';

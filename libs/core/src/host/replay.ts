@@ -7,7 +7,7 @@ import { jsonEqual } from '../json-equal';
 import type { NewEvent, RecordedEvent } from '../recorded-event';
 import type { ActorState } from './actor-state';
 import { HOST_EVENTS, isHostBookkeeping, type ActorStartedData } from './host-events';
-import type { MachineDefinition } from './machine-definition';
+import type { AnyMachineDefinition } from './machine-definition';
 import { stepEvent, stepStart, type StepResult } from './step';
 
 export interface ReplayStep {
@@ -22,7 +22,7 @@ export interface ReplayStep {
  * after each event, up to `toVersion` when given. Throws ReplayMismatchError at the first
  * event whose recomputation differs from the stored one.
  */
-export function replayStream(def: MachineDefinition, events: readonly RecordedEvent[], toVersion = Infinity): ReplayStep[] {
+export function replayStream(def: AnyMachineDefinition, events: readonly RecordedEvent[], toVersion = Infinity): ReplayStep[] {
   const steps: ReplayStep[] = [];
   let result: StepResult | undefined;
   for (let i = 0; i < events.length && events[i].version <= toVersion; ) {
@@ -55,7 +55,7 @@ export function replayStream(def: MachineDefinition, events: readonly RecordedEv
 }
 
 /** The state at `version`, recomputed by replay (not read from the stored snapshot). */
-export function stateAtVersion(def: MachineDefinition, events: readonly RecordedEvent[], version: number): ActorState {
+export function stateAtVersion(def: AnyMachineDefinition, events: readonly RecordedEvent[], version: number): ActorState {
   const steps = replayStream(def, events, version);
   const step = steps[steps.length - 1];
   if (!step || step.version !== version) {
@@ -73,7 +73,7 @@ function compare(expected: NewEvent, actual: RecordedEvent): string | null {
   return null;
 }
 
-function mismatch(def: MachineDefinition, event: RecordedEvent, diff: string): ReplayMismatchError {
+function mismatch(def: AnyMachineDefinition, event: RecordedEvent, diff: string): ReplayMismatchError {
   return new ReplayMismatchError(event.stream, event.version, String(event.meta.machineVersion ?? def.version), diff);
 }
 

@@ -5,7 +5,7 @@ import { initialTransition, transition, type AnyMachineSnapshot, type EventObjec
 import type { EventMeta, NewEvent } from '../recorded-event';
 import { machinePart, type ActorState, type PendingEffect } from './actor-state';
 import { HOST_EVENTS, type TimerCancelledData, type TimerScheduledData } from './host-events';
-import { TIMER_ACTIONS, type CancelTimerParams, type MachineDefinition, type ScheduleTimerParams } from './machine-definition';
+import { TIMER_ACTIONS, type CancelTimerParams, type AnyMachineDefinition, type ScheduleTimerParams } from './machine-definition';
 
 export interface StartedEffect extends PendingEffect {
   id: string;
@@ -32,12 +32,12 @@ export interface StepOrigin {
 }
 
 /** Restores an XState snapshot from stored state: one call, no refold. */
-export function resolveSnapshot(def: MachineDefinition, state: ActorState): AnyMachineSnapshot {
+export function resolveSnapshot(def: AnyMachineDefinition, state: ActorState): AnyMachineSnapshot {
   return def.machine.resolveState({ value: state.value, context: state.context as never });
 }
 
 /** The first step of a stream: the machine's initial state and entry actions. */
-export function stepStart(def: MachineDefinition, stream: string, input: unknown, origin: StepOrigin): StepResult {
+export function stepStart(def: AnyMachineDefinition, stream: string, input: unknown, origin: StepOrigin): StepResult {
   const [snapshot, actions] = initialTransition(def.machine, input as never);
   const base: ActorState = { ...machinePart(snapshot), effects: {}, timers: {} };
   return finish(def, stream, 1, base, snapshot, actions, { type: HOST_EVENTS.started, data: { input } }, origin);
@@ -49,7 +49,7 @@ export function stepStart(def: MachineDefinition, stream: string, input: unknown
  * marked resolved, otherwise it would look pending forever.
  */
 export function stepEvent(
-  def: MachineDefinition,
+  def: AnyMachineDefinition,
   stream: string,
   version: number,
   state: ActorState,
@@ -70,7 +70,7 @@ export function stepEvent(
 }
 
 function finish(
-  def: MachineDefinition,
+  def: AnyMachineDefinition,
   stream: string,
   version: number,
   base: ActorState,

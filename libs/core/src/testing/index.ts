@@ -1,1 +1,2 @@
 export * from './machine-spec';
+export * from './heartbeat-machine';

@@ -1,15 +1,17 @@
 // Given/when/then specifications for machines, on the pure step alone: no store, no host,
 // no browser, no sleeps. `given` folds events from the initial state; `when` applies one more
 // and exposes the resulting state, effects and timers.
+import type { InputFrom } from 'xstate';
 import type { EngineEvent } from '../host/effects';
 import type { ActorState } from '../host/actor-state';
-import type { MachineDefinition } from '../host/machine-definition';
+import type { AnyMachineDefinition, StateOf } from '../host/machine-definition';
 import { stepEvent, stepStart, type StepResult } from '../host/step';
 
-export interface SpecOutcome {
-  state: ActorState;
-  value: ActorState['value'];
-  context: any;
+/** `TState` is the machine's stored state (`StateOf<typeof JOB_MACHINE>`): context and value are typed. */
+export interface SpecOutcome<TState extends ActorState = ActorState> {
+  state: TState;
+  value: TState['value'];
+  context: TState['context'];
   status: ActorState['status'];
   /** Effects started by this step, without ids: `{ type, params }`. */
   effects: { type: string; params: unknown }[];
@@ -21,28 +23,29 @@ export interface SpecOutcome {
   accepted: boolean;
 }
 
-export interface GivenSpec {
-  when(event: EngineEvent, origin?: { effectId?: string; timerId?: string; atMs?: number }): SpecOutcome;
+export interface GivenSpec<TState extends ActorState = ActorState> {
+  when(event: EngineEvent, origin?: { effectId?: string; timerId?: string; atMs?: number }): SpecOutcome<TState>;
   /** The state after the given events. */
-  readonly now: SpecOutcome;
+  readonly now: SpecOutcome<TState>;
 }
 
 const STREAM = 'spec-1';
 const T0 = Date.UTC(2026, 0, 1);
 
-export function machineSpec(def: MachineDefinition) {
+export function machineSpec<D extends AnyMachineDefinition>(def: D) {
+  type State = StateOf<D> & ActorState;
   return {
-    given(input: unknown, events: EngineEvent[] = []): GivenSpec {
+    given(input: InputFrom<D['machine']>, events: EngineEvent[] = []): GivenSpec<State> {
       let at = T0;
       let version = 0;
       let result = stepStart(def, STREAM, input, { at });
       version += result.records.length;
-      let outcome = toOutcome(result, at, true);
+      let outcome = toOutcome<State>(result, at, true);
       for (const event of events) {
         at += 1_000;
         result = stepEvent(def, STREAM, version, result.state, result.snapshot, event, { at });
         version += result.records.length;
-        outcome = toOutcome(result, at, true);
+        outcome = toOutcome<State>(result, at, true);
       }
       const base = result;
       const baseAt = at;
@@ -52,18 +55,20 @@ export function machineSpec(def: MachineDefinition) {
           const whenAt = origin.atMs ?? baseAt + 1_000;
           const accepted = base.state.status === 'active' && base.snapshot.can(event);
           const next = stepEvent(def, STREAM, version, base.state, base.snapshot, event, { at: whenAt, ...origin });
-          return toOutcome(next, whenAt, accepted);
+          return toOutcome<State>(next, whenAt, accepted);
         },
       };
     },
   };
 }
 
-function toOutcome(result: StepResult, at: number, accepted: boolean): SpecOutcome {
+function toOutcome<TState extends ActorState>(result: StepResult, at: number, accepted: boolean): SpecOutcome<TState> {
+  // The step ran `def`'s machine, so its state is that machine's state.
+  const state = result.state as TState;
   return {
-    state: result.state,
-    value: result.state.value,
-    context: result.state.context,
+    state,
+    value: state.value,
+    context: state.context,
     status: result.state.status,
     effects: result.effects.map(({ type, params }) => ({ type, params })),
     timersArmed: result.timersArmed.map((t) => ({ name: t.name, delayMs: t.dueAt - at })),

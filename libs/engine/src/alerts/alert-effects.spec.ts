@@ -4,8 +4,7 @@
 import { ActorHost, SimulatedClock } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
 import { MASTER_SESSION_MACHINE } from '@engine/machines';
-import { FakeEffects } from '../../../../machines/master-session/master-session.fake-effects';
-import { INPUT } from '../../../../machines/master-session/master-session.fixtures';
+import { FakeEffects, MASTER_INPUT as INPUT } from '@engine/machines/testing';
 import { alertEffects } from './alert-effects';
 import { RecordingAlerter } from './alert-test-kit';
 

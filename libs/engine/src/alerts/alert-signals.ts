@@ -2,7 +2,7 @@
 // first start of each master-session recovery, and each job's final outcome. Only a window's
 // worth is kept, so the projection stays small however long the log grows.
 import type { RecordedEvent } from '@engine/core';
-import { JOB_FINAL_STATES, recoveryHistory, type JobStateName, type RecoveryAttemptRecord } from '@engine/machines';
+import { isJobFinal, recoveryHistory, type RecoveryAttemptRecord } from '@engine/machines';
 import type { JobOutcome } from './alert-rules';
 
 const MASTER_PREFIX = 'master-';
@@ -30,7 +30,7 @@ export class AlertSignals {
         if (!rows.has(key)) rows.set(key, row);
       }
     } else if (event.stream.startsWith(JOB_PREFIX) && state?.status === 'done' && !this.outcomes.has(event.stream)) {
-      if (!JOB_FINAL_STATES.includes(state.value as JobStateName)) return;
+      if (!isJobFinal({ value: state.value })) return;
       this.portalNames.add(portal);
       const jobId = typeof state.context?.jobId === 'string' ? state.context.jobId : event.stream.slice(JOB_PREFIX.length);
       this.outcomes.set(event.stream, { jobId, portal, outcome: state.value as string, atMs: Date.parse(event.meta.at) });

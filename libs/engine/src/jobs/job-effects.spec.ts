@@ -1,13 +1,29 @@
 // The job effects' reconciliation lookup against fakes: a lookup that lands on the portal's
 // login page (the portal killed the session under it) is a session failure, not an answer.
-import { SessionExpiredError, SimulatedClock, silentLogger, type ActorHost, type EffectContext, type EngineEvent } from '@engine/core';
+import { SessionExpiredError, SimulatedClock, StateFeed, silentLogger, type CommandEvent, type EffectContext, type StateOf } from '@engine/core';
+import type { JobDefinition } from '@engine/machines';
 import type { ArtifactStore, SessionCloner, SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
 import { PortalRegistry } from '../portals/portal-registry';
 import { JobEffects } from './job-effects';
 
-function fixture(lookups: Array<() => Promise<{ found: true; reference: string } | { found: false }>>) {
-  const sent: EngineEvent[] = [];
+const masterIn = (version: number, value: string) => ({
+  stream: 'master-portal-sim',
+  version,
+  position: version,
+  type: 'T',
+  data: {},
+  stateAfter: { value, context: {}, status: 'active', effects: {}, timers: {} },
+  meta: { at: '2026-01-01T00:00:00.000Z' },
+  hash: 'h',
+  prevHash: 'p',
+});
+
+function fixture(lookups: Array<() => Promise<{ found: true; reference: string } | { found: false }>>, masterState = 'ready', wait: { lookupWaitMs: number | undefined } = { lookupWaitMs: 60_000 }) {
+  const sent: CommandEvent[] = [];
+  const clock = new SimulatedClock(Date.parse('2026-01-01T00:00:00Z'));
+  const feed = new StateFeed({ clock, kindOf: (stream) => (stream.startsWith('master-') ? 'master-session' : 'job') });
+  feed.apply(masterIn(1, masterState));
   let lookup = 0;
   const adapter = {
     id: 'portal-sim',
@@ -15,19 +31,19 @@ function fixture(lookups: Array<() => Promise<{ found: true; reference: string }
     findSubmission: () => lookups[Math.min(lookup++, lookups.length - 1)](),
   } as unknown as PortalAdapter;
   const effects = new JobEffects({
-    host: () => ({ send: async (_stream: string, event: EngineEvent) => void sent.push(event) }) as unknown as ActorHost,
+    feed,
     portals: new PortalRegistry([adapter]),
     cloner: { clone: async () => ({ page: {}, close: async () => undefined }) } as unknown as SessionCloner,
     masterSource: () => ({}) as SessionSource,
-    masterReady: () => true,
     artifacts: {} as ArtifactStore,
-    clock: new SimulatedClock(Date.parse('2026-01-01T00:00:00Z')),
+    clock,
     logger: silentLogger,
-    timeouts: { lookupWaitMs: 60_000, lookupRetryMs: 1 },
+    timeouts: { lookupWaitMs: wait.lookupWaitMs, lookupRetryMs: 1 },
   });
-  const ctx = { stream: 'job-j1', signal: new AbortController().signal } as EffectContext;
+  const state = { context: { jobId: 'j1' } } as StateOf<JobDefinition>;
+  const ctx: EffectContext<StateOf<JobDefinition>> = { stream: 'job-j1', effectId: 'job-j1:9:0', signal: new AbortController().signal, state, send: async (_stream, event) => void sent.push(event) };
   const run = () => effects.registry().findSubmission.run({ portal: 'portal-sim', businessKey: 'VIN1' }, ctx);
-  return { run, sent, lookups: () => lookup };
+  return { run, sent, lookups: () => lookup, feed, clock };
 }
 
 const expired = () => Promise.reject(new SessionExpiredError('portal-sim', 'redirected to the login page during find submission'));
@@ -51,5 +67,32 @@ describe('JobEffects findSubmission (reconciliation)', () => {
     await expect(run()).resolves.toMatchObject({ type: 'SUBMISSION_NOT_FOUND' });
     expect(lookups()).toBe(1);
     expect(sent).toEqual([]);
+  });
+
+  it('waits on the read feed while the master session recovers, and looks as soon as it is ready', async () => {
+    const { run, lookups, feed } = fixture([async () => ({ found: true, reference: 'PRP-2026-000002' })], 'recovering');
+    const outcome = run();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(lookups()).toBe(0);
+    feed.apply(masterIn(2, 'ready'));
+    await expect(outcome).resolves.toMatchObject({ type: 'SUBMISSION_FOUND', reference: 'PRP-2026-000002' });
+    expect(lookups()).toBe(1);
+  });
+
+  it('answers LOOKUP_FAILED (master unavailable) when the session is not back before the lookup wait ends', async () => {
+    const { run, lookups, clock } = fixture([async () => ({ found: false })], 'recovering');
+    const outcome = run();
+    await clock.advance(60_000);
+    await expect(outcome).resolves.toMatchObject({ type: 'LOOKUP_FAILED', code: 'MASTER_UNAVAILABLE' });
+    expect(lookups()).toBe(0);
+  });
+
+  it('a lookup wait given as undefined keeps its default (two minutes), instead of giving up at once', async () => {
+    const { run, lookups, feed, clock } = fixture([async () => ({ found: false })], 'recovering', { lookupWaitMs: undefined });
+    const outcome = run();
+    await clock.advance(119_000);
+    expect(lookups()).toBe(0);
+    feed.apply(masterIn(2, 'ready'));
+    await expect(outcome).resolves.toMatchObject({ type: 'SUBMISSION_NOT_FOUND' });
   });
 });

@@ -3,21 +3,20 @@
 // failure evidence, report a dead session to the master, close the clone. Each answers with
 // the machine's outcome event; failures carry an error code, never an error's text.
 import type { Page } from 'puppeteer-core';
-import { EngineError, InvalidCommandError, type ActorHost, type Clock, type EffectRegistry, type EngineEvent, type Logger } from '@engine/core';
+import { EngineError, InvalidCommandError, TimeoutError, type Clock, type CommandSender, type EffectHandlers, type Logger, type StateFeed } from '@engine/core';
 import { captureFailure, type ArtifactStore, type CloneStrategy, type SessionClone, type SessionCloner, type SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
-import { jobInterruptedEvent, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type SubmitFormParams } from '@engine/machines';
-import type { CaptureArtifactParams, CloseCloneParams, ReportSessionFailureParams, ValidateSessionParams } from '@engine/machines';
+import { isMasterAvailable, jobInterruptedEvent, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type JobDefinition, type JobEvent, type SubmitFormParams } from '@engine/machines';
+import type { CaptureArtifactParams, ReportSessionFailureParams, ValidateSessionParams } from '@engine/machines';
 import type { PortalRegistry } from '../portals/portal-registry';
 
 export interface JobEffectsOptions {
-  host: () => ActorHost;
+  /** The read feed: a lookup waits on it for its portal's master session to be available. */
+  feed: StateFeed;
   portals: PortalRegistry;
   cloner: SessionCloner;
-  /** The portal's logged-in master page, when its session is up. */
+  /** The portal's logged-in master page, when its browser is up. */
   masterSource: (portal: string) => SessionSource | undefined;
-  /** Whether the portal's master session is ready (lookups wait for it, up to `lookupWaitMs`). */
-  masterReady: (portal: string) => boolean;
   artifacts: ArtifactStore;
   clock: Clock;
   logger: Logger;
@@ -34,7 +33,10 @@ export class JobEffects {
   private readonly timeouts: Timeouts;
 
   constructor(private readonly options: JobEffectsOptions) {
-    this.timeouts = { cloneMs: 30_000, probeMs: 10_000, stepMs: 30_000, submitMs: 30_000, lookupMs: 20_000, lookupWaitMs: 120_000, captureMs: 10_000, lookupTries: 3, lookupRetryMs: 1_000, ...options.timeouts };
+    // An option given as undefined keeps its default (a spread would let it replace the default:
+    // an undefined lookup wait made the lookup give up at once, or, compared as NaN, never).
+    const given = Object.fromEntries(Object.entries(options.timeouts ?? {}).filter(([, value]) => value !== undefined));
+    this.timeouts = { cloneMs: 30_000, probeMs: 10_000, stepMs: 30_000, submitMs: 30_000, lookupMs: 20_000, lookupWaitMs: 120_000, captureMs: 10_000, lookupTries: 3, lookupRetryMs: 1_000, ...given };
   }
 
   /** Clones currently open (the health of the engine, and a leak check in tests). */
@@ -46,17 +48,18 @@ export class JobEffects {
     await Promise.all([...this.clones.keys()].map((key) => this.closeClone(key)));
   }
 
-  registry(): EffectRegistry {
-    const interrupted = (effect: string) => async () => jobInterruptedEvent(effect, this.now()) as EngineEvent;
+  registry(): EffectHandlers<JobDefinition> {
+    const interrupted = (effect: 'cloneSession' | 'validateSession' | 'fillStep' | 'submitForm') => async (): Promise<JobEvent> =>
+      jobInterruptedEvent(effect, this.now()) as JobEvent;
     return {
-      cloneSession: { run: (p: CloneSessionParams, ctx) => this.cloneSession(p, ctx.signal), onInterrupted: interrupted('cloneSession') },
-      validateSession: { run: (p: ValidateSessionParams, ctx) => this.validate(p, ctx.signal), onInterrupted: interrupted('validateSession') },
-      fillStep: { run: (p: FillStepParams, ctx) => this.fillStep(p, ctx.state.context as JobContext, ctx.signal), onInterrupted: interrupted('fillStep') },
-      submitForm: { run: (p: SubmitFormParams, ctx) => this.submit(p, ctx.state.context as JobContext, ctx.signal), onInterrupted: interrupted('submitForm') },
-      findSubmission: { run: (p: FindSubmissionParams, ctx) => this.find(p, ctx.stream.replace(/^job-/, ''), ctx.signal) },
-      captureArtifact: { run: (p: CaptureArtifactParams, ctx) => this.capture(p, ctx.signal) },
-      reportSessionFailure: { run: (p: ReportSessionFailureParams) => this.reportSessionFailure(p) },
-      closeClone: { run: async (p: CloseCloneParams) => this.closeClone(cloneKey(p.jobId, p.attempt)) },
+      cloneSession: { run: (p, ctx) => this.cloneSession(p, ctx.signal), onInterrupted: interrupted('cloneSession') },
+      validateSession: { run: (p, ctx) => this.validate(p, ctx.signal), onInterrupted: interrupted('validateSession') },
+      fillStep: { run: (p, ctx) => this.fillStep(p, ctx.state.context, ctx.signal), onInterrupted: interrupted('fillStep') },
+      submitForm: { run: (p, ctx) => this.submit(p, ctx.state.context, ctx.signal), onInterrupted: interrupted('submitForm') },
+      findSubmission: { run: (p, ctx) => this.find(p, ctx.state.context.jobId, ctx.send, ctx.signal) },
+      captureArtifact: { run: (p, ctx) => this.capture(p, ctx.signal) },
+      reportSessionFailure: { run: (p, ctx) => this.reportSessionFailure(p, ctx.send) },
+      closeClone: { run: async (p) => this.closeClone(cloneKey(p.jobId, p.attempt)) },
     };
   }
 
@@ -64,7 +67,7 @@ export class JobEffects {
     return new Date(this.options.clock.now()).toISOString();
   }
 
-  private async cloneSession(p: CloneSessionParams, signal: AbortSignal): Promise<EngineEvent> {
+  private async cloneSession(p: CloneSessionParams, signal: AbortSignal): Promise<JobEvent> {
     const source = this.options.masterSource(p.portal);
     if (!source) return { type: 'CLONE_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
     const key = cloneKey(p.jobId, p.attempt);
@@ -86,7 +89,7 @@ export class JobEffects {
     }
   }
 
-  private async validate(p: ValidateSessionParams, signal: AbortSignal): Promise<EngineEvent> {
+  private async validate(p: ValidateSessionParams, signal: AbortSignal): Promise<JobEvent> {
     const page = this.page(p.jobId, p.attempt);
     const result = await this.adapter(p.portal).probe(page, { signal, timeoutMs: this.timeouts.probeMs });
     if (result.status === 'valid') return { type: 'SESSION_VALID', at: this.now() };
@@ -95,7 +98,7 @@ export class JobEffects {
     return { type: 'PAGE_UNRECOGNISED', code: 'PAGE_UNRECOGNISED', artifactRef, at: this.now() };
   }
 
-  private async fillStep(p: FillStepParams, context: JobContext, signal: AbortSignal): Promise<EngineEvent> {
+  private async fillStep(p: FillStepParams, context: JobContext, signal: AbortSignal): Promise<JobEvent> {
     const page = this.page(p.jobId, p.attempt);
     try {
       await this.adapter(context.portal).fillStep(page, context.payload, p.step, { signal, timeoutMs: this.timeouts.stepMs });
@@ -110,7 +113,7 @@ export class JobEffects {
     }
   }
 
-  private async submit(p: SubmitFormParams, context: JobContext, signal: AbortSignal): Promise<EngineEvent> {
+  private async submit(p: SubmitFormParams, context: JobContext, signal: AbortSignal): Promise<JobEvent> {
     const page = this.page(p.jobId, p.attempt);
     try {
       const { reference } = await this.adapter(p.portal).submit(page, context.payload, { signal, timeoutMs: this.timeouts.submitMs });
@@ -127,23 +130,36 @@ export class JobEffects {
    * learnt nothing: the master session is told, and the search runs again once it is back,
    * up to `lookupTries` within `lookupWaitMs`. Only then is the lookup impossible.
    */
-  private async find(p: FindSubmissionParams, jobId: string, signal: AbortSignal): Promise<EngineEvent> {
+  private async find(p: FindSubmissionParams, jobId: string, send: CommandSender, signal: AbortSignal): Promise<JobEvent> {
     const deadline = this.options.clock.now() + this.timeouts.lookupWaitMs;
-    let outcome: EngineEvent = { type: 'LOOKUP_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
+    let outcome: JobEvent = { type: 'LOOKUP_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
     for (let tries = 0; tries < this.timeouts.lookupTries; tries++) {
       if (tries > 0) await new Promise((resolve) => setTimeout(resolve, this.timeouts.lookupRetryMs));
-      while (!this.options.masterReady(p.portal) || !this.options.masterSource(p.portal)) {
-        if (this.options.clock.now() >= deadline || signal.aborted) return outcome;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      if (!(await this.masterAvailable(p.portal, deadline, signal))) return outcome;
       outcome = await this.lookOnce(p, signal);
       if (outcome.type !== 'LOOKUP_FAILED' || outcome.code !== 'SESSION_EXPIRED' || this.options.clock.now() >= deadline) return outcome;
-      await this.reportSessionFailure({ portal: p.portal, jobId, reason: 'login_form' });
+      await this.reportSessionFailure({ portal: p.portal, jobId, reason: 'login_form' }, send);
     }
     return outcome;
   }
 
-  private async lookOnce(p: FindSubmissionParams, signal: AbortSignal): Promise<EngineEvent> {
+  /**
+   * Waits, on the read feed, until the portal's master session is available with its browser
+   * up; false when the deadline passes first. A state that says available while the browser is
+   * gone changes soon (BROWSER_LOST), and that change is the next look.
+   */
+  private async masterAvailable(portal: string, deadline: number, signal: AbortSignal): Promise<boolean> {
+    const usable = () => isMasterAvailable(this.options.feed.get(`master-${portal}`)?.state ?? undefined) && this.options.masterSource(portal) !== undefined;
+    try {
+      await this.options.feed.waitFor(`master-${portal}`, usable, { signal, timeoutMs: Math.max(0, deadline - this.options.clock.now()) });
+      return true;
+    } catch (error) {
+      if (error instanceof TimeoutError || signal.aborted) return false;
+      throw error;
+    }
+  }
+
+  private async lookOnce(p: FindSubmissionParams, signal: AbortSignal): Promise<JobEvent> {
     let clone: SessionClone | undefined;
     try {
       clone = await this.options.cloner.clone(this.options.masterSource(p.portal) as SessionSource, { strategy: 'context', signal, timeoutMs: this.timeouts.cloneMs });
@@ -157,16 +173,16 @@ export class JobEffects {
     }
   }
 
-  private async capture(p: CaptureArtifactParams, signal: AbortSignal): Promise<EngineEvent> {
+  private async capture(p: CaptureArtifactParams, signal: AbortSignal): Promise<JobEvent> {
     const page = this.page(p.jobId, p.attempt);
     const artifactRef = await this.evidence(page, `${p.jobId}-${p.stage}`, signal);
     if (!artifactRef) throw new EngineError('ARTIFACT_UNAVAILABLE', `job ${p.jobId}: no screenshot could be taken`);
     return { type: 'ARTIFACT_CAPTURED', artifactRef, at: this.now() };
   }
 
-  private async reportSessionFailure(p: ReportSessionFailureParams): Promise<EngineEvent> {
+  private async reportSessionFailure(p: ReportSessionFailureParams, send: CommandSender): Promise<JobEvent> {
     try {
-      await this.options.host().send(`master-${p.portal}`, { type: 'FAILURE_REPORTED', jobId: p.jobId, reason: p.reason, at: this.now() });
+      await send(`master-${p.portal}`, { type: 'FAILURE_REPORTED', jobId: p.jobId, reason: p.reason, at: this.now() });
     } catch (error) {
       // A master session that is starting or critical does not take reports: it knows already.
       if (!(error instanceof InvalidCommandError)) throw error;
@@ -187,7 +203,7 @@ export class JobEffects {
     return clone.page;
   }
 
-  private adapter(portal: string): PortalAdapter<any> {
+  private adapter(portal: string): PortalAdapter {
     return this.options.portals.get(portal);
   }
 

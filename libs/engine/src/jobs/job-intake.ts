@@ -3,14 +3,17 @@
 // job id is derived from the portal and the client's idempotency key, so the same key always
 // names the same job, and a key reused for different data is refused instead of guessed at.
 import { createHash } from 'node:crypto';
-import { InvalidCommandError, ValidationError, VersionConflictError, canonicalJson, type ActorHost, type Clock } from '@engine/core';
-import { jobInputProblems, type JobContext, type JobInput } from '@engine/machines';
+import { InvalidCommandError, ValidationError, VersionConflictError, canonicalJson, type ActorHost, type Clock, type CommittedState, type StateOf } from '@engine/core';
+import { JOB_MACHINE, jobInputProblems, type JobInput } from '@engine/machines';
+
+export type JobState = StateOf<typeof JOB_MACHINE>;
 
 /** What intake needs of a portal adapter. */
 export interface IntakePortal {
   readonly id: string;
   readonly payloadSchema: { safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } };
-  businessKey(payload: any): string;
+  /** Called with a payload the schema accepted. */
+  businessKey(payload: never): string;
   readonly fillSteps: readonly string[];
 }
 
@@ -26,6 +29,8 @@ export interface SubmitJobResult {
   stream: string;
   /** False when the key had already created this job. */
   created: boolean;
+  /** The job's committed state: its first state when created, its current one otherwise. */
+  committed: CommittedState<JobState>;
 }
 
 export interface JobIntakeOptions {
@@ -69,7 +74,8 @@ export class JobIntake {
       jobId,
       portal: portal.id,
       payload,
-      businessKey: portal.businessKey(payload),
+      // The schema accepted it: the adapter's own payload type.
+      businessKey: portal.businessKey(payload as never),
       externalId: request.externalId ?? null,
       createdAt: new Date(this.options.clock.now()).toISOString(),
       steps: [...portal.fillSteps],
@@ -80,14 +86,14 @@ export class JobIntake {
     if (Object.keys(problems).length > 0) throw new ValidationError('invalid job', problems);
 
     try {
-      const { stream } = await this.options.host.create('job', jobId, input);
-      return { jobId, stream, created: true };
+      const committed = await this.options.host.create(JOB_MACHINE, jobId, input);
+      return { jobId, stream: committed.stream, created: true, committed };
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
-      const existing = await this.options.host.getState(`job-${jobId}`);
-      const context = existing?.state.context as JobContext | undefined;
-      if (context && canonicalJson(context.payload) === canonicalJson(payload) && context.externalId === input.externalId) {
-        return { jobId, stream: `job-${jobId}`, created: false };
+      const existing = await this.options.host.getStateOf(JOB_MACHINE, jobId);
+      const context = existing?.state.context;
+      if (existing && context && canonicalJson(context.payload) === canonicalJson(payload) && context.externalId === input.externalId) {
+        return { jobId, stream: existing.stream, created: false, committed: existing };
       }
       throw new InvalidCommandError(`job-${jobId}`, 'submitJob', existing?.state.value ?? 'unknown', 'the idempotency key was already used for a different job');
     }

@@ -1,9 +1,9 @@
-// The scheduler on the memory store, the real job and master-session machines and fake effects:
-// bounded concurrency, FIFO, halting while the master session is not ready, graceful stop.
+// The scheduler on the memory store, the real job and master-session machines and fake effects,
+// woken by the host's read feed: bounded concurrency, FIFO, halting while the master session is
+// not ready, graceful stop.
 import { ActorHost, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
-import { JOB_MACHINE, MASTER_SESSION_MACHINE } from '@engine/machines';
-import { LiveStreamIndex } from '../read-model/live-index';
+import { JOB_MACHINE, MASTER_SESSION_MACHINE, type CloneSessionParams, type FillStepParams, type ProbeSessionParams, type SubmitFormParams } from '@engine/machines';
 import { JobScheduler } from './job-scheduler';
 
 const settle = async () => {
@@ -18,21 +18,21 @@ function fakes(clock: SimulatedClock) {
   let masterLogin: () => EngineEvent = () => ({ type: 'LOGGED_IN', at: at() });
   const effects: EffectRegistry = {
     cloneSession: {
-      run: async (p) => {
+      run: async (p: CloneSessionParams) => {
         started.push(p.jobId);
         return { type: 'CLONED', at: at() };
       },
     },
     validateSession: { run: async () => ({ type: 'SESSION_VALID', at: at() }) },
     fillStep: {
-      run: (p, ctx) =>
+      run: (p: FillStepParams, ctx) =>
         new Promise<EngineEvent>((resolve, reject) => {
           gates.push(() => resolve({ type: 'STEP_FILLED', step: p.step, at: at() }));
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
         }),
     },
     submitForm: {
-      run: async (p) => {
+      run: async (p: SubmitFormParams) => {
         submitted.push(p.jobId);
         return { type: 'SUBMITTED', reference: `REF-${p.jobId}`, at: at() };
       },
@@ -40,7 +40,7 @@ function fakes(clock: SimulatedClock) {
     closeClone: { run: async () => undefined },
     launchBrowser: { run: async () => ({ type: 'BROWSER_LAUNCHED' }) },
     login: { run: async () => masterLogin() },
-    probeSession: { run: async (p) => ({ type: 'PROBE_OK', probe: p.probe, at: at() }) },
+    probeSession: { run: async (p: ProbeSessionParams) => ({ type: 'PROBE_OK', probe: p.probe, at: at() }) },
   };
   return {
     effects,
@@ -55,7 +55,6 @@ describe('JobScheduler', () => {
   let store: MemoryEventStore;
   let clock: SimulatedClock;
   let host: ActorHost;
-  let index: LiveStreamIndex;
   let fake: ReturnType<typeof fakes>;
   let scheduler: JobScheduler;
 
@@ -75,17 +74,14 @@ describe('JobScheduler', () => {
     clock = new SimulatedClock();
     fake = fakes(clock);
     host = new ActorHost({ store, clock, definitions: [JOB_MACHINE, MASTER_SESSION_MACHINE], effects: fake.effects });
-    index = new LiveStreamIndex(store, ['job-', 'master-']);
   });
 
   afterEach(async () => {
-    await index.stop();
     await host.stop(100);
   });
 
   async function startWith(concurrency: number) {
-    await index.start();
-    scheduler = new JobScheduler({ host, index, clock, concurrency });
+    scheduler = new JobScheduler({ host, clock, concurrency });
     scheduler.start();
   }
 

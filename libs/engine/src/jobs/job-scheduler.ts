@@ -1,22 +1,18 @@
 // Runs jobs: FIFO by intake time, at most `concurrency` attempts in flight, only for portals
-// whose master session is ready (it halts while the session recovers and resumes by itself).
-// It owns no state of its own: what is pending, running or halted is read from the live index
-// of the log, so after a crash it simply picks up from what the log says.
-import type { ActorHost, Clock, Logger } from '@engine/core';
+// whose master session is available (it halts while the session recovers and resumes by itself).
+// It owns no state of its own: what is pending, running or halted is read from the host's read
+// feed, and every committed change wakes it, so after a crash it simply picks up from the log.
+import type { ActorHost, Clock, Logger, StateChange, StateOf, StreamState } from '@engine/core';
 import { InvalidCommandError, silentLogger } from '@engine/core';
-import { jobInterruptedEvent, type JobContext } from '@engine/machines';
-import type { IndexedStream, LiveStreamIndex } from '../read-model/live-index';
+import { isMasterAvailable, JOB_MACHINE, jobHasTag, jobInterruptedEvent, masterStateName } from '@engine/machines';
 
-/** States in which an attempt holds a slot (a clone, a browser, the portal's attention). */
-export const ATTEMPT_STATES: ReadonlySet<string> = new Set(['cloning', 'validating', 'filling', 'submitting', 'in_doubt', 'reconciling', 'capturing_artifact']);
-/** Attempt states a graceful shutdown may interrupt: nothing has been clicked yet. */
-const INTERRUPTIBLE_STATES: ReadonlySet<string> = new Set(['cloning', 'validating', 'filling']);
-/** Master-session states in which clones may be taken. */
-export const MASTER_READY_STATES: ReadonlySet<string> = new Set(['ready', 'probing']);
+/** After a START that failed for another reason than a refusal (a lost lease, a store error), the job is looked at again this much later. */
+const START_RETRY_MS = 250;
+
+type JobState = StateOf<typeof JOB_MACHINE>;
 
 export interface JobSchedulerOptions {
   host: ActorHost;
-  index: LiveStreamIndex;
   clock: Clock;
   logger?: Logger;
   /** Attempts in flight at once, over all portals. Default 3. */
@@ -30,7 +26,7 @@ export interface SchedulerStatus {
   inFlight: number;
   queued: number;
   stopping: boolean;
-  /** Portals with queued jobs whose master session is not ready, and its state. */
+  /** Portals with queued jobs whose master session is not available, and its state. */
   halted: { portal: string; masterState: string }[];
 }
 
@@ -45,9 +41,10 @@ export class JobScheduler {
   readonly concurrency: number;
   private readonly queue = new Map<string, QueuedJob>();
   private readonly running = new Set<string>();
-  /** START sent, index not yet updated: counted as running so a burst cannot overshoot. */
+  /** START sent, not yet committed: counted as running so a burst cannot overshoot. */
   private readonly starting = new Set<string>();
   private readonly logger: Logger;
+  private readonly idleWaiters = new Set<() => void>();
   private stopping = false;
   private unsubscribe: () => void = () => undefined;
   private pumping = false;
@@ -60,19 +57,16 @@ export class JobScheduler {
   }
 
   start(): void {
-    for (const entry of this.options.index.all('job-')) this.track(entry);
-    this.unsubscribe = this.options.index.onChange((entry) => {
-      if (entry.stream.startsWith('job-')) this.track(entry);
-      this.pump();
-    });
+    const feed = this.options.host.feed;
+    for (const entry of feed.allOf(JOB_MACHINE)) this.track(entry);
+    this.unsubscribe = feed.subscribe((change) => this.onChange(change));
     this.pump();
   }
 
   status(): SchedulerStatus {
     const halted = new Map<string, string>();
     for (const job of this.queue.values()) {
-      const master = this.masterState(job.portal);
-      if (!MASTER_READY_STATES.has(master)) halted.set(job.portal, master);
+      if (!this.masterAvailable(job.portal)) halted.set(job.portal, masterStateName(this.master(job.portal)?.state ?? undefined));
     }
     return {
       concurrency: this.concurrency,
@@ -91,8 +85,7 @@ export class JobScheduler {
   async stop(timeoutMs = 30_000): Promise<{ finished: number; interrupted: string[]; leftSubmitting: string[] }> {
     this.stopping = true;
     const inFlightAtStop = this.running.size + this.starting.size;
-    const deadline = Date.now() + timeoutMs;
-    while (this.running.size + this.starting.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await this.drained(timeoutMs);
     this.unsubscribe();
     const interrupted: string[] = [];
     const leftSubmitting: string[] = [];
@@ -100,7 +93,7 @@ export class JobScheduler {
     for (const stream of this.running) {
       const current = await this.options.host.getState(stream);
       if (!current) continue;
-      if (!INTERRUPTIBLE_STATES.has(String(current.state.value))) {
+      if (!jobHasTag(current.state, 'interruptible')) {
         leftSubmitting.push(stream);
         continue;
       }
@@ -108,7 +101,7 @@ export class JobScheduler {
       // Recorded as the answer of the cut effect (not a new command), so its late outcome is ignored.
       for (const [effectId, effect] of Object.entries(current.state.effects)) {
         const event = jobInterruptedEvent(effect.type, at);
-        if (event && (await this.options.host.report(stream, effectId, event)) === 'recorded') {
+        if (event && (await this.options.host.report(stream, effectId, event))) {
           interrupted.push(stream);
           break;
         }
@@ -120,32 +113,56 @@ export class JobScheduler {
   /** Re-reads one job after this worker took or gave up its lease (a START in flight is left to finish). */
   refresh(stream: string): void {
     if (this.starting.has(stream)) return;
-    const entry = this.options.index.get(stream);
+    const entry = this.options.host.feed.getOf(JOB_MACHINE, stream.slice(JOB_MACHINE.streamPrefix.length));
     if (entry) this.track(entry);
     this.pump();
   }
 
-  private track(entry: IndexedStream): void {
-    const value = String(entry.state.value);
+  private onChange({ entry }: StateChange): void {
+    if (entry.kind === JOB_MACHINE.id) {
+      const job = this.options.host.feed.getOf(JOB_MACHINE, entry.stream.slice(JOB_MACHINE.streamPrefix.length));
+      if (job) this.track(job);
+    }
+    this.pump();
+  }
+
+  /** Resolves once no attempt is in flight, or after `timeoutMs` (a real-time shutdown budget). */
+  private drained(timeoutMs: number): Promise<void> {
+    if (this.running.size + this.starting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.idleWaiters.add(done);
+    });
+  }
+
+  private track(entry: StreamState<JobState>): void {
     this.starting.delete(entry.stream);
     if (this.options.owns && !this.options.owns(entry.stream)) {
       this.running.delete(entry.stream);
       this.queue.delete(entry.stream);
-      return;
-    }
-    if (ATTEMPT_STATES.has(value)) this.running.add(entry.stream);
-    else this.running.delete(entry.stream);
-    if (value === 'pending') {
-      if (!this.queue.has(entry.stream)) {
-        const context = entry.state.context as JobContext;
+    } else {
+      if (jobHasTag(entry.state, 'attempt')) this.running.add(entry.stream);
+      else this.running.delete(entry.stream);
+      if (!jobHasTag(entry.state, 'runnable')) this.queue.delete(entry.stream);
+      else if (!this.queue.has(entry.stream)) {
+        const context = entry.state.context;
         this.queue.set(entry.stream, { stream: entry.stream, portal: context.portal, createdAt: context.createdAt ?? '', position: entry.position });
       }
-    } else this.queue.delete(entry.stream);
+    }
+    if (this.running.size + this.starting.size === 0) for (const wake of [...this.idleWaiters]) wake();
   }
 
-  private masterState(portal: string): string {
-    const master = this.options.index.get(`master-${portal}`);
-    return master ? stateName(master.state.value) : 'absent';
+  private master(portal: string): StreamState | undefined {
+    return this.options.host.feed.get(`master-${portal}`);
+  }
+
+  private masterAvailable(portal: string): boolean {
+    return isMasterAvailable(this.master(portal)?.state ?? undefined);
   }
 
   /** Starts queued jobs while there is room. Re-entrant calls coalesce into one more pass. */
@@ -172,7 +189,7 @@ export class JobScheduler {
     const ready = new Map<string, boolean>();
     const isReady = (portal: string) => {
       let r = ready.get(portal);
-      if (r === undefined) ready.set(portal, (r = MASTER_READY_STATES.has(this.masterState(portal))));
+      if (r === undefined) ready.set(portal, (r = this.masterAvailable(portal)));
       return r;
     };
     for (const job of fifo(this.queue.values())) {
@@ -182,13 +199,13 @@ export class JobScheduler {
       this.queue.delete(job.stream);
       this.starting.add(job.stream);
       this.options.host.send(job.stream, { type: 'START', at: new Date(this.options.clock.now()).toISOString() }).catch((error: unknown) => {
-        // Another writer moved the job on (cancelled, started elsewhere): the index will tell.
         this.starting.delete(job.stream);
         this.logger.warn('job could not be started', { stream: job.stream, code: (error as { code?: string }).code });
-        // Refused: the index will show where the job went. Anything else (a lost lease, a store
-        // error) changes nothing in the log, so nothing would bring the job back: look again.
-        if (this.options.owns && !(error instanceof InvalidCommandError)) setTimeout(() => this.refresh(job.stream), 250).unref?.();
-        this.pump();
+        // Refused: the feed shows where the job went (cancelled, started elsewhere). Anything
+        // else (a lost lease, a store error) changed nothing in the log, so no change will bring
+        // the job back: read it again now.
+        if (!(error instanceof InvalidCommandError)) this.options.clock.schedule(this.options.clock.now() + START_RETRY_MS, () => this.refresh(job.stream));
+        else this.pump();
       });
     }
   }
@@ -196,8 +213,4 @@ export class JobScheduler {
 
 function fifo(jobs: Iterable<QueuedJob>): QueuedJob[] {
   return [...jobs].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.position - b.position));
-}
-
-function stateName(value: unknown): string {
-  return typeof value === 'string' ? value : Object.keys(value as object)[0] ?? 'unknown';
 }

@@ -1,7 +1,9 @@
 // The master-session runtime's effects against fake browsers: what a soft re-login does when
 // the portal's browser is gone (SIGKILLed Chromium, or a browser that died with the previous
 // engine process and is restored as `ready` from the log).
-import { MemorySecretProvider, SimulatedClock, silentLogger, type ActorHost, type EffectContext } from '@engine/core';
+import { ActorHost, MemorySecretProvider, SimulatedClock, silentLogger, type EffectContext, type StateOf } from '@engine/core';
+import { MemoryEventStore } from '@engine/event-store';
+import { MASTER_SESSION_MACHINE, type MasterSessionDefinition } from '@engine/machines';
 import type { BrowserHost, ProfileStore } from '@engine/browser';
 import type { CaptchaSolver, PortalAdapter } from '@engine/portals';
 import { PortalRegistry } from '../portals/portal-registry';
@@ -26,7 +28,7 @@ function fixture() {
     },
   } as unknown as PortalAdapter;
   const runtime = new MasterSessionRuntime({
-    host: () => ({ send: async () => undefined }) as unknown as ActorHost,
+    host: new ActorHost({ store: new MemoryEventStore(), clock: new SimulatedClock(0), definitions: [MASTER_SESSION_MACHINE] }),
     browsers,
     profiles: { profileDir: async () => '/nonexistent/profile' } as unknown as ProfileStore,
     portals: new PortalRegistry([adapter]),
@@ -35,7 +37,7 @@ function fixture() {
     clock: new SimulatedClock(0),
     logger: silentLogger,
   });
-  const ctx = { signal: new AbortController().signal } as EffectContext;
+  const ctx = { signal: new AbortController().signal } as EffectContext<StateOf<MasterSessionDefinition>>;
   const params = { portal: 'portal-sim', credentialsRef: 'secret://portal-sim/login', challengeId: null };
   return { runtime, launches, logins, ctx, params };
 }

@@ -4,14 +4,15 @@
 // profile backup / wipe / restore of nuclear recovery. A browser that disconnects on its own
 // is reported to its master session at once, which starts recovery (single-flight).
 import type { Page } from 'puppeteer-core';
-import { BrowserError, EngineError, InvalidCommandError, type ActorHost, type Clock, type EffectRegistry, type EngineEvent, type Logger, type SecretProvider } from '@engine/core';
+import { BrowserError, EngineError, InvalidCommandError, type ActorHost, type Clock, type EffectHandlers, type Logger, type SecretProvider } from '@engine/core';
 import type { BrowserHost, ManagedBrowser, ProfileStore, SessionSource } from '@engine/browser';
 import { ManualCaptchaSolver, type CaptchaSolver } from '@engine/portals';
-import type { LaunchBrowserParams as PortalParams, LoginParams, ProbeSessionParams, RestoreProfileParams } from '@engine/machines';
+import { MASTER_SESSION_MACHINE, type LoginParams, type MasterSessionConfigOverrides, type MasterSessionDefinition, type MasterSessionEvent, type ProbeSessionParams } from '@engine/machines';
 import type { PortalRegistry } from '../portals/portal-registry';
 
 export interface MasterSessionRuntimeOptions {
-  host: () => ActorHost;
+  /** The host the runtime records a lost browser in (BROWSER_LOST) and starts master sessions on. */
+  host: ActorHost;
   browsers: BrowserHost;
   profiles: ProfileStore;
   portals: PortalRegistry;
@@ -32,7 +33,7 @@ interface LiveMaster {
   closing: boolean;
 }
 
-type LoginOutcome = EngineEvent;
+type LoginOutcome = MasterSessionEvent;
 
 export class MasterSessionRuntime {
   private readonly live = new Map<string, LiveMaster>();
@@ -52,10 +53,10 @@ export class MasterSessionRuntime {
   }
 
   /** Starts the portal's master session stream if the log has none. */
-  async ensure(portal: string, credentialsRef: string, config?: unknown): Promise<void> {
-    const host = this.options.host();
+  async ensure(portal: string, credentialsRef: string, config?: MasterSessionConfigOverrides): Promise<void> {
+    const host = this.options.host;
     if (await host.getState(`master-${portal}`)) return;
-    await host.create('master-session', portal, { portal, credentialsRef, jitterSeed: portal, ...(config ? { config } : {}) }).catch((error) => {
+    await host.create(MASTER_SESSION_MACHINE, portal, { portal, credentialsRef, jitterSeed: portal, ...(config ? { config } : {}) }).catch((error) => {
       if ((error as EngineError).code !== 'VERSION_CONFLICT') throw error;
     });
   }
@@ -64,23 +65,24 @@ export class MasterSessionRuntime {
     await Promise.all([...this.live.keys()].map((portal) => this.closeBrowser(portal)));
   }
 
-  effects(): EffectRegistry {
+  /** Every master-session effect but `sendAlert` (the alerter's). */
+  effects(): Omit<EffectHandlers<MasterSessionDefinition>, 'sendAlert'> {
     return {
-      launchBrowser: { run: (p: PortalParams, ctx) => this.launch(p.portal, ctx.signal).then(() => ({ type: 'BROWSER_LAUNCHED' })) },
-      closeBrowser: { run: (p: PortalParams) => this.closeBrowser(p.portal).then(() => ({ type: 'BROWSER_CLOSED' })) },
-      login: { run: (p: LoginParams, ctx) => this.login(p, ctx.signal) },
-      relogin: { run: (p: LoginParams, ctx) => this.login(p, ctx.signal) },
-      probeSession: { run: (p: ProbeSessionParams, ctx) => this.probe(p, ctx.signal) },
+      launchBrowser: { run: (p, ctx) => this.launch(p.portal, ctx.signal).then(() => ({ type: 'BROWSER_LAUNCHED' }) as const) },
+      closeBrowser: { run: (p) => this.closeBrowser(p.portal).then(() => ({ type: 'BROWSER_CLOSED' }) as const) },
+      login: { run: (p, ctx) => this.login(p, ctx.signal) },
+      relogin: { run: (p, ctx) => this.login(p, ctx.signal) },
+      probeSession: { run: (p, ctx) => this.probe(p, ctx.signal) },
       backupProfile: {
-        run: async (p: PortalParams) => ({ type: 'PROFILE_BACKED_UP', backupRef: (await this.options.profiles.backup(p.portal)).backupId }),
+        run: async (p) => ({ type: 'PROFILE_BACKED_UP', backupRef: (await this.options.profiles.backup(p.portal)).backupId }) as const,
       },
-      wipeProfile: { run: async (p: PortalParams) => (await this.options.profiles.wipe(p.portal), { type: 'PROFILE_WIPED' }) },
+      wipeProfile: { run: async (p) => (await this.options.profiles.wipe(p.portal), { type: 'PROFILE_WIPED' as const }) },
       restoreProfile: {
-        run: async (p: RestoreProfileParams, ctx) => {
+        run: async (p, ctx) => {
           await this.closeBrowser(p.portal);
           await this.options.profiles.restore(p.portal, p.backupRef);
           await this.launch(p.portal, ctx.signal);
-          return { type: 'PROFILE_RESTORED' };
+          return { type: 'PROFILE_RESTORED' } as const;
         },
       },
     };
@@ -103,8 +105,7 @@ export class MasterSessionRuntime {
       if (master.closing || this.live.get(portal) !== master) return;
       this.live.delete(portal);
       this.options.logger.warn('master browser disconnected', { portal, reason: info.reason });
-      this.options
-        .host()
+      this.options.host
         .send(`master-${portal}`, { type: 'BROWSER_LOST', reason: `browser_${info.reason}`, at: this.now() })
         .catch((error) => {
           if (!(error instanceof InvalidCommandError)) this.options.logger.error('disconnect could not be reported', { portal, code: (error as EngineError).code });
@@ -165,7 +166,7 @@ export class MasterSessionRuntime {
     });
   }
 
-  private async probe(p: ProbeSessionParams, signal: AbortSignal): Promise<EngineEvent> {
+  private async probe(p: ProbeSessionParams, signal: AbortSignal): Promise<MasterSessionEvent> {
     const page = this.requirePage(p.portal);
     const result = await this.options.portals.get(p.portal).probe(page, { signal, timeoutMs: this.timeouts.probeMs });
     return result.status === 'valid'

@@ -8,7 +8,7 @@ import { POOLED_SESSION_MACHINE } from '@engine/machines';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
 import { probeSession } from '@engine/browser';
 import { chromiumKit, type ChromiumKit } from '../../test-support/chromium-kit';
-import { loginToPortalSim, SIM_SELECTORS } from '../../test-support/portal-sim-login';
+import { loginToPortalSim, SIM_SELECTORS } from '@engine/portal-sim/testing';
 import { BrowserPoolSessions, type BrowserPoolSession } from './browser-pool-sessions';
 import { LeaseRevokedError } from './pool-errors';
 import { poolKey, type PoolCredentials } from './pool-key';

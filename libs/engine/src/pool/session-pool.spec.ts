@@ -1,10 +1,10 @@
 // The session pool on the real engine loop (ActorHost, in-memory store, simulated clock) with
 // fake sessions: leases always released, refreshes never under a holder, expiry of an abandoned
 // lease (also across an engine crash), least-recently-used eviction, and a log free of secrets.
-import { AbortedError, ActorHost, SequentialIdGenerator, SimulatedClock, ValidationError, type ActorState } from '@engine/core';
+import { AbortedError, ActorHost, SequentialIdGenerator, SimulatedClock, ValidationError } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
 import { POOLED_SESSION_MACHINE } from '@engine/machines';
-import { ProcessClock } from '../../../../machines/master-session/master-session.fake-effects';
+import { ProcessClock } from '@engine/machines/testing';
 import { LeaseRevokedError, PoolExhaustedError, PoolSessionUnavailableError } from './pool-errors';
 import { poolKey, type PoolCredentials } from './pool-key';
 import { FakeSessions } from './pool-test-kit';
@@ -42,7 +42,7 @@ describe('SessionPool', () => {
   });
 
   const stream = (credentials: PoolCredentials) => `pool-${poolKey(credentials)}`;
-  const state = async (credentials: PoolCredentials) => (await host.getState(stream(credentials)))!.state as ActorState & { context: any };
+  const state = async (credentials: PoolCredentials) => (await host.getStateOf(POOLED_SESSION_MACHINE, poolKey(credentials)))!.state;
   const hold = (ms: number) => () => new Promise<void>((resolve) => clock.schedule(clock.now() + ms, resolve));
 
   it('opens one session per credentials and reuses it; stream names and events carry the hash only', async () => {

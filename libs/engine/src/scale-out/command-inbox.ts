@@ -5,7 +5,7 @@
 // Delivery is at least once (a crash between applying and marking repeats the last command),
 // which the commands sent this way tolerate: a repeated FAILURE_REPORTED joins the recovery in
 // progress or is counted as stale, a repeated CANCEL of a cancelled job is refused.
-import { InvalidCommandError, type ActorHost, type Clock, type EngineEvent, type EventStore, type Logger } from '@engine/core';
+import { InvalidCommandError, type ActorHost, type Clock, type CommandEvent, type EngineEvent, type EventStore, type Logger } from '@engine/core';
 
 export const INBOX_PREFIX = 'inbox-';
 export const COMMAND_FORWARDED = 'command.forwarded';
@@ -18,7 +18,7 @@ export interface CommandInboxOptions {
   store: EventStore;
   clock: Clock;
   logger: Logger;
-  host: () => ActorHost;
+  host: ActorHost;
   /** Persists how far a stream's inbox was applied (the lease row). */
   markApplied: (stream: string, version: number) => Promise<void>;
 }
@@ -27,7 +27,7 @@ export class CommandInbox {
   constructor(private readonly options: CommandInboxOptions) {}
 
   /** Appends a command for `stream`; its holder (now or later) applies it. */
-  async forward(stream: string, event: EngineEvent): Promise<void> {
+  async forward(stream: string, event: CommandEvent): Promise<void> {
     const at = new Date(this.options.clock.now()).toISOString();
     await this.options.store.append(inboxOf(stream), [{ type: COMMAND_FORWARDED, data: { event }, stateAfter: null, meta: { at } }], { expectedVersion: 'any' });
   }
@@ -39,7 +39,7 @@ export class CommandInbox {
     for (const message of messages) {
       const { event } = message.data as { event: EngineEvent };
       try {
-        await this.options.host().send(stream, event);
+        await this.options.host.send(stream, event);
       } catch (error) {
         // Refused (the state moved on) is an answer too; anything else is retried at the next drain.
         if (!(error instanceof InvalidCommandError)) throw error;

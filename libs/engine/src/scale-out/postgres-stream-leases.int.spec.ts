@@ -1,7 +1,7 @@
 // The lease table on a throwaway PostgreSQL cluster: concurrent claims never hand one stream to
 // two workers, an expired lease is claimed by another worker, renewal keeps only live leases,
 // a done job is never claimed again, and the global limit caps what all workers hold.
-import { startPostgresCluster, type PostgresCluster } from '../../../event-store/src/testing/postgres-cluster';
+import { startPostgresCluster, type PostgresCluster } from '@engine/event-store/testing';
 import { PostgresStreamLeases } from './postgres-stream-leases';
 
 jest.setTimeout(120_000);

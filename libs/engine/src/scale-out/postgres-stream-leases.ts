@@ -199,7 +199,7 @@ export class PostgresStreamLeases {
   }
 
   /** A write; when it changed rows, the store's subscribers are woken as a commit would (see the top of this file). */
-  private async write(sql: string, params: unknown[]): Promise<{ rows: any[] }> {
+  private async write(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }> {
     const result = await this.pool.query(sql, params);
     if ((result.rowCount ?? 0) > 0) await this.notify();
     return result;
@@ -209,7 +209,7 @@ export class PostgresStreamLeases {
     await this.pool.query(`SELECT pg_notify('${COMMIT_CHANNEL}', '')`);
   }
 
-  private async transaction<T>(fn: (q: (sql: string, params?: unknown[]) => Promise<{ rows: any[] }>) => Promise<T>): Promise<T> {
+  private async transaction<T>(fn: (q: (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let healthy = false;
     try {
@@ -236,6 +236,6 @@ function claimSql(where: string): string {
     RETURNING l.stream, l.portal, l.inbox_version`;
 }
 
-function claimed(result: { rows: any[] }): ClaimedLease[] {
+function claimed(result: { rows: Record<string, unknown>[] }): ClaimedLease[] {
   return result.rows.map((r) => ({ stream: r.stream as string, portal: (r.portal as string | null) ?? null, inboxVersion: Number(r.inbox_version) }));
 }

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { InvalidCommandError, type ActorHost, type ActorState, type Clock, type EventStore, type Logger } from '@engine/core';
-import type { LiveStreamIndex } from '../read-model/live-index';
+import { isMasterAvailable } from '@engine/machines';
 import { CommandInbox } from './command-inbox';
 import { PostgresStreamLeases } from './postgres-stream-leases';
 import { WorkerOwnership } from './worker-ownership';
@@ -26,14 +26,11 @@ export interface ScaleOutOptions {
 export interface ScaleOutParts {
   options: ScaleOutOptions;
   store: EventStore;
-  host: () => ActorHost;
-  index: LiveStreamIndex;
+  host: ActorHost;
   clock: Clock;
   logger: Logger;
   portals: string[];
   concurrency: number;
-  /** Master-session states that assume a browser in this process (healed when adopted in one). */
-  statesWithBrowser: ReadonlySet<string>;
   onChanged: (stream: string) => void;
 }
 
@@ -54,8 +51,7 @@ export function createWorkerOwnership(parts: ScaleOutParts): WorkerOwnership {
     leases,
     inbox,
     store: parts.store,
-    host: parts.host(),
-    index: parts.index,
+    host: parts.host,
     logger: parts.logger,
     portals: parts.portals,
     heartbeatMs: options.heartbeatMs,
@@ -65,10 +61,9 @@ export function createWorkerOwnership(parts: ScaleOutParts): WorkerOwnership {
     // A master session recorded as ready had its browser in the worker that held it: heal it
     // here at once, as a restart does, instead of waiting for the next heartbeat.
     onAdopted: async (stream, state: ActorState) => {
-      if (!stream.startsWith('master-') || !parts.statesWithBrowser.has(String(state.value))) return;
+      if (!stream.startsWith('master-') || !isMasterAvailable(state)) return;
       const at = new Date(clock.now()).toISOString();
-      await parts
-        .host()
+      await parts.host
         .send(stream, { type: 'FAILURE_REPORTED', jobId: 'engine', reason: 'owner_changed', at })
         .catch((error) => {
           if (!(error instanceof InvalidCommandError)) throw error;

@@ -6,9 +6,8 @@
 // streams; other machine kinds (pool, workflow) are not partitioned yet and stay per process.
 // The design is described at the top of postgres-stream-leases.ts.
 import { performance } from 'node:perf_hooks';
-import { EngineError, type ActorHost, type ActorState, type EngineEvent, type EventStore, type Logger, type StreamOwnership } from '@engine/core';
-import type { JobContext } from '@engine/machines';
-import type { IndexedStream, LiveStreamIndex } from '../read-model/live-index';
+import { EngineError, type ActorHost, type ActorState, type CommandEvent, type EventStore, type Logger, type StateOf, type StreamOwnership, type StreamState } from '@engine/core';
+import { JOB_MACHINE } from '@engine/machines';
 import { CommandInbox, INBOX_PREFIX } from './command-inbox';
 import type { ClaimedLease, PostgresStreamLeases } from './postgres-stream-leases';
 
@@ -20,8 +19,8 @@ export interface WorkerOwnershipOptions {
   leases: PostgresStreamLeases;
   inbox: CommandInbox;
   store: EventStore;
+  /** The host whose streams this worker holds; its read feed tells which jobs exist and which are final. */
   host: ActorHost;
-  index: LiveStreamIndex;
   logger: Logger;
   /** Portals with a master session (their `master-<portal>` rows are added at start). */
   portals: string[];
@@ -76,7 +75,7 @@ export class WorkerOwnership implements StreamOwnership {
     return this.held.has(stream) && performance.now() < this.deadline;
   }
 
-  forward(stream: string, event: EngineEvent): Promise<void> {
+  forward(stream: string, event: CommandEvent): Promise<void> {
     // Ours, but the renewal is late: the command waits for it rather than being mailed to ourselves.
     if (this.held.has(stream)) return Promise.reject(new EngineError('LEASE_LAPSED', `the lease of ${stream} is being renewed; try again`));
     return this.options.inbox.forward(stream, event);
@@ -87,19 +86,25 @@ export class WorkerOwnership implements StreamOwnership {
     return [...this.held].filter(([, h]) => h.kind === kind).map(([s]) => s);
   }
 
-  /** Call after the host and the live index have started. */
+  /** Call after the host has started (its read feed is loaded). */
   async start(): Promise<void> {
-    const { leases, index } = this.options;
+    const { leases } = this.options;
+    const feed = this.options.host.feed;
     await leases.ensureSchema();
     await leases.register();
     await leases.add(
       'master',
       this.options.portals.map((portal) => ({ stream: `master-${portal}`, portal })),
     );
-    for (const entry of index.all('job-')) this.notice(entry);
-    this.unsubscribe.push(index.onChange((entry) => this.notice(entry)));
+    for (const entry of feed.allOf(JOB_MACHINE)) this.notice(entry);
+    this.unsubscribe.push(
+      feed.subscribe(({ entry }) => {
+        const job = entry.kind === JOB_MACHINE.id ? feed.getOf(JOB_MACHINE, entry.stream.slice(JOB_MACHINE.streamPrefix.length)) : undefined;
+        if (job) this.notice(job);
+      }),
+    );
     // Forwarded commands appended from now on wake their drain; older ones are drained on adoption.
-    const subscription = this.options.store.subscribe(index.caughtUpTo(), (event) => {
+    const subscription = this.options.store.subscribe(feed.caughtUpTo(), (event) => {
       if (event.stream.startsWith(INBOX_PREFIX)) this.inboxTouched(event.stream);
     });
     this.unsubscribe.push(() => subscription.close());
@@ -130,12 +135,11 @@ export class WorkerOwnership implements StreamOwnership {
   }
 
   /** A job stream seen in the log: a row to add while it is live, a lease to give back once it is final. */
-  private notice(entry: IndexedStream): void {
-    if (!entry.stream.startsWith('job-')) return;
+  private notice(entry: StreamState<StateOf<typeof JOB_MACHINE>>): void {
     if (entry.state.status === 'active') {
       if (this.known.has(entry.stream)) return;
       this.known.add(entry.stream);
-      this.newRows.push({ stream: entry.stream, portal: (entry.state.context as JobContext).portal });
+      this.newRows.push({ stream: entry.stream, portal: entry.state.context.portal });
       this.wake();
     } else if (this.held.has(entry.stream)) {
       this.finished.add(entry.stream);

@@ -14,21 +14,21 @@
 // its workflows are sent REOPEN (`browser_crashed`).
 import type { Page } from 'puppeteer-core';
 import {
+  EngineError,
   InvalidCommandError,
   NotFoundError,
   RandomIdGenerator,
   ValidationError,
   VersionConflictError,
   type ActorHost,
-  type ActorState,
   type Clock,
-  type EffectRegistry,
-  type EngineEvent,
+  type EffectHandlers,
   type IdGenerator,
   type Logger,
+  type StateOf,
 } from '@engine/core';
 import type { BrowserHost } from '@engine/browser';
-import { DEFAULT_WORKFLOW_IDLE_MS, WORKFLOW_SESSION_MACHINE, type CloseWorkflowContextParams, type OpenWorkflowContextParams, type ResetWorkflowContextParams, type WorkflowContextLost, type WorkflowSessionContext } from '@engine/machines';
+import { DEFAULT_WORKFLOW_IDLE_MS, WORKFLOW_SESSION_MACHINE, type WorkflowContextLost, type WorkflowSessionDefinition, type WorkflowSessionEvent } from '@engine/machines';
 import { KeyedLock } from './keyed-lock';
 import { WorkflowContexts } from './workflow-contexts';
 import { WorkflowFolders, assertFileName, assertWorkflowId } from './workflow-folders';
@@ -62,15 +62,12 @@ export const DEFAULT_WORKFLOW_SESSIONS_CONFIG: WorkflowSessionsConfig = {
   contextTimeoutMs: 10_000,
 };
 
-/** What the runtime needs of the live index: a wake-up when a stream changed. */
-export interface StreamChanges {
-  onChange(listener: (entry: { stream: string }) => void): () => void;
-}
+type WorkflowState = StateOf<WorkflowSessionDefinition>;
 
 export interface WorkflowSessionsOptions {
-  host: () => ActorHost;
+  /** The host the workflows' commands go to; its read feed tells when the browser work settled. */
+  host: ActorHost;
   browsers: BrowserHost;
-  changes: StreamChanges;
   dataDir: string;
   clock: Clock;
   logger: Logger;
@@ -79,6 +76,12 @@ export interface WorkflowSessionsOptions {
 }
 
 const PREFIX = WORKFLOW_SESSION_MACHINE.streamPrefix;
+
+export class WorkflowUnavailableError extends EngineError {
+  constructor(sid: string) {
+    super('WORKFLOW_UNAVAILABLE', `workflow ${sid} could not get a browser context and was closed`, { details: { sid } });
+  }
+}
 const streamOf = (sid: string) => `${PREFIX}${sid}`;
 
 export class WorkflowSessions {
@@ -103,25 +106,28 @@ export class WorkflowSessions {
     });
   }
 
-  /** Starts a workflow (with a generated sid when none is given) and waits until its context is open. */
+  /**
+   * Starts a workflow (with a generated sid when none is given) and waits until its context is
+   * open; WorkflowUnavailableError when no browser context could be had (it was closed).
+   */
   async create(sid?: string): Promise<WorkflowView> {
     const id = sid ?? this.ids.next();
     assertWorkflowId(id);
     try {
-      await this.host().create(WORKFLOW_SESSION_MACHINE.id, id, { sid: id, idleMs: this.config.idleMs, at: this.now() });
+      await this.host().create(WORKFLOW_SESSION_MACHINE, id, { sid: id, idleMs: this.config.idleMs, at: this.now() });
     } catch (error) {
       // The log keeps every workflow's history, so a sid is never handed out twice.
       if (error instanceof VersionConflictError) throw new InvalidCommandError(streamOf(id), 'CREATE', 'exists', 'this sid is already in use');
       throw error;
     }
-    return this.view(await this.settle(id, (s) => s.value !== 'opening'));
+    return this.usable(this.view(await this.settle(id, (s) => s.value !== 'opening')));
   }
 
   /** A fresh empty context and an empty folder. 409 unless the workflow is active. */
   async reset(sid: string): Promise<WorkflowView> {
     await this.requireLive(sid);
     await this.host().send(streamOf(sid), { type: 'RESET', at: this.now() });
-    return this.view(await this.settle(sid, (s) => s.value !== 'resetting'));
+    return this.usable(this.view(await this.settle(sid, (s) => s.value !== 'resetting')));
   }
 
   /** Closes the context, removes the folder, ends the stream. */
@@ -134,10 +140,7 @@ export class WorkflowSessions {
   /** Every workflow that is not closed, oldest first. */
   async list(): Promise<WorkflowView[]> {
     const views: WorkflowView[] = [];
-    for (const stream of this.host().liveStreams(PREFIX)) {
-      const current = await this.host().getState(stream);
-      if (current && current.state.status === 'active') views.push(this.view(current.state));
-    }
+    for (const entry of this.host().feed.allOf(WORKFLOW_SESSION_MACHINE)) if (entry.state.status === 'active') views.push(this.view(entry.state));
     return views.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sid.localeCompare(b.sid));
   }
 
@@ -160,7 +163,7 @@ export class WorkflowSessions {
     await this.requireActive(sid, 'RECORD_UPLOAD');
     return this.locks.run(sid, async () => {
       const current = await this.requireActive(sid, 'RECORD_UPLOAD');
-      const files = (current.context as WorkflowSessionContext).files;
+      const files = current.context.files;
       if (files.length >= this.config.maxFiles && !files.some((f) => f.name === name)) {
         throw new ValidationError('too many files', { file: `a workflow holds at most ${this.config.maxFiles} files` });
       }
@@ -179,7 +182,7 @@ export class WorkflowSessions {
   /** The workflow's own page, for callers that drive its browser; records the use (see `pageTouchEveryMs`). */
   async page(sid: string): Promise<Page> {
     const current = await this.requireActive(sid, 'TOUCH');
-    const lastUsedAt = Date.parse((current.context as WorkflowSessionContext).lastUsedAt);
+    const lastUsedAt = Date.parse(current.context.lastUsedAt);
     if (this.options.clock.now() - lastUsedAt >= this.config.pageTouchEveryMs) await this.touch(sid);
     return this.locks.run(sid, () => this.contexts.page(sid));
   }
@@ -203,12 +206,9 @@ export class WorkflowSessions {
     } catch {
       return; // an engine that does not host workflows (audit tools) must not touch their folders
     }
-    const live = host.liveStreams(PREFIX);
-    for (const stream of live) {
-      const current = await host.getState(stream);
-      if (current?.state.value === 'active') await this.reopen(stream.slice(PREFIX.length), 'engine_restarted');
-    }
-    const keep = new Set(live.map((stream) => stream.slice(PREFIX.length)));
+    const live = [...host.feed.allOf(WORKFLOW_SESSION_MACHINE)].filter((entry) => entry.state.status === 'active');
+    for (const entry of live) if (entry.state.value === 'active') await this.reopen(entry.state.context.sid, 'engine_restarted');
+    const keep = new Set(live.map((entry) => entry.state.context.sid));
     for (const orphan of await this.folders.orphans(keep)) {
       this.options.logger.info('removing the folder of a closed workflow', { workflow: orphan });
       await this.folders.removeOrphan(orphan);
@@ -220,64 +220,70 @@ export class WorkflowSessions {
     await this.contexts.closeAll();
   }
 
-  effects(): EffectRegistry {
+  effects(): EffectHandlers<WorkflowSessionDefinition> {
     return {
       openWorkflowContext: {
-        run: (p: OpenWorkflowContextParams, ctx) =>
+        run: (p, ctx) =>
           this.locks.run(p.sid, async () => {
             await this.folders.ensure(p.sid);
             await this.contexts.open(p.sid, this.folders.downloads(p.sid), ctx.signal);
-            return { type: 'CONTEXT_OPENED', at: this.now() };
+            return { type: 'CONTEXT_OPENED', at: this.now() } as const;
           }),
       },
       resetWorkflowContext: {
-        run: (p: ResetWorkflowContextParams, ctx) =>
+        run: (p, ctx) =>
           this.locks.run(p.sid, async () => {
             await this.contexts.close(p.sid);
             await this.folders.empty(p.sid);
             await this.contexts.open(p.sid, this.folders.downloads(p.sid), ctx.signal);
-            return { type: 'CONTEXT_RESET', at: this.now() };
+            return { type: 'CONTEXT_RESET', at: this.now() } as const;
           }),
       },
       closeWorkflowContext: {
-        run: (p: CloseWorkflowContextParams) =>
+        run: (p) =>
           this.locks.run(p.sid, async () => {
             await this.contexts.close(p.sid);
             await this.folders.remove(p.sid);
-            return { type: 'CONTEXT_CLOSED' };
+            return { type: 'CONTEXT_CLOSED' } as const;
           }),
       },
     };
   }
 
+  /** A workflow whose context could not be (re)opened was closed by its machine: a fault of ours, not the caller's. */
+  private usable(view: WorkflowView): WorkflowView {
+    if (view.state === 'closing' || view.state === 'closed') throw new WorkflowUnavailableError(view.sid);
+    return view;
+  }
+
   private host(): ActorHost {
-    return this.options.host();
+    return this.options.host;
   }
 
   private now(): string {
     return new Date(this.options.clock.now()).toISOString();
   }
 
-  private view(state: ActorState): WorkflowView {
+  private view(state: WorkflowState): WorkflowView {
     return workflowView(state, this.options.clock.now());
   }
 
   /** The workflow's state; NotFoundError for a sid never used or a workflow already closed. */
-  private async requireLive(sid: string): Promise<ActorState> {
+  private async requireLive(sid: string): Promise<WorkflowState> {
     assertWorkflowId(sid);
-    const current = await this.host().getState(streamOf(sid));
+    const current = this.host().feed.getOf(WORKFLOW_SESSION_MACHINE, sid);
     if (!current || current.state.status !== 'active') throw new NotFoundError('workflow', sid);
     return current.state;
   }
 
-  private async requireActive(sid: string, command: string): Promise<ActorState> {
+  private async requireActive(sid: string, command: string): Promise<WorkflowState> {
     const current = await this.requireLive(sid);
     if (current.value !== 'active') throw new InvalidCommandError(streamOf(sid), command, current.value);
     return current;
   }
 
   private async reopen(sid: string, reason: WorkflowContextLost['reason']): Promise<void> {
-    const event: EngineEvent = { type: 'REOPEN', reason, at: this.now() };
+    const event: WorkflowSessionEvent = { type: 'REOPEN', reason, at: this.now() };
     await this.host()
       .send(streamOf(sid), event)
       .catch((error) => {
@@ -286,30 +292,22 @@ export class WorkflowSessions {
       });
   }
 
-  /** Waits until the workflow's state satisfies `done`, or the settle timeout passes; returns the state either way. */
-  private async settle(sid: string, done: (state: ActorState) => boolean): Promise<ActorState> {
-    const stream = streamOf(sid);
-    const read = async () => (await this.host().getState(stream))?.state;
-    return new Promise<ActorState>((resolve, reject) => {
-      let finished = false;
-      const finish = (state: ActorState) => {
-        if (finished) return;
-        finished = true;
-        unsubscribe();
-        clearTimeout(timer);
-        resolve(state);
-      };
-      const check = () =>
-        read().then((state) => {
-          if (state && done(state)) finish(state);
-        }, reject);
-      const unsubscribe = this.options.changes.onChange((entry) => {
-        if (entry.stream === stream) void check();
-      });
-      // A bound on waiting for a browser, not a clock of the domain: real time on purpose.
-      const timer = setTimeout(() => void read().then((state) => (state ? finish(state) : reject(new NotFoundError('workflow', sid))), reject), this.config.settleTimeoutMs);
-      timer.unref();
-      void check();
-    });
+  /** Waits, on the read feed, until the workflow's state satisfies `done`, or the settle timeout passes; returns the state either way. */
+  private async settle(sid: string, done: (state: WorkflowState) => boolean): Promise<WorkflowState> {
+    const feed = this.host().feed;
+    const current = () => feed.getOf(WORKFLOW_SESSION_MACHINE, sid)?.state;
+    // A bound on waiting for a browser, not a clock of the domain: real time on purpose.
+    const bound = AbortSignal.timeout(this.config.settleTimeoutMs);
+    try {
+      await feed.waitFor(streamOf(sid), () => {
+        const state = current();
+        return state !== undefined && done(state);
+      }, { signal: bound });
+    } catch (error) {
+      if (!bound.aborted) throw error;
+    }
+    const state = current();
+    if (!state) throw new NotFoundError('workflow', sid);
+    return state;
   }
 }

@@ -1,25 +1,25 @@
 // What the API lists about a workflow, derived from its stream's state (the log is the truth):
 // state, age, last use, when it will be closed for idleness, and its files by name and size.
-import type { ActorState } from '@engine/core';
-import type { WorkflowFile, WorkflowSessionContext } from '@engine/machines';
+// The schema is the one definition of the shape (type, API docs).
+import { z } from 'zod/v4';
+import type { StateOf } from '@engine/core';
+import type { WorkflowSessionDefinition } from '@engine/machines';
 
-export interface WorkflowView {
-  sid: string;
-  /** opening, active, resetting, closing or closed. */
-  state: string;
-  createdAt: string;
-  lastUsedAt: string;
-  ageMs: number;
-  idleForMs: number;
-  /** When the idle timer closes it unless it is used before; null while no timer runs. */
-  idleExpiresAt: string | null;
-  files: WorkflowFile[];
-  /** Contexts opened again after a restart or a browser crash (their cookies were lost). */
-  reopens: number;
-}
+export const workflowViewSchema = z.object({
+  sid: z.string(),
+  state: z.string().describe('opening, active, resetting, closing or closed'),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  ageMs: z.number(),
+  idleForMs: z.number(),
+  idleExpiresAt: z.string().nullable().describe('when the idle timer closes it unless it is used before; null while no timer runs'),
+  files: z.array(z.object({ name: z.string(), size: z.number().int(), uploadedAt: z.string() })),
+  reopens: z.number().int().describe('contexts opened again after a restart or a browser crash (their cookies were lost)'),
+});
+export type WorkflowView = z.infer<typeof workflowViewSchema>;
 
-export function workflowView(state: ActorState, nowMs: number): WorkflowView {
-  const context = state.context as WorkflowSessionContext;
+export function workflowView(state: StateOf<WorkflowSessionDefinition>, nowMs: number): WorkflowView {
+  const context = state.context;
   const idle = state.timers.idle;
   return {
     sid: context.sid,

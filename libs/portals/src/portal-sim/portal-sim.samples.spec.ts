@@ -1,4 +1,4 @@
-import { findModel } from '../../../../apps/portal-sim/src/proposal/catalog';
+import { findModel } from '@engine/portal-sim/testing';
 import { portalSimPayloadSchema } from './portal-sim.payload';
 import { sampleProposal, sampleVin } from './portal-sim.samples';
 

@@ -1,6 +1,6 @@
 import { createMachine } from 'xstate';
 import { JOB_MACHINE } from '@engine/machines';
-import { MASTER_SESSION_MACHINE } from '../../../../../machines/master-session/master-session.machine';
+import { MASTER_SESSION_MACHINE } from '@engine/machines';
 import { activeLeafPaths, extractStatechart, stateLabel } from './statechart-graph';
 import { layoutStatechart, type LaidOutNode } from './statechart-layout';
 

@@ -4,10 +4,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EffectRegistry, EngineEvent } from '@engine/core';
-import { encodeGreyPng } from '../../../../portal-sim/src/png';
+import type { FillStepParams, SubmitFormParams } from '@engine/machines';
 
-/** A small grey gradient: a real PNG, so the page's <img> must decode it. */
-export const FAILURE_PNG = encodeGreyPng({ width: 48, height: 32, pixels: Uint8Array.from({ length: 48 * 32 }, (_, i) => (i % 48) * 5) });
+/** A small grey gradient (48×32): a real PNG, so the page's <img> must decode it. */
+export const FAILURE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAADAAAAAgCAAAAABxv6TAAAAASUlEQVR4nGNgYOXiF5GUU9bQNTK3cXTzDgiNik/JzCuuqG1q75k4bfaCpavWb9m57/CJs5eu33n47DXDqIZRDaMaRjWMahgJGgAV18EfPJGbfQAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 export interface GatedJobEffects {
   registry: EffectRegistry;
@@ -26,8 +29,8 @@ export function gatedJobEffects(artifactsDir: string, options: { gated: (jobId: 
           arrivals.shift()?.();
         })
       : Promise.resolve();
-  const answer = (fn: (params: any) => EngineEvent | Promise<EngineEvent>) => ({
-    run: async (params: any) => {
+  const answer = <P extends { jobId: string }>(fn: (params: P) => EngineEvent | Promise<EngineEvent>) => ({
+    run: async (params: P) => {
       await gate(params.jobId);
       return fn(params);
     },
@@ -35,8 +38,8 @@ export function gatedJobEffects(artifactsDir: string, options: { gated: (jobId: 
   const registry: EffectRegistry = {
     cloneSession: answer(() => ({ type: 'CLONED', at: at() })),
     validateSession: answer(() => ({ type: 'SESSION_VALID', at: at() })),
-    fillStep: answer((p) => ({ type: 'STEP_FILLED', step: p.step, at: at() })),
-    submitForm: answer((p) =>
+    fillStep: answer((p: FillStepParams) => ({ type: 'STEP_FILLED', step: p.step, at: at() })),
+    submitForm: answer((p: SubmitFormParams) =>
       options.submit(p.jobId) === 'ok' ? { type: 'SUBMITTED', reference: `REF-${p.jobId}`, at: at() } : { type: 'SUBMIT_FAILED', code: 'HTTP_502', artifactRef: null, at: at() },
     ),
     findSubmission: { run: async () => ({ type: 'SUBMISSION_NOT_FOUND', at: at() }) },

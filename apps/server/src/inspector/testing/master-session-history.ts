@@ -2,8 +2,8 @@
 // failed one soft re-login and succeeded with the second: a nested statechart and a recovery
 // history for the inspector to show. Built with the host's own pure step, as the host would.
 import { stepEvent, stepStart, type EngineEvent, type NewEvent, type StepResult } from '@engine/core';
-import { INPUT, TO_READY, ev } from '../../../../../machines/master-session/master-session.fixtures';
-import { MASTER_SESSION_MACHINE } from '../../../../../machines/master-session/master-session.machine';
+import { MASTER_INPUT as INPUT, TO_READY, masterEv as ev } from '@engine/machines/testing';
+import { MASTER_SESSION_MACHINE } from '@engine/machines';
 
 export function masterSessionWithRecovery(stream: string, t0 = Date.UTC(2026, 0, 1)): NewEvent[] {
   const records: NewEvent[] = [];

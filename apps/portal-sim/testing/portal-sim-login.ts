@@ -1,8 +1,8 @@
 // Logs a page into the portal simulator the way a person would (user name, password, captcha),
 // reading the captcha's answer from the simulator's test hook. A few lines of puppeteer on
-// purpose: this lib's tests must not depend on libs/portals.
+// purpose: tests of the lower libs (browser sessions, pools) log in without libs/portals.
 import type { Page } from 'puppeteer-core';
-import type { PortalSim } from '@engine/portal-sim';
+import type { PortalSim } from '../src/server';
 import type { ProbeSelectors } from '@engine/browser';
 
 export const SIM_SELECTORS: ProbeSelectors = {

@@ -1,8 +1,7 @@
-// Heartbeat: probes one target (a browser session) on a durable timer and declares it dead
-// after `maxMisses` failed probes in a row. The first and smallest machine of the engine; the
-// health monitor builds on it. Pure: effects are named actions the host implements.
+// A small machine for the host's own specifications (not part of the product): it probes one
+// target on a durable timer and declares it dead after `maxMisses` failed probes in a row —
+// effects, outcomes, timers, finals and output, everything the engine loop handles, in 60 lines.
 import { assign, setup } from 'xstate';
-import type { HeartbeatEvent } from './heartbeat.events';
 
 export interface HeartbeatInput {
   target: string;
@@ -74,3 +73,25 @@ export const HEARTBEAT_MACHINE = {
   streamPrefix: 'heartbeat-',
   machine: heartbeatMachine,
 } as const;
+
+
+export interface ProbeSucceeded {
+  type: 'PROBE_OK';
+  at: string;
+  elapsedMs: number;
+}
+
+export interface ProbeFailed {
+  type: 'PROBE_FAILED';
+  at: string;
+  reason: string;
+}
+
+/** Reported by the host when the probe effect threw instead of answering. */
+export interface ProbeEffectFailed {
+  type: 'EFFECT_FAILED';
+  effect: string;
+  error: { code: string; message: string };
+}
+
+export type HeartbeatEvent = ProbeSucceeded | ProbeFailed | ProbeEffectFailed | { type: 'TIMER.next' } | { type: 'STOP' };

@@ -1,0 +1,168 @@
+// The jobs facade: what a user of the engine (the HTTP API, the demo, a test) does with jobs.
+// Commands go through the job machine and answer with the state they committed; views are read
+// from the host's read feed. Whether a command is allowed is the machine's to say: a refusal
+// comes back as InvalidCommandError with the machine's reason (the API's 409).
+import { z } from 'zod/v4';
+import { EngineError, InvalidCommandError, NotFoundError, ValidationError, type ActorHost, type Clock, type EventStore } from '@engine/core';
+import { JOB_MACHINE, MASTER_SESSION_MACHINE, recoveriesPerHour, recoveryHistory, retryIsSafe, topState } from '@engine/machines';
+import type { JobIntake, SubmitJobRequest } from './job-intake';
+import type { JobScheduler, SchedulerStatus } from './job-scheduler';
+import { jobStateSchema, jobView, jobViewSchema, type JobView } from './job-view';
+
+export class IntakeHaltedError extends EngineError {
+  constructor(portal: string, state: string) {
+    super('INTAKE_HALTED', `portal ${portal}: job intake is halted while its master session is ${state}; an operator must reset it`, { details: { portal, state } });
+  }
+}
+
+export const submittedJobSchema = z.object({ jobId: z.string(), created: z.boolean(), state: jobStateSchema, version: z.number().int() });
+export type SubmittedJob = z.infer<typeof submittedJobSchema>;
+
+export const jobPageSchema = z.object({ jobs: z.array(jobViewSchema), next: z.string().nullable().describe('the cursor of the next page (the last job id of this one); null on the last page') });
+export type JobPage = z.infer<typeof jobPageSchema>;
+
+export const retriedJobSchema = z.object({ retryOf: z.string(), jobId: z.string(), created: z.boolean() });
+export type RetriedJob = z.infer<typeof retriedJobSchema>;
+
+export interface JobListFilter {
+  status?: string;
+  portal?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export const jobStatsSchema = z.object({
+  byState: z.record(z.string(), z.number().int()),
+  byFailureType: z.record(z.string(), z.number().int()),
+  finished: z.number().int(),
+  submitted: z.number().int(),
+  successRate: z.number().nullable(),
+  recoveriesPerHour: z.record(z.string(), z.number().int()),
+  scheduler: z.object({
+    concurrency: z.number().int(),
+    inFlight: z.number().int(),
+    queued: z.number().int(),
+    stopping: z.boolean(),
+    halted: z.array(z.object({ portal: z.string(), masterState: z.string() })),
+  }),
+});
+export type JobStats = z.infer<typeof jobStatsSchema> & { scheduler: SchedulerStatus };
+
+export interface JobsApiOptions {
+  host: ActorHost;
+  intake: JobIntake;
+  scheduler: JobScheduler;
+  store: EventStore;
+  clock: Clock;
+}
+
+export class JobsApi {
+  constructor(private readonly options: JobsApiOptions) {}
+
+  /** Records a new job (or finds the one this idempotency key made); answers with its committed state. */
+  async submit(request: SubmitJobRequest): Promise<SubmittedJob> {
+    const master = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, request.portal);
+    if (master?.state.context.intakeHalted) throw new IntakeHaltedError(request.portal, topState(master.state.value));
+    const result = await this.options.intake.submitJob(request);
+    return { jobId: result.jobId, created: result.created, state: result.committed.state.value, version: result.committed.version };
+  }
+
+  get(jobId: string): JobView {
+    const entry = this.options.host.feed.getOf(JOB_MACHINE, jobId);
+    if (!entry) throw new NotFoundError('job', jobId);
+    return jobView(entry);
+  }
+
+  byExternalId(externalId: string): JobView {
+    for (const entry of this.options.host.feed.allOf(JOB_MACHINE)) if (entry.state.context.externalId === externalId) return jobView(entry);
+    throw new NotFoundError('job with external id', externalId);
+  }
+
+  /**
+   * Oldest first; the cursor is the last job id of the previous page. A page starts after the
+   * cursor's place in that order, not at its index in this page's filtered list: the cursor job
+   * may have left the filter meanwhile (its state changed), and then paging restarted at the
+   * first page and a client walking pages looped. An unknown cursor is a 400.
+   */
+  list(filter: JobListFilter): JobPage {
+    const views: JobView[] = [];
+    for (const entry of this.options.host.feed.allOf(JOB_MACHINE)) {
+      if (filter.status && entry.state.value !== filter.status) continue;
+      if (filter.portal && entry.state.context.portal !== filter.portal) continue;
+      views.push(jobView(entry));
+    }
+    views.sort(oldestFirst);
+    let start = 0;
+    if (filter.cursor) {
+      const cursor = this.options.host.feed.getOf(JOB_MACHINE, filter.cursor);
+      if (!cursor) throw new ValidationError('invalid query', { cursor: 'not a job id from a previous page' });
+      const after = jobView(cursor);
+      start = views.findIndex((v) => oldestFirst(v, after) > 0);
+      if (start === -1) start = views.length;
+    }
+    const page = views.slice(start, start + filter.limit);
+    const next = start + filter.limit < views.length ? (page[page.length - 1]?.jobId ?? null) : null;
+    return { jobs: page, next };
+  }
+
+  /** CANCEL through the machine (refused from submit.started on, with its reason); the attempt's effects are stopped. */
+  async cancel(jobId: string, reason = 'cancelled through the API'): Promise<JobView> {
+    this.get(jobId);
+    const committed = await this.options.host.sendTo(JOB_MACHINE, jobId, { type: 'CANCEL', reason, at: this.now() });
+    this.options.host.abortEffects(committed.stream, new EngineError('CANCELLED', `job ${jobId} cancelled`));
+    return jobView(committed);
+  }
+
+  /**
+   * A new job with the same input, only where the portal cannot already hold this one. Idempotent:
+   * retrying the same job twice returns the same new job; a failed retry is retried by its own id.
+   */
+  async retry(jobId: string): Promise<RetriedJob> {
+    const entry = this.options.host.feed.getOf(JOB_MACHINE, jobId);
+    if (!entry) throw new NotFoundError('job', jobId);
+    if (!retryIsSafe(entry.state)) {
+      throw new InvalidCommandError(entry.stream, 'retry', entry.state.value, 'a retry is only safe for a failed job the portal cannot hold (never after submit.started unless a lookup found nothing)');
+    }
+    const c = entry.state.context;
+    const result = await this.options.intake.submitJob({ portal: c.portal, payload: c.payload, idempotencyKey: `retry.${jobId}` });
+    return { retryOf: jobId, jobId: result.jobId, created: result.created };
+  }
+
+  async stats(): Promise<JobStats> {
+    const byState: Record<string, number> = {};
+    const byFailureType: Record<string, number> = {};
+    let submitted = 0;
+    let finished = 0;
+    for (const entry of this.options.host.feed.allOf(JOB_MACHINE)) {
+      const view = jobView(entry);
+      byState[view.state] = (byState[view.state] ?? 0) + 1;
+      for (const failure of view.failures) byFailureType[failure.failureType] = (byFailureType[failure.failureType] ?? 0) + 1;
+      if (view.final) {
+        finished += 1;
+        if (view.state === 'submitted') submitted += 1;
+      }
+    }
+    const now = this.options.clock.now();
+    const recoveries: Record<string, number> = {};
+    for (const master of this.options.host.feed.allOf(MASTER_SESSION_MACHINE)) {
+      recoveries[master.state.context.portal] = recoveriesPerHour(recoveryHistory(await this.options.store.read(master.stream)), now);
+    }
+    return {
+      byState,
+      byFailureType,
+      finished,
+      submitted,
+      successRate: finished === 0 ? null : submitted / finished,
+      recoveriesPerHour: recoveries,
+      scheduler: this.options.scheduler.status(),
+    };
+  }
+
+  private now(): string {
+    return new Date(this.options.clock.now()).toISOString();
+  }
+}
+
+function oldestFirst(a: Pick<JobView, 'createdAt' | 'jobId'>, b: Pick<JobView, 'createdAt' | 'jobId'>): number {
+  return (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.jobId.localeCompare(b.jobId);
+}

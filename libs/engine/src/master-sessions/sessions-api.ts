@@ -1,0 +1,163 @@
+// The master-sessions facade for operators: each portal's session state, its recovery in
+// progress and history, a manual recovery, and the captcha a manual solver waits on (image out,
+// answer in). Views come from the host's read feed; commands answer with what they committed.
+// The answer goes to the waiting login only: the event records that the challenge was
+// answered, never how.
+import { z } from 'zod/v4';
+import { NotFoundError, type ActorHost, type Clock, type EventStore, type StreamState } from '@engine/core';
+import type { ManualCaptchaSolver } from '@engine/portals';
+import {
+  MASTER_SESSION_MACHINE,
+  masterSessionHasTag,
+  masterStateName,
+  recoveryHistory,
+  type MasterSessionDefinition,
+  type MasterSessionEvent,
+} from '@engine/machines';
+import type { StateOf } from '@engine/core';
+
+type MasterState = StateOf<MasterSessionDefinition>;
+
+export const sessionViewSchema = z.object({
+  portal: z.string(),
+  state: z.string().describe('the top-level state: launching, loggingIn, awaitingCaptcha, ready, probing, recovering, critical, restarting'),
+  intakeHalted: z.boolean(),
+  readySince: z.string().nullable(),
+  probes: z.number().int(),
+  recoveryInProgress: z
+    .object({ number: z.number().int(), level: z.string().nullable(), try: z.number().int().nullable(), joinedReports: z.number().int() })
+    .nullable(),
+  recoveries: z.number().int(),
+  awaitingCaptcha: z.boolean(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+export type SessionView = z.infer<typeof sessionViewSchema>;
+
+export const recoveryHistorySchema = z.object({
+  portal: z.string(),
+  attempts: z.array(
+    z.object({
+      recovery: z.number().int().describe('the nth recovery of the session'),
+      level: z.enum(['soft', 'hard', 'nuclear']),
+      try: z.number().int(),
+      startedAt: z.string(),
+      endedAt: z.string().nullable(),
+      durationMs: z.number().nullable(),
+      outcome: z.enum(['running', 'succeeded', 'failed']),
+      errorCode: z.string().nullable(),
+    }),
+  ),
+});
+export type RecoveryHistory = z.infer<typeof recoveryHistorySchema>;
+
+export interface SessionsApiOptions {
+  host: ActorHost;
+  store: EventStore;
+  clock: Clock;
+  manualCaptcha: ManualCaptchaSolver;
+  /** Whether the portal's master browser is running in this process. */
+  browserAlive: (portal: string) => boolean;
+  /** The configured portals (a portal without credentials has no session). */
+  portals: () => string[];
+}
+
+export class SessionsApi {
+  constructor(private readonly options: SessionsApiOptions) {}
+
+  /** Every configured portal, with or without a master session. */
+  portals(): string[] {
+    return this.options.portals();
+  }
+
+  /** The session's view, or undefined when the portal has none (no credentials reference). */
+  find(portal: string): SessionView | undefined {
+    const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal);
+    return entry && sessionView(entry);
+  }
+
+  list(): SessionView[] {
+    return [...this.options.host.feed.allOf(MASTER_SESSION_MACHINE)].map(sessionView);
+  }
+
+  get(portal: string): SessionView {
+    return sessionView(this.entry(portal));
+  }
+
+  async recoveries(portal: string): Promise<RecoveryHistory> {
+    this.entry(portal);
+    return { portal, attempts: recoveryHistory(await this.options.store.read(`master-${portal}`)) };
+  }
+
+  /** Critical (intake halted): an operator reset. Otherwise: a failure report (joins a recovery in progress). */
+  async recover(portal: string, by = 'api'): Promise<SessionView> {
+    const entry = this.entry(portal);
+    const event: MasterSessionEvent = masterSessionHasTag(entry.state, 'intakeHalted')
+      ? { type: 'RESET', by }
+      : { type: 'FAILURE_REPORTED', jobId: `operator:${by}`, reason: 'operator_request', at: new Date(this.options.clock.now()).toISOString() };
+    return sessionView(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, event));
+  }
+
+  /** The image of the challenge the portal's login waits on; NotFoundError when none is open. */
+  captchaImage(portal: string): Buffer {
+    this.entry(portal);
+    return this.pendingChallenge(portal).image;
+  }
+
+  /**
+   * Hands the answer to the waiting login and records CAPTCHA_ANSWERED. The machine is asked
+   * first: an answer it would refuse (not waiting, another challenge) is never handed over.
+   */
+  async answerCaptcha(portal: string, answer: string, challengeId?: string): Promise<SessionView> {
+    this.entry(portal);
+    const challenge = this.pendingChallenge(portal, challengeId);
+    const event: MasterSessionEvent = { type: 'CAPTCHA_ANSWERED', challengeId: challenge.id };
+    await this.options.host.assertAccepts(`master-${portal}`, event);
+    this.options.manualCaptcha.answer(challenge.id, answer);
+    return sessionView(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, event));
+  }
+
+  /** Whether the session's browser is up where its state says it should be (for /health). */
+  browser(portal: string): { alive: boolean; expected: boolean } {
+    const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal);
+    return { alive: this.options.browserAlive(portal), expected: entry !== undefined && masterSessionHasTag(entry.state, 'available') };
+  }
+
+  private pendingChallenge(portal: string, challengeId?: string) {
+    const challenge = this.options.manualCaptcha.pending().find((c) => c.portal === portal && (!challengeId || c.id === challengeId));
+    if (!challenge) throw new NotFoundError('captcha challenge for portal', portal);
+    return challenge;
+  }
+
+  private entry(portal: string): StreamState<MasterState> {
+    const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal);
+    if (!entry) throw new NotFoundError('session', portal);
+    return entry;
+  }
+}
+
+function levelOf(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const recovering = (value as Record<string, unknown>).recovering;
+  return typeof recovering === 'string' ? recovering : recovering ? (Object.keys(recovering as object)[0] ?? null) : null;
+}
+
+export function sessionView(entry: StreamState<MasterState>): SessionView {
+  const c = entry.state.context;
+  const running = c.recovery && c.recovery.outcome === 'running' ? c.recovery : null;
+  const lastAttempt = running?.attempts[running.attempts.length - 1];
+  return {
+    portal: c.portal,
+    state: masterStateName(entry.state),
+    intakeHalted: c.intakeHalted,
+    readySince: c.readySince,
+    probes: c.probes,
+    recoveryInProgress: running
+      ? { number: running.number, level: lastAttempt?.level ?? levelOf(entry.state.value), try: lastAttempt?.try ?? null, joinedReports: running.joinedReports }
+      : null,
+    recoveries: c.recoveries,
+    awaitingCaptcha: c.captcha !== null,
+    updatedAt: entry.updatedAt,
+    version: entry.version,
+  };
+}
