@@ -26,3 +26,5 @@ export * from './workflow-session/workflow-session.names';
 export * from './workflow-session/workflow-session.events';
 export * from './workflow-session/workflow-session.effects';
 export * from './workflow-session/workflow-session.machine';
+export * from './architecture-charts';
+export * from './statechart-mermaid';

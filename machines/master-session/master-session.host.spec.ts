@@ -2,7 +2,7 @@
 // simulated clock, with scripted fake effects that count their runs. Single-flight under 50
 // concurrent reports, crash and rebuild in the middle of a hard recovery, a lost alert re-sent,
 // and audit replay of the whole stream (deterministic jitter, no effect run).
-import { ActorHost, SimulatedClock, auditStore, replayStream, type ActorState, type StateOf } from '@engine/core';
+import { ActorHost, SimulatedClock, auditStore, replayStream, type StateOf } from '@engine/core';
 
 import { MemoryEventStore } from '@engine/event-store';
 import type { MasterSessionInput, RecoveryAttempt } from './master-session.context';

@@ -4,7 +4,7 @@
 import { HEARTBEAT_MACHINE } from '@engine/core/testing';
 import { MemoryEventStore } from '@engine/event-store';
 import { InvalidCommandError, ReplayMismatchError, SimulatedClock, VersionConflictError } from '@engine/core';
-import { setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import type { EngineEvent } from './effects';
 import { ActorHost } from './actor-host';
 import type { EffectRegistry } from './effects';
@@ -282,6 +282,62 @@ describe('ActorHost', () => {
       const failedAt = events.find((e) => e.type === 'PROBE_FAILED')!.version;
       expect(() => replayStream(stricter, events)).toThrow(ReplayMismatchError);
       expect(() => replayStream(stricter, events)).toThrow(expect.objectContaining({ version: failedAt, machineVersion: '1' }));
+    });
+  });
+
+  describe('the committed state it answers with and publishes', () => {
+    // A counter: every ADD adds its amount; two writers adding to one stream must both count.
+    const counter = setup({ types: {} as { context: { total: number; adds: number }; events: { type: 'ADD'; amount: number } } }).createMachine({
+      id: 'counter',
+      context: { total: 0, adds: 0 },
+      on: { ADD: { actions: assign(({ context, event }) => ({ total: context.total + event.amount, adds: context.adds + 1 })) } },
+    });
+    const COUNTER = { id: 'counter', version: '1', streamPrefix: 'counter-', machine: counter };
+
+    it('answers a command with the state it committed, after re-deciding on what a second writer appended meanwhile', async () => {
+      const store = new MemoryEventStore();
+      const clock = new SimulatedClock();
+      const first = new ActorHost({ store, clock, definitions: [COUNTER] });
+      await first.start();
+      const versions: number[] = [];
+      first.feed.subscribe(({ entry }) => {
+        if (entry.stream === 'counter-c1') versions.push(entry.version);
+      });
+      await first.create('counter', 'c1', undefined);
+      await first.send('counter-c1', { type: 'ADD', amount: 1 });
+      // A second writer (another process on the same store) appends twice; the first still holds v2.
+      const second = new ActorHost({ store, clock, definitions: [COUNTER] });
+      await second.send('counter-c1', { type: 'ADD', amount: 10 });
+      await second.send('counter-c1', { type: 'ADD', amount: 100 });
+
+      const answer = await first.send('counter-c1', { type: 'ADD', amount: 1000 });
+      const stored = await store.read('counter-c1');
+      const last = stored[stored.length - 1];
+      expect(answer).toMatchObject({ stream: 'counter-c1', version: last.version, position: last.position, state: { context: { total: 1111, adds: 4 } } });
+      expect(answer.state).toEqual(last.stateAfter);
+      // The feed saw every version once, in order: its own write-through and the other writer's
+      // events through the store subscription, never a stale one after a newer.
+      await first.feed.waitFor('counter-c1', (e) => e?.version === last.version, { signal: AbortSignal.timeout(10_000) });
+      expect(versions).toEqual([1, 2, 3, 4, 5]);
+      expect(first.feed.get('counter-c1')?.state).toEqual(last.stateAfter);
+      await first.stop();
+      await second.stop();
+    });
+
+    it('publishes a commit to the feed before the command that made it answers', async () => {
+      const store = new MemoryEventStore();
+      const host = new ActorHost({ store, clock: new SimulatedClock(), definitions: [COUNTER] });
+      let seenBeforeAnswer = false;
+      let answered = false;
+      host.feed.subscribe(({ entry }) => {
+        if (entry.version === 2 && !answered) seenBeforeAnswer = true;
+      });
+      await host.create('counter', 'c2', undefined);
+      await host.send('counter-c2', { type: 'ADD', amount: 5 });
+      answered = true;
+      expect(seenBeforeAnswer).toBe(true);
+      expect(host.feed.get('counter-c2')).toMatchObject({ version: 2, kind: 'counter', state: { context: { total: 5 } } });
+      await host.stop();
     });
   });
 });
