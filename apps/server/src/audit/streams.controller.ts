@@ -3,7 +3,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuditReport } from '@engine/core';
-import { AuditApi, type StreamEventsPage } from '@engine/engine';
+import { AuditApi, type ReplayedState, type StreamEventsPage } from '@engine/engine';
 import { ApiJsonResponse, ApiQueryFrom } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
 import { auditReportSchema, eventsPageSchema, eventsQuerySchema, replayedStateSchema, stateQuerySchema, streamIdSchema } from './streams.schemas';
@@ -25,7 +25,7 @@ export class StreamsController {
   @Get('streams/:id/state')
   @ApiQueryFrom(stateQuerySchema)
   @ApiJsonResponse(replayedStateSchema)
-  state(@Param('id') id: string, @Query() query: unknown) {
+  state(@Param('id') id: string, @Query() query: unknown): Promise<ReplayedState> {
     return this.audit.stateAt(parseOrThrow(streamIdSchema, id, 'stream id'), parseOrThrow(stateQuerySchema, query, 'query').version);
   }
 

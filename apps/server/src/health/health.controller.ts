@@ -2,7 +2,7 @@
 // browser alive (EngineHealthIndicators). 503 with the details when one is down.
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../common/public.decorator';
 import { EngineHealthIndicators } from './engine-health.indicators';
 
@@ -17,7 +17,7 @@ export class HealthController {
   @Get()
   @Public()
   @HealthCheck()
-  check() {
+  check(): Promise<HealthCheckResult> {
     return this.health.check(this.indicators.all());
   }
 }

@@ -7,7 +7,8 @@ import type { Observable } from 'rxjs';
 import { StateFeed } from '@engine/core';
 import { streamIdSchema } from '../audit/streams.schemas';
 import { parseOrThrow } from '../common/validation';
-import { InspectorService } from './inspector.service';
+import { InspectorService, type StreamView, type TimeTravel } from './inspector.service';
+import type { ListPage } from './stream-list';
 import { listQuerySchema, liveQuerySchema, screenshotNameSchema, versionQuerySchema } from './inspector.schemas';
 import { liveEvents } from './live-events';
 
@@ -21,17 +22,17 @@ export class InspectorApiController {
   ) {}
 
   @Get('streams')
-  list(@Query() query: unknown) {
+  list(@Query() query: unknown): ListPage {
     return this.inspector.list(parseOrThrow(listQuerySchema, query, 'query'));
   }
 
   @Get('streams/:id')
-  view(@Param('id') id: string) {
+  view(@Param('id') id: string): Promise<StreamView> {
     return this.inspector.view(parseOrThrow(streamIdSchema, id, 'stream id'));
   }
 
   @Get('streams/:id/state')
-  stateAt(@Param('id') id: string, @Query() query: unknown) {
+  stateAt(@Param('id') id: string, @Query() query: unknown): Promise<TimeTravel> {
     return this.inspector.stateAt(parseOrThrow(streamIdSchema, id, 'stream id'), parseOrThrow(versionQuerySchema, query, 'query').version);
   }
 

@@ -31,6 +31,16 @@ export interface StreamEventsPage {
   next: number | null;
 }
 
+/** A stream's state at a version, recomputed by replay. */
+export interface ReplayedState {
+  stream: string;
+  version: number;
+  machineId: string;
+  machineVersion: string;
+  state: ActorState;
+  replayed: true;
+}
+
 export class AuditApi {
   private background?: Promise<AuditReport>;
   private lastReport?: AuditReport & { finishedAt: string };
@@ -60,7 +70,7 @@ export class AuditApi {
   }
 
   /** The state after `version`, recomputed from the log by replay. */
-  async stateAt(stream: string, version: number): Promise<{ stream: string; version: number; machineId: string; machineVersion: string; state: ActorState; replayed: true }> {
+  async stateAt(stream: string, version: number): Promise<ReplayedState> {
     const def = this.options.host.definitionFor(stream);
     const events = await this.read(stream);
     return { stream, version, machineId: def.id, machineVersion: def.version, state: stateAtVersion(def, events, version), replayed: true };
