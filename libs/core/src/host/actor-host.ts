@@ -4,14 +4,16 @@
 // timers, and hands effects that started but never reported to their interrupted-policy.
 // With a StreamOwnership (several workers on one store) it does all of that only for the
 // streams this process holds: `adopt` takes one over later, `release` lets it go, and a
-// command for a stream held elsewhere is forwarded instead of decided here.
+// command for a stream held elsewhere is forwarded instead of decided here. Its appends carry
+// the lease's fencing token, so a store shared by several processes refuses the writes of a
+// holder whose lease has passed on, and effects start only while the stream is held.
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Clock, TimerHandle } from '../clock';
-import { EngineError, InvalidCommandError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
+import { EngineError, FencedOffError, InvalidCommandError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
 import type { EventStore } from '../event-store';
 import { silentLogger, type Logger } from '../logger';
 import type { ActorState } from './actor-state';
-import type { EffectFailedEvent, EffectRegistry, EngineEvent } from './effects';
+import type { EffectContext, EffectFailedEvent, EffectRegistry, EngineEvent } from './effects';
 import { timerEventType, type MachineDefinition } from './machine-definition';
 import { resolveSnapshot, stepEvent, stepStart, type StartedEffect, type StepResult } from './step';
 
@@ -50,6 +52,10 @@ export interface StreamOwnership {
   owns(stream: string): boolean;
   /** Hands a command for a stream this process does not hold to whoever holds it (or will). */
   forward(stream: string, event: EngineEvent): Promise<void>;
+  /** The fencing token of this process's lease on `stream`, carried by its appends. */
+  fence?(stream: string): number | undefined;
+  /** Asks the authority (the lease table) whether this process's lease on `stream` is still current; rejects when not. */
+  confirm?(stream: string): Promise<void>;
 }
 
 interface LiveActor {
@@ -299,12 +305,15 @@ export class ActorHost {
       if (!result) return null;
       // Given up while this decision waited its turn: the new holder decides instead.
       if (!this.owns(stream)) throw new EngineError('STREAM_NOT_OWNED', `stream ${stream} is held by another worker`);
+      const fence = this.ownership?.fence?.(stream);
       try {
-        const appended = await this.store.append(stream, result.records, { expectedVersion: actor.version });
+        const appended = await this.store.append(stream, result.records, fence === undefined ? { expectedVersion: actor.version } : { expectedVersion: actor.version, fence });
         const next: LiveActor = { ...actor, version: appended.version, state: result.state, snapshot: result.snapshot };
         this.install(next, result);
         return next;
       } catch (error) {
+        // Another worker holds the stream now: stop its timers and effects here at once.
+        if (error instanceof FencedOffError) this.release(stream, error);
         if (!(error instanceof VersionConflictError) || attempt >= this.maxConflictRetries) throw error;
         this.live.delete(stream);
       }
@@ -321,10 +330,11 @@ export class ActorHost {
   }
 
   private runEffect(actor: LiveActor, effect: StartedEffect): void {
-    if (this.stopped) return;
+    // Not held (any more): the effect stays recorded as started, and the holder resolves it.
+    if (this.stopped || !this.owns(actor.stream)) return;
     const handler = this.effects[effect.type];
     const controller = new AbortController();
-    const ctx = { stream: actor.stream, effectId: effect.id, signal: controller.signal, state: actor.state };
+    const ctx = this.effectContext(actor, effect.id, controller.signal);
     const done = (async () => {
       try {
         if (!handler) throw new EngineError('EFFECT_UNKNOWN', `no handler registered for effect ${effect.type}`);
@@ -348,7 +358,7 @@ export class ActorHost {
     const controller = new AbortController();
     const done = (async () => {
       try {
-        const event = await policy(effect.params, { stream: actor.stream, effectId, signal: controller.signal, state: actor.state });
+        const event = await policy(effect.params, this.effectContext(actor, effectId, controller.signal));
         await this.report(actor.stream, effectId, event);
       } catch (error) {
         this.logger.error('interrupted effect could not be reconciled', { stream: actor.stream, effectId, code: errorCode(error) });
@@ -356,6 +366,20 @@ export class ActorHost {
       }
     })().finally(() => this.inflight.delete(effectId));
     this.inflight.set(effectId, { controller, done });
+  }
+
+  private effectContext(actor: LiveActor, effectId: string, signal: AbortSignal): EffectContext {
+    const stream = actor.stream;
+    return {
+      stream,
+      effectId,
+      signal,
+      state: actor.state,
+      confirmHeld: async () => {
+        if (!this.owns(stream)) throw new EngineError('STREAM_NOT_OWNED', `stream ${stream} is no longer held by this worker`);
+        await this.ownership?.confirm?.(stream);
+      },
+    };
   }
 
   private armTimer(stream: string, name: string, timerId: string, dueAt: number): void {

@@ -14,6 +14,14 @@ export interface EffectContext {
   signal: AbortSignal;
   /** The actor state right after the event that started the effect. */
   state: ActorState;
+  /**
+   * Resolves when this process still holds the stream; with several workers it asks the lease
+   * table whether this worker's fencing token is still the current one, and rejects (e.g.
+   * FencedOffError) when it is not. Call it right before a step that cannot be taken back (a
+   * portal submission): a paused worker whose lease passed on must not act. Always resolves in
+   * a single process.
+   */
+  confirmHeld(): Promise<void>;
 }
 
 /**

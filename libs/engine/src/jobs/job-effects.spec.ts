@@ -1,6 +1,7 @@
-// The job effects' reconciliation lookup against fakes: a lookup that lands on the portal's
-// login page (the portal killed the session under it) is a session failure, not an answer.
-import { SessionExpiredError, SimulatedClock, silentLogger, type ActorHost, type EffectContext, type EngineEvent } from '@engine/core';
+// The job effects against fakes: a reconciliation lookup that lands on the portal's login page
+// (the portal killed the session under it) is a session failure, not an answer; the submission
+// is clicked only when the lease is confirmed right before.
+import { FencedOffError, SessionExpiredError, SimulatedClock, silentLogger, type ActorHost, type EffectContext, type EngineEvent } from '@engine/core';
 import type { ArtifactStore, SessionCloner, SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
 import { PortalRegistry } from '../portals/portal-registry';
@@ -51,5 +52,49 @@ describe('JobEffects findSubmission (reconciliation)', () => {
     await expect(run()).resolves.toMatchObject({ type: 'SUBMISSION_NOT_FOUND' });
     expect(lookups()).toBe(1);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('JobEffects submitForm (fencing)', () => {
+  function submitFixture() {
+    const clicks: string[] = [];
+    const adapter = {
+      id: 'portal-sim',
+      origin: 'http://127.0.0.1:1',
+      submit: async () => {
+        clicks.push('click');
+        return { reference: 'PRP-2026-000002' };
+      },
+    } as unknown as PortalAdapter;
+    const effects = new JobEffects({
+      host: () => ({}) as ActorHost,
+      portals: new PortalRegistry([adapter]),
+      cloner: { clone: async () => ({ page: {}, close: async () => undefined }) } as unknown as SessionCloner,
+      masterSource: () => ({}) as SessionSource,
+      masterReady: () => true,
+      artifacts: {} as ArtifactStore,
+      clock: new SimulatedClock(Date.parse('2026-01-01T00:00:00Z')),
+      logger: silentLogger,
+    });
+    const params = { jobId: 'j1', portal: 'portal-sim', attempt: 1, businessKey: 'VIN1' };
+    const ctx = (confirmHeld: () => Promise<void>) =>
+      ({ stream: 'job-j1', signal: new AbortController().signal, state: { context: { payload: {} } }, confirmHeld }) as unknown as EffectContext;
+    const submit = async (confirmHeld: () => Promise<void>) => {
+      await effects.registry().cloneSession.run({ jobId: 'j1', portal: 'portal-sim', attempt: 1 }, ctx(async () => undefined));
+      return effects.registry().submitForm.run(params, ctx(confirmHeld));
+    };
+    return { submit, clicks };
+  }
+
+  it('clicks when the lease is confirmed', async () => {
+    const { submit, clicks } = submitFixture();
+    await expect(submit(async () => undefined)).resolves.toMatchObject({ type: 'SUBMITTED', reference: 'PRP-2026-000002' });
+    expect(clicks).toEqual(['click']);
+  });
+
+  it('does not click when the lease cannot be confirmed, and answers that the submission was interrupted', async () => {
+    const { submit, clicks } = submitFixture();
+    await expect(submit(() => Promise.reject(new FencedOffError('job-j1', 1, 2)))).resolves.toMatchObject({ type: 'SUBMIT_INTERRUPTED' });
+    expect(clicks).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 // failure evidence, report a dead session to the master, close the clone. Each answers with
 // the machine's outcome event; failures carry an error code, never an error's text.
 import type { Page } from 'puppeteer-core';
-import { EngineError, InvalidCommandError, type ActorHost, type Clock, type EffectRegistry, type EngineEvent, type Logger } from '@engine/core';
+import { EngineError, InvalidCommandError, type ActorHost, type Clock, type EffectContext, type EffectRegistry, type EngineEvent, type Logger } from '@engine/core';
 import { captureFailure, type ArtifactStore, type CloneStrategy, type SessionClone, type SessionCloner, type SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
 import { jobInterruptedEvent, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type SubmitFormParams } from '@engine/machines';
@@ -52,7 +52,7 @@ export class JobEffects {
       cloneSession: { run: (p: CloneSessionParams, ctx) => this.cloneSession(p, ctx.signal), onInterrupted: interrupted('cloneSession') },
       validateSession: { run: (p: ValidateSessionParams, ctx) => this.validate(p, ctx.signal), onInterrupted: interrupted('validateSession') },
       fillStep: { run: (p: FillStepParams, ctx) => this.fillStep(p, ctx.state.context as JobContext, ctx.signal), onInterrupted: interrupted('fillStep') },
-      submitForm: { run: (p: SubmitFormParams, ctx) => this.submit(p, ctx.state.context as JobContext, ctx.signal), onInterrupted: interrupted('submitForm') },
+      submitForm: { run: (p: SubmitFormParams, ctx) => this.submit(p, ctx.state.context as JobContext, ctx), onInterrupted: interrupted('submitForm') },
       findSubmission: { run: (p: FindSubmissionParams, ctx) => this.find(p, ctx.stream.replace(/^job-/, ''), ctx.signal) },
       captureArtifact: { run: (p: CaptureArtifactParams, ctx) => this.capture(p, ctx.signal) },
       reportSessionFailure: { run: (p: ReportSessionFailureParams) => this.reportSessionFailure(p) },
@@ -110,8 +110,16 @@ export class JobEffects {
     }
   }
 
-  private async submit(p: SubmitFormParams, context: JobContext, signal: AbortSignal): Promise<EngineEvent> {
+  private async submit(p: SubmitFormParams, context: JobContext, { signal, confirmHeld, stream }: EffectContext): Promise<EngineEvent> {
     const page = this.page(p.jobId, p.attempt);
+    try {
+      // The last moment to find out that this worker was paused and its lease passed on.
+      await confirmHeld();
+    } catch (error) {
+      // Not clicked. Whoever holds the job now (this worker, after a blip) reconciles before any click.
+      this.options.logger.warn('submission not clicked: the lease could not be confirmed', { stream, code: codeOf(error) });
+      return { type: 'SUBMIT_INTERRUPTED', at: this.now() };
+    }
     try {
       const { reference } = await this.adapter(p.portal).submit(page, context.payload, { signal, timeoutMs: this.timeouts.submitMs });
       return { type: 'SUBMITTED', reference, at: this.now() };
