@@ -19,7 +19,7 @@ import {
   type RestoreReport,
   type SecretProvider,
 } from '@engine/core';
-import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
+import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type ArtifactStore, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
 import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import type { MasterSessionConfigOverrides } from '@engine/machines';
 import { alertEffects } from './alerts/alert-effects';
@@ -45,6 +45,8 @@ export interface EngineOptions {
   store: EventStore;
   /** Profiles, artifacts and clone folders live under it. Default `./data`. */
   dataDir?: string;
+  /** Where failure evidence goes. Default: `<dataDir>/artifacts` on local disk (S3ArtifactStore shares it between hosts). */
+  artifacts?: ArtifactStore;
   /** Default: none (an engine that only hosts machines, as audit tools and tests use). */
   portals?: PortalAdapter<any>[];
   secrets?: SecretProvider;
@@ -91,7 +93,7 @@ export interface Engine {
   readonly jobEffects: JobEffects;
   readonly browsers: BrowserHost;
   readonly cloner: SessionCloner;
-  readonly artifacts: LocalArtifactStore;
+  readonly artifacts: ArtifactStore;
   readonly manualCaptcha: ManualCaptchaSolver;
   /** Heartbeats on the master browsers; job operations wait or are cancelled by a dead one. */
   readonly health: HealthMonitor;
@@ -124,7 +126,7 @@ export function createEngine(options: EngineOptions): Engine {
   const browsers = new BrowserHost(options.browser);
   const clonesDir = join(dataDir, 'clones');
   const cloner = new SessionCloner({ host: browsers, tempDir: clonesDir });
-  const artifacts = new LocalArtifactStore(join(dataDir, 'artifacts'));
+  const artifacts = options.artifacts ?? new LocalArtifactStore(join(dataDir, 'artifacts'));
   const profiles = new ProfileStore(dataDir, clock);
   const manualCaptcha = new ManualCaptchaSolver(undefined, clock);
   const index = new LiveStreamIndex(options.store, ['job-', 'master-', 'pool-', 'workflow-']);
