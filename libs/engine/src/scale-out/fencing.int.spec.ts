@@ -101,4 +101,20 @@ describe('fencing tokens', () => {
     await b.release(['master-p'], false);
     expect((await a.claimMasters(1))[0]).toMatchObject({ inboxVersion: 2, fence: 3 });
   });
+
+  it('adds the token to a lease table from before fencing, keeping its rows', async () => {
+    const url = await cluster.createDatabase();
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    closers.push(() => admin.end());
+    await admin.query(`CREATE TABLE stream_leases (
+      stream text PRIMARY KEY, kind text NOT NULL, portal text, seq bigint GENERATED ALWAYS AS IDENTITY,
+      owner text, expires_at timestamptz, done boolean NOT NULL DEFAULT false, inbox_version integer NOT NULL DEFAULT 0)`);
+    await admin.query(`INSERT INTO stream_leases (stream, kind, portal, inbox_version) VALUES ('master-p', 'master', 'p', 4)`);
+    const leases = new PostgresStreamLeases(url, { workerId: 'a', ttlMs: 30_000 });
+    closers.push(() => leases.close());
+    await leases.ensureSchema();
+    await leases.ensureSchema(); // a second worker starting finds it done
+    expect(await leases.claimMasters(1)).toEqual([{ stream: 'master-p', portal: 'p', inboxVersion: 4, fence: 1 }]);
+  });
 });

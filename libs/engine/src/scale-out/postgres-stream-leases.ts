@@ -83,8 +83,13 @@ const SCHEMA = `
     done boolean NOT NULL DEFAULT false,
     inbox_version integer NOT NULL DEFAULT 0
   );
-  -- Bumped by every claim; the event store refuses appends carrying an older one.
-  ALTER TABLE stream_leases ADD COLUMN IF NOT EXISTS fence bigint NOT NULL DEFAULT 0;
+  -- Bumped by every claim; the event store refuses appends carrying an older one. Added to a table
+  -- from before fencing; looked up first, because ALTER TABLE locks out every lease query while it waits.
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'stream_leases' AND column_name = 'fence') THEN
+      ALTER TABLE stream_leases ADD COLUMN fence bigint NOT NULL DEFAULT 0;
+    END IF;
+  END $$;
   CREATE INDEX IF NOT EXISTS stream_leases_claimable ON stream_leases (kind, portal, seq) WHERE NOT done;
   CREATE INDEX IF NOT EXISTS stream_leases_owner ON stream_leases (owner) WHERE owner IS NOT NULL;
 `;
