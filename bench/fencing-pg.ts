@@ -1,7 +1,7 @@
 // What fencing costs an append on the PostgreSQL store: 8 closed-loop writers (bench/append-load.ts)
 // appending to their own leased streams, once plainly (the baseline) and once carrying their
 // lease's fencing token, which makes each group-commit transaction also read the lease rows
-// FOR SHARE. Rounds alternate between the two in one run, on one throwaway cluster; the median
+// FOR KEY SHARE. Rounds alternate between the two in one run, on one throwaway cluster; the median
 // round of each is reported, and the ratio of the two within each round.
 //   node -r ./scripts/ts-run.js bench/fencing-pg.ts
 import { cpus, loadavg } from 'node:os';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       '| appends | durable events/s (median round) | vs plain, same round (median) | p50 ms | p99 ms |',
       '| --- | ---: | ---: | ---: | ---: |',
       row('plain (baseline)', plain, '1.00×'),
-      row('carrying the fencing token (lease rows read FOR SHARE in the append transaction)', fenced, `${fmt(middle(ratios, (v) => v), 2)}×`),
+      row('carrying the fencing token (lease rows read FOR KEY SHARE in the append transaction)', fenced, `${fmt(middle(ratios, (v) => v), 2)}×`),
     ].join('\n');
     const body = [
       sectionHeader('node -r ./scripts/ts-run.js bench/fencing-pg.ts'),

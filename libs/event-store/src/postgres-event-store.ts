@@ -32,11 +32,15 @@
 //
 // Fencing. An append may carry the fencing token of the writer's lease on its stream (the
 // `stream_leases` table of libs/engine/src/scale-out, whose claims bump `fence`). Inside the
-// append's transaction the lease row is read FOR SHARE: a claim committed earlier is seen (and
-// the append refused with FencedOffError unless its token is the current one); a claim still
-// running is waited for and then seen; and a claim arriving later skips the row (it claims with
-// SKIP LOCKED) until this transaction has committed, so the new holder reads the log after it.
-// Either the old holder's append lands before the new holder takes over, or it never lands.
+// append's ordered section the lease row is read FOR KEY SHARE: a claim committed earlier is
+// seen (and the append refused with FencedOffError unless its token is the current one); a claim
+// still running is waited for and then seen; and a claim arriving later skips the row (claims
+// lock FOR UPDATE SKIP LOCKED) until this transaction has committed, so the new holder reads the
+// log after it. Either the old holder's append lands before the new holder takes over, or it
+// never lands. KEY SHARE, not SHARE: renewals and inbox marks are plain updates (FOR NO KEY
+// UPDATE), which neither wait for it nor make it wait, so no append waits inside the section
+// for a renewal's commit. (The lock must be taken inside the section: locking a row assigns the
+// transaction its id, and ids are handed out there, in position order.)
 import { Pool, type PoolClient, type QueryResult } from 'pg';
 import {
   EngineError,
@@ -318,7 +322,7 @@ export class PostgresEventStore implements EventStore {
       const opening = (await client.query(
         `BEGIN; SELECT pg_advisory_lock(${APPEND_SECTION_LOCK}); SELECT pg_current_xact_id()::text AS xid;
          SELECT stream, version, last_hash FROM streams WHERE stream IN (${literals(streams)}) ORDER BY stream FOR UPDATE` +
-          (fenced.length > 0 ? `; SELECT stream, fence FROM stream_leases WHERE stream IN (${literals(fenced)}) ORDER BY stream FOR SHARE` : ''),
+          (fenced.length > 0 ? `; SELECT stream, fence FROM stream_leases WHERE stream IN (${literals(fenced)}) ORDER BY stream FOR KEY SHARE` : ''),
       )) as unknown as QueryResult[];
       const xid = BigInt(opening[2].rows[0].xid as string);
       const heads = new Map(opening[3].rows.map((row) => [row.stream as string, { version: row.version as number, lastHash: row.last_hash as string }]));
