@@ -4,7 +4,7 @@
 // forwarded, not decided. Two hosts on one in-memory store play two workers. Fencing: appends
 // carry the lease's token and a refusal lets the stream go; effects start only while held and
 // can confirm the lease before an irreversible step.
-import { HEARTBEAT_MACHINE } from '@engine/machines';
+import { HEARTBEAT_MACHINE, JOB_MACHINE } from '@engine/machines';
 import { MemoryEventStore } from '@engine/event-store';
 import { FencedOffError, InvalidCommandError, SimulatedClock, type AppendOptions, type EventStore, type NewEvent } from '@engine/core';
 import { ActorHost, type StreamOwnership } from './actor-host';
@@ -180,6 +180,28 @@ describe('ActorHost with stream ownership', () => {
     expect(state.value).toBe('probing');
     expect(Object.keys(state.effects)).toHaveLength(1); // recorded as started, for the next holder's interrupted policy
     expect(p.runs).toHaveLength(1); // but not run here
+    await host.stop();
+  });
+
+  it('still runs fire-and-forget clean-up (closing its own clone) for a stream lost during the write', async () => {
+    const held = new Set(['job-j1']);
+    let lapseOnAppend = false;
+    const { store: lapsing } = fencedStore(store, () => 1, () => lapseOnAppend && held.delete('job-j1'));
+    const runs: string[] = [];
+    const registry: EffectRegistry = {
+      cloneSession: { run: (_p, ctx) => (runs.push('cloneSession'), new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)))) },
+      closeClone: { run: async () => void runs.push('closeClone') },
+    };
+    const host = new ActorHost({ store: lapsing, clock, definitions: [JOB_MACHINE], effects: registry });
+    await host.start(ownership(held).own);
+    await host.create('job', 'j1', { jobId: 'j1', portal: 'sim', payload: {}, businessKey: 'BK-1', steps: ['a'] });
+    await host.send('job-j1', { type: 'START', at: 'now' });
+    expect(runs).toEqual(['cloneSession']);
+    lapseOnAppend = true;
+    await host.send('job-j1', { type: 'CANCEL', reason: 'customer withdrew', at: 'now' });
+    host.release('job-j1');
+    await host.idle();
+    expect(runs).toEqual(['cloneSession', 'closeClone']);
     await host.stop();
   });
 

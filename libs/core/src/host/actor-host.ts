@@ -330,8 +330,9 @@ export class ActorHost {
   }
 
   private runEffect(actor: LiveActor, effect: StartedEffect): void {
-    // Not held (any more): the effect stays recorded as started, and the holder resolves it.
-    if (this.stopped || !this.owns(actor.stream)) return;
+    // Not held (any more): a tracked effect stays recorded as started and the holder resolves it.
+    // A fire-and-forget one (closing this process's clone) is local clean-up nobody else can do.
+    if (this.stopped || (effect.tracked && !this.owns(actor.stream))) return;
     const handler = this.effects[effect.type];
     const controller = new AbortController();
     const ctx = this.effectContext(actor, effect.id, controller.signal);
