@@ -139,7 +139,15 @@ describe('three workers on one PostgreSQL store', () => {
       },
       180_000,
     );
-    await until('a third of the jobs done', async () => (await jobStates()).filter((s) => s.status === 'done').length >= JOBS / 3, 600_000);
+    const progress = async () => {
+      const counts: Record<string, number> = {};
+      for (const s of await jobStates()) counts[String(s.value)] = (counts[String(s.value)] ?? 0) + 1;
+      const tails = workers.map((w) => `--- ${w.id}\n${w.stderr.join('').split('\n').slice(-15).join('\n')}`);
+      return `job states: ${JSON.stringify(counts)}\n${tails.join('\n')}`;
+    };
+    await until('a third of the jobs done', async () => (await jobStates()).filter((s) => s.status === 'done').length >= JOBS / 3, 600_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await progress()}`);
+    });
 
     const victim = workers.find((w) => w.id === holders[0].owner) as Worker;
     const inFlightOnVictim = await query<{ n: string }>(url, `SELECT count(*) AS n FROM stream_leases WHERE kind = 'job' AND owner = '${victim.id}' AND NOT done`);

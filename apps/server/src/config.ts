@@ -14,6 +14,20 @@ export interface PortalConfig {
   captcha?: 'manual' | 'portal-sim';
 }
 
+/** Where failure evidence goes: `DATA_DIR/artifacts` (default) or an S3-compatible bucket shared by every host. */
+export type ArtifactsConfig =
+  | { store: 'local' }
+  | {
+      store: 's3';
+      bucket: string;
+      region: string;
+      endpoint: string | undefined;
+      forcePathStyle: boolean;
+      prefix: string;
+      /** Secret reference whose `username` is the access key id and `password` the secret key; unset: the SDK's default chain. */
+      credentialsRef: string | undefined;
+    };
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -33,6 +47,7 @@ export interface ServerConfig {
   jobRetryDelayMs: number | undefined;
   alertWebhookUrl: string | null;
   shutdownTimeoutMs: number;
+  artifacts: ArtifactsConfig;
   /** With a postgres:// store: how this worker shares the streams with the others (leases). */
   workers: { workerId: string | undefined; leaseTtlMs: number; heartbeatMs: number | undefined; maxHeldJobs: number | undefined; globalMaxHeldJobs: number | undefined };
 }
@@ -77,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxHeldJobs: optionalInt('MAX_HELD_JOBS', 1, 10_000),
     globalMaxHeldJobs: optionalInt('GLOBAL_MAX_HELD_JOBS', 1, 100_000),
   };
+  const artifacts = artifactsConfig(env, fields);
   if (Object.keys(fields).length > 0) throw new ValidationError('invalid server configuration', fields);
   return {
     host,
@@ -94,6 +110,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jobRetryDelayMs: retryDelay,
     alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,
     shutdownTimeoutMs,
+    artifacts,
     workers,
   };
+}
+
+function artifactsConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>): ArtifactsConfig {
+  const store = env.ARTIFACT_STORE ?? 'local';
+  if (store === 'local') return { store };
+  if (store !== 's3') {
+    fields.ARTIFACT_STORE = 'must be local or s3';
+    return { store: 'local' };
+  }
+  const bucket = env.S3_BUCKET ?? '';
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) fields.S3_BUCKET = 'required with ARTIFACT_STORE=s3: a bucket name (3-63 of a-z 0-9 . -)';
+  const endpoint = env.S3_ENDPOINT || undefined;
+  if (endpoint !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(endpoint);
+    } catch {
+      parsed = undefined;
+    }
+    // Keys belong in the secrets file, never in a URL that ends up in logs.
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.username || parsed.password) fields.S3_ENDPOINT = 'must be an http(s) URL without credentials';
+  }
+  const pathStyle = env.S3_FORCE_PATH_STYLE ?? 'false';
+  if (pathStyle !== 'true' && pathStyle !== 'false') fields.S3_FORCE_PATH_STYLE = 'must be true or false';
+  const prefix = env.S3_PREFIX ?? '';
+  if (!/^([A-Za-z0-9_.-]+\/)*$/.test(prefix)) fields.S3_PREFIX = 'must be empty or folder names ending in / (A-Z a-z 0-9 _ . -)';
+  const credentialsRef = env.S3_CREDENTIALS_REF || undefined;
+  if (credentialsRef !== undefined && !env.SECRETS_FILE) fields.S3_CREDENTIALS_REF = 'needs SECRETS_FILE, where the reference is resolved';
+  return { store: 's3', bucket, region: env.S3_REGION || 'us-east-1', endpoint, forcePathStyle: pathStyle === 'true', prefix, credentialsRef };
 }

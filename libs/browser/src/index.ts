@@ -1,5 +1,6 @@
 // libs/browser: system Chromium through puppeteer-core, session cloning, session probes and
 // failure artifacts. Nothing else in the engine imports puppeteer directly.
+export * from './artifact-names';
 export * from './artifact-store';
 export * from './browser-host';
 export * from './chromium-flags';
@@ -14,6 +15,7 @@ export * from './portal-id';
 export * from './process-tree';
 export * from './profile-copy';
 export * from './profile-store';
+export * from './s3-artifact-store';
 export * from './safe-path';
 export * from './session-cloner';
 export * from './session-probe';

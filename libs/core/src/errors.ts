@@ -22,6 +22,19 @@ export class VersionConflictError extends EngineError {
   }
 }
 
+/**
+ * A stream's lease has passed to another holder (scale-out): an append carrying an older
+ * fencing token, or an effect about to act for a lease that is no longer current, is refused.
+ * `current` is the lease's token now (null when there is no lease row).
+ */
+export class FencedOffError extends EngineError {
+  constructor(readonly stream: string, readonly token: number, readonly current: number | null) {
+    super('FENCED_OFF', `stream ${stream}: fencing token ${token} is no longer current (the lease is at ${current ?? 'no token'})`, {
+      details: { stream, token, current },
+    });
+  }
+}
+
 /** A store file is unreadable, tampered with at the page level, or not ours. Never reset silently. */
 export class StoreCorruptError extends EngineError {
   constructor(readonly file: string, reason: string, cause?: unknown) {

@@ -52,9 +52,20 @@ export interface SubscribeOptions {
   onError?: (error: unknown, event: RecordedEvent) => void;
 }
 
+export interface AppendOptions {
+  expectedVersion: ExpectedVersion;
+  /**
+   * The fencing token of the lease this writer holds on `stream` (scale-out). A store shared by
+   * several processes (PostgreSQL) refuses the append with FencedOffError, inside the append's
+   * transaction, unless it is the lease's current token. A single-process store (memory,
+   * SQLite) has no other holder to fence off and ignores it.
+   */
+  fence?: number;
+}
+
 export interface EventStore {
   /** Appends atomically; throws VersionConflictError when expectedVersion does not hold. Acknowledged = durable. */
-  append(stream: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>;
+  append(stream: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** Events of one stream with version >= fromVersion (default 1), in version order. */
   read(stream: string, fromVersion?: number): Promise<RecordedEvent[]>;
   /** Events of all streams with position > fromPosition (default 0), in position order, at most `limit`. */

@@ -20,7 +20,7 @@ import {
   type SecretProvider,
   type StateFeed,
 } from '@engine/core';
-import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
+import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type ArtifactStore, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
 import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import { ENGINE_MACHINES, isMasterAvailable, MASTER_SESSION_MACHINE, type MasterSessionConfigOverrides } from '@engine/machines';
 import { alertEffects } from './alerts/alert-effects';
@@ -47,6 +47,8 @@ export interface EngineOptions {
   store: EventStore;
   /** Profiles, artifacts and clone folders live under it. Default `./data`. */
   dataDir?: string;
+  /** Where failure evidence goes. Default: `<dataDir>/artifacts` on local disk (S3ArtifactStore shares it between hosts). */
+  artifacts?: ArtifactStore;
   /** Default: none (an engine that only hosts machines, as audit tools and tests use). */
   portals?: PortalAdapter[];
   secrets?: SecretProvider;
@@ -102,7 +104,7 @@ export interface Engine {
   readonly masterSessions: MasterSessionRuntime;
   readonly jobEffects: JobEffects;
   readonly browsers: BrowserHost;
-  readonly artifacts: LocalArtifactStore;
+  readonly artifacts: ArtifactStore;
   readonly manualCaptcha: ManualCaptchaSolver;
   /** Heartbeats on the master browsers; job operations wait or are cancelled by a dead one. */
   readonly health: HealthMonitor;
@@ -137,7 +139,7 @@ export function createEngine(options: EngineOptions): Engine {
   const browsers = new BrowserHost(options.browser);
   const clonesDir = join(dataDir, 'clones');
   const cloner = new SessionCloner({ host: browsers, tempDir: clonesDir });
-  const artifacts = new LocalArtifactStore(join(dataDir, 'artifacts'));
+  const artifacts = options.artifacts ?? new LocalArtifactStore(join(dataDir, 'artifacts'));
   const profiles = new ProfileStore(dataDir, clock);
   const manualCaptcha = new ManualCaptchaSolver(undefined, clock);
 

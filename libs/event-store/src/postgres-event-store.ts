@@ -29,10 +29,24 @@
 // next readAll.
 //
 // LISTEN/NOTIFY only wakes subscribers (postgres-commit-listener.ts); they read the table.
+//
+// Fencing. An append may carry the fencing token of the writer's lease on its stream (the
+// `stream_leases` table of libs/engine/src/scale-out, whose claims bump `fence`). Inside the
+// append's ordered section the lease row is read FOR KEY SHARE: a claim committed earlier is
+// seen (and the append refused with FencedOffError unless its token is the current one); a claim
+// still running is waited for and then seen; and a claim arriving later skips the row (claims
+// lock FOR UPDATE SKIP LOCKED) until this transaction has committed, so the new holder reads the
+// log after it. Either the old holder's append lands before the new holder takes over, or it
+// never lands. KEY SHARE, not SHARE: renewals and inbox marks are plain updates (FOR NO KEY
+// UPDATE), which neither wait for it nor make it wait, so no append waits inside the section
+// for a renewal's commit. (The lock must be taken inside the section: locking a row assigns the
+// transaction its id, and ids are handed out there, in position order.)
 import { Pool, type PoolClient, type QueryResult } from 'pg';
 import {
   EngineError,
+  FencedOffError,
   VersionConflictError,
+  type AppendOptions,
   GENESIS_HASH,
   type AppendedEvent,
   type AppendResult,
@@ -79,6 +93,7 @@ interface PendingAppend {
   stream: string;
   events: ReturnType<typeof encodeEvents>;
   expectedVersion: ExpectedVersion;
+  fence: number | undefined;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
@@ -147,11 +162,12 @@ export class PostgresEventStore implements EventStore {
     return this.initialized;
   }
 
-  append(stream: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult> {
+  append(stream: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.assertOpen('append');
       checkExpectedVersion(options.expectedVersion);
-      this.batcher.push({ stream, events: encodeEvents(stream, events), expectedVersion: options.expectedVersion, resolve, reject });
+      if (options.fence !== undefined && !Number.isSafeInteger(options.fence)) throw new EngineError('INVALID_FENCE', `stream ${stream}: fencing token must be an integer`);
+      this.batcher.push({ stream, events: encodeEvents(stream, events), expectedVersion: options.expectedVersion, fence: options.fence, resolve, reject });
     });
   }
 
@@ -293,8 +309,8 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  /** One transaction; returns each append's result, or the VersionConflictError that kept it out. */
-  private async writeBatch(batch: PendingAppend[]): Promise<Array<AppendResult | VersionConflictError>> {
+  /** One transaction; returns each append's result, or the VersionConflictError / FencedOffError that kept it out. */
+  private async writeBatch(batch: PendingAppend[]): Promise<Array<AppendResult | VersionConflictError | FencedOffError>> {
     const client = await this.pool.connect();
     let healthy = false;
     try {
@@ -302,14 +318,19 @@ export class PostgresEventStore implements EventStore {
       // in one round trip, since every round trip inside the section holds up every other writer
       // (heads in stream order, so two writers never wait for each other in a cycle).
       const streams = [...new Set(batch.map((p) => p.stream))].sort();
+      const fenced = [...new Set(batch.filter((p) => p.fence !== undefined).map((p) => p.stream))].sort();
+      const literals = (names: string[]) => names.map((s) => client.escapeLiteral(s)).join(', ');
       const opening = (await client.query(
         `BEGIN; SELECT pg_advisory_lock(${APPEND_SECTION_LOCK}); SELECT pg_current_xact_id()::text AS xid;
-         SELECT stream, version, last_hash FROM streams WHERE stream IN (${streams.map((s) => client.escapeLiteral(s)).join(', ')}) ORDER BY stream FOR UPDATE`,
+         SELECT stream, version, last_hash FROM streams WHERE stream IN (${literals(streams)}) ORDER BY stream FOR UPDATE` +
+          (fenced.length > 0 ? `; SELECT stream, fence FROM stream_leases WHERE stream IN (${literals(fenced)}) ORDER BY stream FOR KEY SHARE` : ''),
       )) as unknown as QueryResult[];
       const xid = BigInt(opening[2].rows[0].xid as string);
       const heads = new Map(opening[3].rows.map((row) => [row.stream as string, { version: row.version as number, lastHash: row.last_hash as string }]));
+      const fences = new Map((opening[4]?.rows ?? []).map((row) => [row.stream as string, Number(row.fence)]));
       const rows = new InsertColumns();
-      const outcomes: Array<{ stream: string; version: number; chained: Omit<AppendedEvent, 'position'>[] } | VersionConflictError> = batch.map((pending) => {
+      const outcomes: Array<{ stream: string; version: number; chained: Omit<AppendedEvent, 'position'>[] } | VersionConflictError | FencedOffError> = batch.map((pending) => {
+        if (pending.fence !== undefined && fences.get(pending.stream) !== pending.fence) return new FencedOffError(pending.stream, pending.fence, fences.get(pending.stream) ?? null);
         const head = heads.get(pending.stream);
         const actual = head?.version ?? 0;
         if (!versionMatches(pending.expectedVersion, actual)) return new VersionConflictError(pending.stream, pending.expectedVersion, actual);
@@ -330,7 +351,7 @@ export class PostgresEventStore implements EventStore {
       healthy = true;
       if (xid > this.lastCommittedXid) this.lastCommittedXid = xid;
       return outcomes.map((o) => {
-        if (o instanceof VersionConflictError) return o;
+        if (o instanceof EngineError) return o;
         const events = o.chained.map((e) => ({ ...e, position: positions.get(rowKey(o.stream, e.version))! }));
         return { stream: o.stream, version: o.version, position: events[events.length - 1].position, events };
       });

@@ -56,6 +56,7 @@ export async function ensurePostgresSchema(pool: Pool, where: string): Promise<v
       await client.query('INSERT INTO event_store_schema (version) VALUES ($1)', [POSTGRES_SCHEMA_VERSION]);
     } else {
       await checkExisting(client, present, where);
+      await settleRestoredRows(client);
     }
     await client.query('COMMIT');
     client.release();
@@ -64,6 +65,22 @@ export async function ensurePostgresSchema(pool: Pool, where: string): Promise<v
     client.release(true);
     throw error;
   }
+}
+
+/**
+ * After pg_restore onto another cluster, the rows keep the transaction ids of the cluster they
+ * were written on, which may lie ahead of this cluster's counter: readers, which only take rows
+ * below the horizon (postgres-event-store.ts), would not see them until this cluster caught up,
+ * and a subscriber would skip past them for good once new rows came in. Every such row was
+ * committed long ago, so it gets the frozen transaction id (2, older than any running one).
+ * Ids and positions are handed out in the same order, so looking at the last row is enough.
+ */
+async function settleRestoredRows(client: { query: Pool['query'] }): Promise<void> {
+  const last = await client.query<{ ahead: boolean }>(
+    `SELECT transaction_id >= pg_snapshot_xmax(pg_current_snapshot()) AS ahead FROM events ORDER BY position DESC LIMIT 1`,
+  );
+  if (!last.rows[0]?.ahead) return;
+  await client.query(`UPDATE events SET transaction_id = '2'::xid8 WHERE transaction_id >= pg_snapshot_xmax(pg_current_snapshot())`);
 }
 
 async function checkExisting(client: { query: Pool['query'] }, present: string[], where: string): Promise<void> {

@@ -56,8 +56,9 @@ export function openEventStoreFile(file: string, synchronous: SynchronousMode): 
 /**
  * Vets an existing file through a read-only connection: closing a read-write connection
  * checkpoints the WAL into the main file, which would rewrite a file we are about to refuse.
+ * Also used on backup files before they are trusted (sqlite-backup.ts).
  */
-function checkExisting(file: string): void {
+export function checkExisting(file: string): void {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });

@@ -3,6 +3,8 @@
 //   replay <stream> [--to N]          each step's version, event type and state
 //   audit verify                      hash chains and replay of every stream; non-zero on failure
 //   export <stream> --format jsonl    the stream's events, one JSON object per line
+//   backup <file> [--force]           an online copy of the SQLite store (the server may run)
+//   restore <file> [--data-dir D] [--force]  puts a backup in place as the store
 // Store: --store <location>, else DATABASE_URL, else sqlite:./data/events.db.
 // Run: node -r ./scripts/ts-run.js apps/server/src/cli/main.ts <command>  (npm run engine -- <command>)
 import { parseArgs } from 'node:util';
@@ -11,6 +13,7 @@ import type { EventStore } from '@engine/core';
 // browser, portal and scheduler code too, which takes seconds and the CLI never runs.
 import { ENGINE_MACHINES } from '@engine/machines';
 import { auditVerifyCommand } from './audit-command';
+import { backupCommand, restoreCommand } from './backup-command';
 import { CliError, EXIT } from './cli-error';
 import { exportCommand } from './export-command';
 import { openStoreForReading, storeLocation } from './open-store';
@@ -21,6 +24,8 @@ const USAGE = `usage: engine <command> [--store <location>]
   replay <stream> [--to N]
   audit verify
   export <stream> --format jsonl
+  backup <file> [--force]                      online copy of a SQLite store (PostgreSQL: pg_dump)
+  restore <file> [--data-dir <dir>] [--force]  into <dir>/events.db, else into the store; --force replaces one that holds events
 store: --store, else DATABASE_URL, else sqlite:./data/events.db`;
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -28,13 +33,24 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { store: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      store: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string' },
+      'data-dir': { type: 'string' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, arg] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? EXIT.ok : EXIT.usage;
   }
+  const out = (line: string) => void process.stdout.write(`${line}\n`);
+  // These two handle the store file themselves: the backup never opens it for writing, the restore creates it.
+  if (command === 'backup' && arg) return backupCommand(storeLocation(values.store, env), arg, values.force ?? false, out);
+  if (command === 'restore' && arg) return restoreCommand(arg, { dataDir: values['data-dir'], location: storeLocation(values.store, env) }, values.force ?? false, out);
   const to = values.to === undefined ? undefined : Number(values.to);
   if (to !== undefined && (!Number.isInteger(to) || to < 1)) throw new CliError('--to must be a version number >= 1');
   const run = commandFor(command, arg, to, values.format);

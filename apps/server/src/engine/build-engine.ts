@@ -1,10 +1,11 @@
 // Builds the engine the server hosts from its configuration: the event store, the portal
 // adapters (built in or plugin modules), secrets, captcha solvers and alerting.
-import { FileSecretProvider, MemorySecretProvider, type Logger } from '@engine/core';
+import { FileSecretProvider, MemorySecretProvider, type Logger, type SecretProvider } from '@engine/core';
+import { S3ArtifactStore, type ArtifactStore } from '@engine/browser';
 import { createEngine, FanOutAlerter, LogAlerter, WebhookAlerter, type Engine } from '@engine/engine';
 import { openEventStoreAsync } from '@engine/event-store';
 import { loadPortalAdapters, PortalSimAdapter, PortalSimCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
-import type { ServerConfig } from '../config';
+import type { ArtifactsConfig, ServerConfig } from '../config';
 import type { EngineMetrics } from '../metrics/metrics';
 import { instrumentEventStore } from '../metrics/instrumented-event-store';
 
@@ -21,11 +22,15 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
   }
   const store = instrumentEventStore(await openEventStoreAsync(config.storeUrl), metrics.appendLatency);
   const log = new LogAlerter(logger);
+  const secrets = config.secretsFile ? new FileSecretProvider(config.secretsFile) : new MemorySecretProvider();
+  const artifacts = artifactStore(config.artifacts, secrets);
+  if (artifacts) logger.info('artifacts kept in object storage', { location: artifacts.location });
   const engine: Engine = createEngine({
     store,
     dataDir: config.dataDir,
+    artifacts,
     portals: adapters,
-    secrets: config.secretsFile ? new FileSecretProvider(config.secretsFile) : new MemorySecretProvider(),
+    secrets,
     credentials: Object.fromEntries(config.portals.map((p, i) => [adapters[i].id, p.credentialsRef])),
     captcha: (portal) => solvers.get(portal) ?? engine.manualCaptcha,
     logger,
@@ -39,4 +44,24 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     onCloned: (portal, strategy, seconds) => metrics.cloneLatency.observe({ portal, strategy }, seconds),
   });
   return engine;
+}
+
+/** The S3 store when configured (its keys resolved from the secrets file when used, never logged); else the engine's local default. */
+function artifactStore(config: ArtifactsConfig, secrets: SecretProvider): (ArtifactStore & { location: string }) | undefined {
+  if (config.store !== 's3') return undefined;
+  const ref = config.credentialsRef;
+  return new S3ArtifactStore({
+    bucket: config.bucket,
+    region: config.region,
+    endpoint: config.endpoint,
+    forcePathStyle: config.forcePathStyle,
+    prefix: config.prefix,
+    credentials:
+      ref === undefined
+        ? undefined
+        : async () => {
+            const secret = await secrets.resolve(ref);
+            return { accessKeyId: secret.username, secretAccessKey: secret.password };
+          },
+  });
 }

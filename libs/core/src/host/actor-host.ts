@@ -4,14 +4,16 @@
 // timers, and hands effects that started but never reported to their interrupted-policy.
 // With a StreamOwnership (several workers on one store) it does all of that only for the
 // streams this process holds: `adopt` takes one over later, `release` lets it go, and a
-// command for a stream held elsewhere is forwarded instead of decided here.
+// command for a stream held elsewhere is forwarded instead of decided here. Its appends carry
+// the lease's fencing token, so a store shared by several processes refuses the writes of a
+// holder whose lease has passed on, and effects start only while the stream is held.
 //
 // It is also the one publisher of committed state: every command, outcome and timer resolves
 // to the state it committed, and every append is written through to `feed` (StateFeed), the
 // read side every other part of the engine reads.
 import type { AnyMachineSnapshot, EventObject, InputFrom } from 'xstate';
 import type { Clock, TimerHandle } from '../clock';
-import { EngineError, InvalidCommandError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
+import { EngineError, FencedOffError, InvalidCommandError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
 import type { AppendResult, EventStore } from '../event-store';
 import { silentLogger, type Logger } from '../logger';
 import type { NewEvent, RecordedEvent } from '../recorded-event';
@@ -62,6 +64,10 @@ export interface StreamOwnership {
   owns(stream: string): boolean;
   /** Hands a command for a stream this process does not hold to whoever holds it (or will). */
   forward(stream: string, event: CommandEvent): Promise<void>;
+  /** The fencing token of this process's lease on `stream`, carried by its appends. */
+  fence?(stream: string): number | undefined;
+  /** Asks the authority (the lease table) whether this process's lease on `stream` is still current; rejects when not. */
+  confirm?(stream: string): Promise<void>;
 }
 
 interface LiveActor {
@@ -397,10 +403,13 @@ export class ActorHost {
       if (!result) return null;
       // Given up while this decision waited its turn: the new holder decides instead.
       if (!this.owns(stream)) throw new EngineError('STREAM_NOT_OWNED', `stream ${stream} is held by another worker`);
+      const fence = this.ownership?.fence?.(stream);
       let appended: AppendResult;
       try {
-        appended = await this.store.append(stream, result.records, { expectedVersion: actor.version });
+        appended = await this.store.append(stream, result.records, fence === undefined ? { expectedVersion: actor.version } : { expectedVersion: actor.version, fence });
       } catch (error) {
+        // Another worker holds the stream now: stop its timers and effects here at once.
+        if (error instanceof FencedOffError) this.release(stream, error);
         if (!(error instanceof VersionConflictError) || attempt >= this.maxConflictRetries) throw error;
         this.live.delete(stream);
         continue;
@@ -438,7 +447,9 @@ export class ActorHost {
   }
 
   private runEffect(actor: LiveActor, effect: StartedEffect): void {
-    if (this.stopped) return;
+    // Not held (any more): a tracked effect stays recorded as started and the holder resolves it.
+    // A fire-and-forget one (closing this process's clone) is local clean-up nobody else can do.
+    if (this.stopped || (effect.tracked && !this.owns(actor.stream))) return;
     const handler = this.effects[effect.type];
     const controller = new AbortController();
     const ctx = this.effectContext(actor, effect.id, controller.signal);
@@ -453,10 +464,6 @@ export class ActorHost {
       }
     })().finally(() => this.inflight.delete(effect.id));
     this.inflight.set(effect.id, { controller, done });
-  }
-
-  private effectContext(actor: LiveActor, effectId: string, signal: AbortSignal): EffectContext {
-    return { stream: actor.stream, effectId, signal, state: actor.state, send: (stream, event) => this.send(stream, event) };
   }
 
   private resumeInterrupted(actor: LiveActor, effectId: string): void {
@@ -477,6 +484,21 @@ export class ActorHost {
       }
     })().finally(() => this.inflight.delete(effectId));
     this.inflight.set(effectId, { controller, done });
+  }
+
+  private effectContext(actor: LiveActor, effectId: string, signal: AbortSignal): EffectContext {
+    const stream = actor.stream;
+    return {
+      stream,
+      effectId,
+      signal,
+      state: actor.state,
+      send: (target, event) => this.send(target, event),
+      confirmHeld: async () => {
+        if (!this.owns(stream)) throw new EngineError('STREAM_NOT_OWNED', `stream ${stream} is no longer held by this worker`);
+        await this.ownership?.confirm?.(stream);
+      },
+    };
   }
 
   private armTimer(stream: string, name: string, timerId: string, dueAt: number): void {

@@ -25,6 +25,14 @@ export interface EffectContext<TState extends ActorState = ActorState> {
   state: TState;
   /** Commands to other streams (a job telling its master session the session is gone). */
   send: CommandSender;
+  /**
+   * Resolves when this process still holds the stream; with several workers it asks the lease
+   * table whether this worker's fencing token is still the current one, and rejects (e.g.
+   * FencedOffError) when it is not. Call it right before a step that cannot be taken back (a
+   * portal submission): a paused worker whose lease passed on must not act. Always resolves in
+   * a single process.
+   */
+  confirmHeld(): Promise<void>;
 }
 
 export interface EffectHandler<TParams = unknown, TState extends ActorState = ActorState, TOutcome extends EventObject = EngineEvent> {

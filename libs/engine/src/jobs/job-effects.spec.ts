@@ -1,6 +1,8 @@
-// The job effects' reconciliation lookup against fakes: a lookup that lands on the portal's
-// login page (the portal killed the session under it) is a session failure, not an answer.
-import { SessionExpiredError, SimulatedClock, StateFeed, silentLogger, type CommandEvent, type EffectContext, type StateOf } from '@engine/core';
+// The job effects against fakes: a reconciliation lookup that lands on the portal's login page
+// (the portal killed the session under it) is a session failure, not an answer; a lookup waits
+// on the read feed for its master session; the submission is clicked only when the lease is
+// confirmed right before.
+import { FencedOffError, SessionExpiredError, SimulatedClock, StateFeed, silentLogger, type CommandEvent, type EffectContext, type StateOf } from '@engine/core';
 import type { JobDefinition } from '@engine/machines';
 import type { ArtifactStore, SessionCloner, SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
@@ -41,7 +43,14 @@ function fixture(lookups: Array<() => Promise<{ found: true; reference: string }
     timeouts: { lookupWaitMs: wait.lookupWaitMs, lookupRetryMs: 1 },
   });
   const state = { context: { jobId: 'j1' } } as StateOf<JobDefinition>;
-  const ctx: EffectContext<StateOf<JobDefinition>> = { stream: 'job-j1', effectId: 'job-j1:9:0', signal: new AbortController().signal, state, send: async (_stream, event) => void sent.push(event) };
+  const ctx: EffectContext<StateOf<JobDefinition>> = {
+    stream: 'job-j1',
+    effectId: 'job-j1:9:0',
+    signal: new AbortController().signal,
+    state,
+    send: async (_stream, event) => void sent.push(event),
+    confirmHeld: async () => undefined,
+  };
   const run = () => effects.registry().findSubmission.run({ portal: 'portal-sim', businessKey: 'VIN1' }, ctx);
   return { run, sent, lookups: () => lookup, feed, clock };
 }
@@ -94,5 +103,56 @@ describe('JobEffects findSubmission (reconciliation)', () => {
     expect(lookups()).toBe(0);
     feed.apply(masterIn(2, 'ready'));
     await expect(outcome).resolves.toMatchObject({ type: 'SUBMISSION_NOT_FOUND' });
+  });
+});
+
+describe('JobEffects submitForm (fencing)', () => {
+  function submitFixture() {
+    const clicks: string[] = [];
+    const adapter = {
+      id: 'portal-sim',
+      origin: 'http://127.0.0.1:1',
+      submit: async () => {
+        clicks.push('click');
+        return { reference: 'PRP-2026-000002' };
+      },
+    } as unknown as PortalAdapter;
+    const clock = new SimulatedClock(Date.parse('2026-01-01T00:00:00Z'));
+    const effects = new JobEffects({
+      feed: new StateFeed({ clock, kindOf: () => 'job' }),
+      portals: new PortalRegistry([adapter]),
+      cloner: { clone: async () => ({ page: {}, close: async () => undefined }) } as unknown as SessionCloner,
+      masterSource: () => ({}) as SessionSource,
+      artifacts: {} as ArtifactStore,
+      clock,
+      logger: silentLogger,
+    });
+    const params = { jobId: 'j1', portal: 'portal-sim', attempt: 1, businessKey: 'VIN1' };
+    const state = { context: { payload: {} } } as StateOf<JobDefinition>;
+    const ctx = (confirmHeld: () => Promise<void>): EffectContext<StateOf<JobDefinition>> => ({
+      stream: 'job-j1',
+      effectId: 'job-j1:9:0',
+      signal: new AbortController().signal,
+      state,
+      send: async () => undefined,
+      confirmHeld,
+    });
+    const submit = async (confirmHeld: () => Promise<void>) => {
+      await effects.registry().cloneSession.run({ jobId: 'j1', portal: 'portal-sim', attempt: 1 }, ctx(async () => undefined));
+      return effects.registry().submitForm.run(params, ctx(confirmHeld));
+    };
+    return { submit, clicks };
+  }
+
+  it('clicks when the lease is confirmed', async () => {
+    const { submit, clicks } = submitFixture();
+    await expect(submit(async () => undefined)).resolves.toMatchObject({ type: 'SUBMITTED', reference: 'PRP-2026-000002' });
+    expect(clicks).toEqual(['click']);
+  });
+
+  it('does not click when the lease cannot be confirmed, and answers that the submission was interrupted', async () => {
+    const { submit, clicks } = submitFixture();
+    await expect(submit(() => Promise.reject(new FencedOffError('job-j1', 1, 2)))).resolves.toMatchObject({ type: 'SUBMIT_INTERRUPTED' });
+    expect(clicks).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 // failure evidence, report a dead session to the master, close the clone. Each answers with
 // the machine's outcome event; failures carry an error code, never an error's text.
 import type { Page } from 'puppeteer-core';
-import { EngineError, InvalidCommandError, TimeoutError, type Clock, type CommandSender, type EffectHandlers, type Logger, type StateFeed } from '@engine/core';
+import { EngineError, InvalidCommandError, TimeoutError, type Clock, type CommandSender, type EffectContext, type EffectHandlers, type Logger, type StateFeed } from '@engine/core';
 import { captureFailure, type ArtifactStore, type CloneStrategy, type SessionClone, type SessionCloner, type SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
 import { isMasterAvailable, jobInterruptedEvent, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type JobDefinition, type JobEvent, type SubmitFormParams } from '@engine/machines';
@@ -55,7 +55,7 @@ export class JobEffects {
       cloneSession: { run: (p, ctx) => this.cloneSession(p, ctx.signal), onInterrupted: interrupted('cloneSession') },
       validateSession: { run: (p, ctx) => this.validate(p, ctx.signal), onInterrupted: interrupted('validateSession') },
       fillStep: { run: (p, ctx) => this.fillStep(p, ctx.state.context, ctx.signal), onInterrupted: interrupted('fillStep') },
-      submitForm: { run: (p, ctx) => this.submit(p, ctx.state.context, ctx.signal), onInterrupted: interrupted('submitForm') },
+      submitForm: { run: (p, ctx) => this.submit(p, ctx.state.context, ctx), onInterrupted: interrupted('submitForm') },
       findSubmission: { run: (p, ctx) => this.find(p, ctx.state.context.jobId, ctx.send, ctx.signal) },
       captureArtifact: { run: (p, ctx) => this.capture(p, ctx.signal) },
       reportSessionFailure: { run: (p, ctx) => this.reportSessionFailure(p, ctx.send) },
@@ -113,8 +113,16 @@ export class JobEffects {
     }
   }
 
-  private async submit(p: SubmitFormParams, context: JobContext, signal: AbortSignal): Promise<JobEvent> {
+  private async submit(p: SubmitFormParams, context: JobContext, { signal, confirmHeld, stream }: EffectContext): Promise<JobEvent> {
     const page = this.page(p.jobId, p.attempt);
+    try {
+      // The last moment to find out that this worker was paused and its lease passed on.
+      await confirmHeld();
+    } catch (error) {
+      // Not clicked. Whoever holds the job now (this worker, after a blip) reconciles before any click.
+      this.options.logger.warn('submission not clicked: the lease could not be confirmed', { stream, code: codeOf(error) });
+      return { type: 'SUBMIT_INTERRUPTED', at: this.now() };
+    }
     try {
       const { reference } = await this.adapter(p.portal).submit(page, context.payload, { signal, timeoutMs: this.timeouts.submitMs });
       return { type: 'SUBMITTED', reference, at: this.now() };

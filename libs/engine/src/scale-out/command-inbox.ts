@@ -19,8 +19,8 @@ export interface CommandInboxOptions {
   clock: Clock;
   logger: Logger;
   host: ActorHost;
-  /** Persists how far a stream's inbox was applied (the lease row). */
-  markApplied: (stream: string, version: number) => Promise<void>;
+  /** Persists how far a stream's inbox was applied (the lease row, under this holder's fencing token). */
+  markApplied: (stream: string, version: number, fence: number) => Promise<void>;
 }
 
 export class CommandInbox {
@@ -32,11 +32,16 @@ export class CommandInbox {
     await this.options.store.append(inboxOf(stream), [{ type: COMMAND_FORWARDED, data: { event }, stateAfter: null, meta: { at } }], { expectedVersion: 'any' });
   }
 
-  /** Applies the commands after `appliedVersion` to `stream` (which this worker holds); returns the new mark. */
-  async drain(stream: string, appliedVersion: number): Promise<number> {
+  /**
+   * Applies the commands after `appliedVersion` to `stream` (which this worker holds under token
+   * `fence`) while `stillHeld` says so; returns the new mark. A command is never sent once the
+   * stream is lost: the host would forward it to the inbox again, and the new holder run it twice.
+   */
+  async drain(stream: string, appliedVersion: number, fence: number, stillHeld: () => boolean): Promise<number> {
     const messages = await this.options.store.read(inboxOf(stream), appliedVersion + 1);
     let mark = appliedVersion;
     for (const message of messages) {
+      if (!stillHeld()) break;
       const { event } = message.data as { event: EngineEvent };
       try {
         await this.options.host.send(stream, event);
@@ -47,7 +52,7 @@ export class CommandInbox {
       }
       mark = message.version;
     }
-    if (mark > appliedVersion) await this.options.markApplied(stream, mark);
+    if (mark > appliedVersion) await this.options.markApplied(stream, mark, fence);
     return mark;
   }
 }

@@ -50,7 +50,8 @@ describe('PostgresStreamLeases', () => {
     expect(await b.claimMasters(1)).toEqual([]);
     expect((await a.renew(['master-p'])).has('master-p')).toBe(true);
     await new Promise((r) => setTimeout(r, 400));
-    expect(await b.claimMasters(1)).toEqual([{ stream: 'master-p', portal: 'p', inboxVersion: 0 }]);
+    // A new holder, a higher fencing token.
+    expect(await b.claimMasters(1)).toEqual([{ stream: 'master-p', portal: 'p', inboxVersion: 0, fence: 2 }]);
     expect((await a.renew(['master-p'])).has('master-p')).toBe(false);
     expect(await b.holders('master')).toEqual([{ stream: 'master-p', owner: 'b', portal: 'p', done: false }]);
   });
@@ -61,11 +62,11 @@ describe('PostgresStreamLeases', () => {
     await a.add('job', jobs(2));
     const [first, second] = await a.claimJobs(['p'], 2);
     expect([first.stream, second.stream]).toEqual(['job-000', 'job-001']); // oldest first
-    await a.markInboxApplied(second.stream, 3);
+    await a.markInboxApplied(second.stream, 3, second.fence);
     await a.release([first.stream], true);
     await a.release([second.stream], false);
     await a.add('job', jobs(2)); // a late sighting of the finished job does not revive it
-    expect(await b.claimJobs(['p'], 5)).toEqual([{ stream: second.stream, portal: 'p', inboxVersion: 3 }]);
+    expect(await b.claimJobs(['p'], 5)).toEqual([{ stream: second.stream, portal: 'p', inboxVersion: 3, fence: 2 }]);
   });
 
   it('with a global limit, all workers together hold at most that many job leases', async () => {

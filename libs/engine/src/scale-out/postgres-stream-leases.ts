@@ -13,6 +13,14 @@
 // A worker also keeps its own, earlier deadline (the renewal's start + 80% of the TTL): past
 // it, it stops deciding for its streams even before the database would let another claim them.
 //
+// Fencing. That deadline rests on the worker's clock and on it noticing: a worker paused
+// (SIGSTOP, a long GC, a frozen VM) between deciding and writing wakes up with a write already
+// on its way. So every claim bumps the row's `fence` token, the holder's appends carry the
+// token it claimed with, and the event store refuses, inside the append's transaction, an
+// append whose token is not the row's current one (postgres-event-store.ts, "Fencing"). Before
+// an irreversible step (the portal submission) the holder also asks this table whether its
+// token is still current and its lease unexpired (`confirm`).
+//
 // Master sessions. One holder per portal (`master-<portal>` row). A Chromium session cannot be
 // shared between processes, and copying its cookies through the log would put secrets in it,
 // so jobs of a portal run on the worker holding that portal's master session ("portal
@@ -46,6 +54,8 @@ export interface ClaimedLease {
   portal: string | null;
   /** The last forwarded command (inbox version) already applied to this stream. */
   inboxVersion: number;
+  /** The fencing token of this claim: higher than every earlier claim of the stream. */
+  fence: number;
 }
 
 export interface StreamLeasesOptions {
@@ -73,6 +83,13 @@ const SCHEMA = `
     done boolean NOT NULL DEFAULT false,
     inbox_version integer NOT NULL DEFAULT 0
   );
+  -- Bumped by every claim; the event store refuses appends carrying an older one. Added to a table
+  -- from before fencing; looked up first, because ALTER TABLE locks out every lease query while it waits.
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'stream_leases' AND column_name = 'fence') THEN
+      ALTER TABLE stream_leases ADD COLUMN fence bigint NOT NULL DEFAULT 0;
+    END IF;
+  END $$;
   CREATE INDEX IF NOT EXISTS stream_leases_claimable ON stream_leases (kind, portal, seq) WHERE NOT done;
   CREATE INDEX IF NOT EXISTS stream_leases_owner ON stream_leases (owner) WHERE owner IS NOT NULL;
 `;
@@ -170,9 +187,19 @@ export class PostgresStreamLeases {
     await this.write(`UPDATE stream_leases SET owner = NULL, expires_at = NULL, done = $3 WHERE stream = ANY($1) AND owner = $2`, [streams, this.workerId, done]);
   }
 
-  /** Records that forwarded commands up to `version` were applied to `stream`. */
-  async markInboxApplied(stream: string, version: number): Promise<void> {
-    await this.write(`UPDATE stream_leases SET inbox_version = $2 WHERE stream = $1 AND inbox_version < $2`, [stream, version]);
+  /** Records that forwarded commands up to `version` were applied to `stream`, by the holder of token `fence` only. */
+  async markInboxApplied(stream: string, version: number, fence: number): Promise<void> {
+    await this.write(`UPDATE stream_leases SET inbox_version = $2 WHERE stream = $1 AND inbox_version < $2 AND fence = $3`, [stream, version, fence]);
+  }
+
+  /** Whether this worker still holds `stream` under token `fence`, unexpired by the database's clock; else the current token. */
+  async confirm(stream: string, fence: number): Promise<{ held: boolean; current: number | null }> {
+    const result = await this.pool.query<{ fence: string; held: boolean }>(
+      `SELECT fence, (owner = $2 AND fence = $3 AND expires_at > now()) AS held FROM stream_leases WHERE stream = $1`,
+      [stream, this.workerId, fence],
+    );
+    const row = result.rows[0];
+    return { held: row?.held === true, current: row ? Number(row.fence) : null };
   }
 
   /** Gives back every row of this worker that is not final (a graceful stop hands its work over at once). */
@@ -232,10 +259,10 @@ function claimSql(where: string): string {
       WHERE ${where} AND NOT done AND (owner IS NULL OR expires_at IS NULL OR expires_at <= now())
       ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED
     )
-    UPDATE stream_leases l SET owner = $1, expires_at = now() + $2::interval FROM free WHERE l.stream = free.stream
-    RETURNING l.stream, l.portal, l.inbox_version`;
+    UPDATE stream_leases l SET owner = $1, expires_at = now() + $2::interval, fence = l.fence + 1 FROM free WHERE l.stream = free.stream
+    RETURNING l.stream, l.portal, l.inbox_version, l.fence`;
 }
 
 function claimed(result: { rows: Record<string, unknown>[] }): ClaimedLease[] {
-  return result.rows.map((r) => ({ stream: r.stream as string, portal: (r.portal as string | null) ?? null, inboxVersion: Number(r.inbox_version) }));
+  return result.rows.map((r) => ({ stream: r.stream as string, portal: (r.portal as string | null) ?? null, inboxVersion: Number(r.inbox_version), fence: Number(r.fence) }));
 }

@@ -45,7 +45,7 @@ export function createWorkerOwnership(parts: ScaleOutParts): WorkerOwnership {
     clock,
     logger: parts.logger,
     host: parts.host,
-    markApplied: (stream, version) => leases.markInboxApplied(stream, version),
+    markApplied: (stream, version, fence) => leases.markInboxApplied(stream, version, fence),
   });
   return new WorkerOwnership({
     leases,

@@ -6,7 +6,7 @@
 // streams; other machine kinds (pool, workflow) are not partitioned yet and stay per process.
 // The design is described at the top of postgres-stream-leases.ts.
 import { performance } from 'node:perf_hooks';
-import { EngineError, type ActorHost, type ActorState, type CommandEvent, type EventStore, type Logger, type StateOf, type StreamOwnership, type StreamState } from '@engine/core';
+import { EngineError, FencedOffError, type ActorHost, type ActorState, type CommandEvent, type EventStore, type Logger, type StateOf, type StreamOwnership, type StreamState } from '@engine/core';
 import { JOB_MACHINE } from '@engine/machines';
 import { CommandInbox, INBOX_PREFIX } from './command-inbox';
 import type { ClaimedLease, PostgresStreamLeases } from './postgres-stream-leases';
@@ -43,6 +43,8 @@ interface Held {
   portal: string;
   /** Forwarded commands applied so far (inbox version). */
   inbox: number;
+  /** The fencing token this worker claimed the stream with: its appends carry it. */
+  fence: number;
 }
 
 export class WorkerOwnership implements StreamOwnership {
@@ -73,6 +75,18 @@ export class WorkerOwnership implements StreamOwnership {
   owns(stream: string): boolean {
     if (!PARTITIONED_PREFIXES.some((p) => stream.startsWith(p))) return true;
     return this.held.has(stream) && performance.now() < this.deadline;
+  }
+
+  fence(stream: string): number | undefined {
+    return this.held.get(stream)?.fence;
+  }
+
+  /** Rejects unless the lease table still has this worker's token on `stream`, unexpired. */
+  async confirm(stream: string): Promise<void> {
+    const held = this.held.get(stream);
+    if (!held || !this.owns(stream)) throw new EngineError('STREAM_NOT_OWNED', `stream ${stream} is no longer held by this worker`);
+    const answer = await this.options.leases.confirm(stream, held.fence);
+    if (!answer.held) throw new FencedOffError(stream, held.fence, answer.current);
   }
 
   forward(stream: string, event: CommandEvent): Promise<void> {
@@ -275,7 +289,7 @@ export class WorkerOwnership implements StreamOwnership {
 
   /** A claimed lease: rebuild the stream from the log, then apply what was forwarded to it meanwhile. */
   private async take(lease: ClaimedLease, kind: 'job' | 'master'): Promise<void> {
-    this.held.set(lease.stream, { kind, portal: lease.portal ?? '', inbox: lease.inboxVersion });
+    this.held.set(lease.stream, { kind, portal: lease.portal ?? '', inbox: lease.inboxVersion, fence: lease.fence });
     const state = await this.options.host.adopt(lease.stream);
     if (!state || state.status !== 'active') {
       // Final (or not written yet): nothing to run; a final job is never claimed again.
@@ -318,7 +332,7 @@ export class WorkerOwnership implements StreamOwnership {
       .then(async () => {
         const held = this.held.get(stream);
         if (!held || !this.owns(stream)) return;
-        held.inbox = await this.options.inbox.drain(stream, held.inbox);
+        held.inbox = await this.options.inbox.drain(stream, held.inbox, held.fence, () => this.held.get(stream) === held && this.owns(stream));
       })
       .catch((error) => this.options.logger.warn('forwarded commands not applied yet', { stream, code: codeOf(error) }));
     this.drains.set(stream, next);

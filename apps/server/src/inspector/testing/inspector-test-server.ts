@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EffectRegistry, EventStore, MachineDefinition } from '@engine/core';
+import type { ArtifactStore } from '@engine/browser';
 import { createEngine, type Engine } from '@engine/engine';
 import { MemoryEventStore } from '@engine/event-store';
 import { AppModule } from '../../app.module';
@@ -27,6 +28,8 @@ export interface InspectorTestServerOptions {
   effects?: (artifactsDir: string) => EffectRegistry;
   /** Default: the engine's machines. */
   machines?: MachineDefinition[];
+  /** Default: the local folder `<dataDir>/artifacts`. */
+  artifacts?: ArtifactStore;
 }
 
 export async function startInspectorTestServer(options: InspectorTestServerOptions = {}): Promise<InspectorTestServer> {
@@ -34,7 +37,13 @@ export async function startInspectorTestServer(options: InspectorTestServerOptio
   const token = `test-token-${Math.random().toString(36).slice(2)}-inspector`;
   const config = loadConfig({ API_TOKEN: token, DATA_DIR: dataDir, DATABASE_URL: 'memory:', BACKGROUND_AUDIT: 'false', PORT: '0' });
   const artifactsDir = join(dataDir, 'artifacts');
-  const engine = createEngine({ store: options.store ?? new MemoryEventStore(), dataDir, effects: options.effects?.(artifactsDir) ?? {}, machines: options.machines });
+  const engine = createEngine({
+    store: options.store ?? new MemoryEventStore(),
+    dataDir,
+    artifacts: options.artifacts,
+    effects: options.effects?.(artifactsDir) ?? {},
+    machines: options.machines,
+  });
   await engine.start();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(engine, config, new EngineMetrics()), { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
