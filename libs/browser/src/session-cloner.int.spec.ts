@@ -10,7 +10,7 @@ import { browserTestKit, firstPage, loginToFixture, processAlive, type BrowserTe
 import { startFixturePortal, type FixturePortal } from '../test-support/fixture-portal';
 
 // Real Chromium: launches take seconds on a loaded machine (jest's per-project testTimeout is not applied).
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 describe('SessionCloner (real Chromium)', () => {
   let kit: BrowserTestKit;
@@ -23,7 +23,7 @@ describe('SessionCloner (real Chromium)', () => {
     kit = await browserTestKit();
     portal = await startFixturePortal();
     const profiles = new ProfileStore(join(kit.root, 'data'));
-    master = await kit.host.launch({ userDataDir: await profiles.profileDir('fixture'), timeoutMs: 20_000 });
+    master = await kit.host.launch({ userDataDir: await profiles.profileDir('fixture'), timeoutMs: 60_000 });
     const page = await loginToFixture(await firstPage(master), portal.url);
     source = { browser: master, page, origin: portal.origin };
     clonesDir = kit.root;
@@ -59,7 +59,7 @@ describe('SessionCloner (real Chromium)', () => {
 
   it.each(['context', 'profile-copy'] as const)('a %s clone reaches the dashboard with the master cookies and storage', async (strategy) => {
     await withSeededStorage(async () => {
-      const clone = await cloner().clone(source, { strategy, timeoutMs: 20_000 });
+      const clone = await cloner().clone(source, { strategy, timeoutMs: 60_000 });
       try {
         expect(await dashboardOf(clone.page)).toEqual({ path: '/dashboard', dashboard: true, localStorage: 'from-master', sessionStorage: 'from-master' });
         const sid = (await clone.page.browserContext().cookies()).find((c) => c.name === 'sid');
@@ -78,7 +78,7 @@ describe('SessionCloner (real Chromium)', () => {
     expect(master.browser.browserContexts().length).toBe(before + 1);
     try {
       await withSeededStorage(async () => {
-        const clone = await warm.clone(source, { timeoutMs: 10_000 });
+        const clone = await warm.clone(source, { timeoutMs: 60_000 });
         expect(clone.page.browserContext()).toBe(spare);
         expect(master.browser.browserContexts().length).toBe(before + 1);
         expect(await dashboardOf(clone.page)).toEqual({ path: '/dashboard', dashboard: true, localStorage: 'from-master', sessionStorage: 'from-master' });
@@ -95,7 +95,7 @@ describe('SessionCloner (real Chromium)', () => {
 
   it('a context clone closes its context and leaves the master untouched', async () => {
     const before = master.browser.browserContexts().length;
-    const clone = await cloner().clone(source, { timeoutMs: 10_000 });
+    const clone = await cloner().clone(source, { timeoutMs: 60_000 });
     expect(clone.strategy).toBe('context');
     expect(clone.browser).toBe(master);
     expect(master.browser.browserContexts().length).toBe(before + 1);
@@ -106,9 +106,9 @@ describe('SessionCloner (real Chromium)', () => {
   });
 
   it('a context clone can live in a worker browser', async () => {
-    const worker = await kit.host.launch({ timeoutMs: 20_000 });
+    const worker = await kit.host.launch({ timeoutMs: 60_000 });
     try {
-      const clone = await cloner().clone(source, { target: worker, timeoutMs: 10_000 });
+      const clone = await cloner().clone(source, { target: worker, timeoutMs: 60_000 });
       expect(clone.browser).toBe(worker);
       expect((await dashboardOf(clone.page)).dashboard).toBe(true);
       await clone.close();
@@ -120,12 +120,12 @@ describe('SessionCloner (real Chromium)', () => {
 
   it('caps the clone contexts per browser with a clear error, and frees a slot on close', async () => {
     const capped = cloner();
-    const open: SessionClone[] = [await capped.clone(source, { timeoutMs: 10_000 }), await capped.clone(source, { timeoutMs: 10_000 })];
+    const open: SessionClone[] = [await capped.clone(source, { timeoutMs: 60_000 }), await capped.clone(source, { timeoutMs: 60_000 })];
     try {
-      await expect(capped.clone(source, { timeoutMs: 10_000 })).rejects.toBeInstanceOf(ContextCapacityError);
+      await expect(capped.clone(source, { timeoutMs: 60_000 })).rejects.toBeInstanceOf(ContextCapacityError);
       expect(capped.contextsIn(master)).toBe(2);
       await open.shift()?.close();
-      open.push(await capped.clone(source, { timeoutMs: 10_000 }));
+      open.push(await capped.clone(source, { timeoutMs: 60_000 }));
       expect(capped.contextsIn(master)).toBe(2);
     } finally {
       await Promise.all(open.map((clone) => clone.close()));
@@ -134,7 +134,7 @@ describe('SessionCloner (real Chromium)', () => {
   });
 
   it('a profile-copy clone removes its browser and its profile copy on close', async () => {
-    const clone = await cloner().clone(source, { strategy: 'profile-copy', timeoutMs: 20_000 });
+    const clone = await cloner().clone(source, { strategy: 'profile-copy', timeoutMs: 60_000 });
     const copy = clone.browser.userDataDir as string;
     expect(copy.startsWith(clonesDir)).toBe(true);
     expect(readdirSync(copy)).not.toContain('SingletonLockCopied');
@@ -146,7 +146,7 @@ describe('SessionCloner (real Chromium)', () => {
   it('an aborted profile-copy clone rejects with AbortedError and leaves no browser or folder behind', async () => {
     const controller = new AbortController();
     const before = readdirSync(clonesDir).sort();
-    const attempt = cloner().clone(source, { strategy: 'profile-copy', timeoutMs: 20_000, signal: controller.signal });
+    const attempt = cloner().clone(source, { strategy: 'profile-copy', timeoutMs: 60_000, signal: controller.signal });
     setTimeout(() => controller.abort(), 30);
     await expect(attempt).rejects.toBeInstanceOf(AbortedError);
     // The launch that was under way finishes in the background and is closed as soon as it lands.
@@ -155,7 +155,7 @@ describe('SessionCloner (real Chromium)', () => {
   });
 
   it('clones carry the session as it is: after a server-side kill they land on the login form', async () => {
-    const clone = await cloner().clone(source, { timeoutMs: 10_000 });
+    const clone = await cloner().clone(source, { timeoutMs: 60_000 });
     try {
       portal.killSessions();
       await clone.page.goto(`${portal.url}/dashboard`, { waitUntil: 'domcontentloaded' });
@@ -166,7 +166,7 @@ describe('SessionCloner (real Chromium)', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -22,7 +22,7 @@ describe('PostgreSQL store: pg_dump, then pg_restore onto a fresh cluster', () =
 
   beforeAll(async () => {
     [source, target] = await Promise.all([startPostgresCluster(), startPostgresCluster()]);
-    dir = mkdtempSync(join(tmpdir(), 'engine-pg-dump-'));
+    dir = mkdtempSync(join(tmpdir(), 'engine-dump-'));
   });
 
   afterAll(async () => {

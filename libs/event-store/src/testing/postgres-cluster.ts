@@ -189,7 +189,11 @@ function sweepAbandonedClusters(): void {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith(DIR_PREFIX)) continue;
     const dir = join(tmpdir(), name);
-    const owner = Number(readFileSafe(join(dir, OWNER_FILE)));
+    // Only a folder this module made (it names its owner) is ours to remove: a folder without
+    // the owner file may be another test's, or one being created right now.
+    const ownerText = readFileSafe(join(dir, OWNER_FILE));
+    if (ownerText === '') continue;
+    const owner = Number(ownerText);
     if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) continue;
     killLeftover(join(dir, 'data'));
     rmSync(dir, { recursive: true, force: true });
