@@ -3,7 +3,6 @@
 import type { AnyMachineDefinition } from '@engine/core';
 import { JOB_MACHINE } from './job/job.machine';
 import { MASTER_SESSION_MACHINE } from './master-session/master-session.machine';
-import { POOLED_SESSION_MACHINE } from './pooled-session/pooled-session.machine';
 import { WORKFLOW_SESSION_MACHINE } from './workflow-session/workflow-session.machine';
 
-export const ENGINE_MACHINES: readonly AnyMachineDefinition[] = [JOB_MACHINE, MASTER_SESSION_MACHINE, POOLED_SESSION_MACHINE, WORKFLOW_SESSION_MACHINE];
+export const ENGINE_MACHINES: readonly AnyMachineDefinition[] = [JOB_MACHINE, MASTER_SESSION_MACHINE, WORKFLOW_SESSION_MACHINE];

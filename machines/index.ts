@@ -19,9 +19,6 @@ export type {
   RecoveryAttempt,
   RecoveryTrigger,
 } from './master-session/master-session.context';
-export * from './pooled-session/pooled-session.events';
-export * from './pooled-session/pooled-session.effects';
-export * from './pooled-session/pooled-session.machine';
 export * from './workflow-session/workflow-session.names';
 export * from './workflow-session/workflow-session.events';
 export * from './workflow-session/workflow-session.effects';

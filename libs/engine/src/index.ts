@@ -10,5 +10,4 @@ export * from './audit/audit-api';
 export * from './portals/portal-registry';
 export * from './alerts';
 export * from './health';
-export * from './pool';
 export * from './workflows';
