@@ -11,7 +11,7 @@ import { S3ArtifactStore } from '@engine/browser';
 import { createEngine, type Engine } from '@engine/engine';
 import { SqliteEventStore } from '@engine/event-store';
 import { jobInput } from '@engine/machines/testing';
-import { startLocalS3, type LocalS3 } from '../../../../libs/browser/test-support/s3-server';
+import { startLocalS3, type LocalS3 } from '@engine/browser/testing';
 import { loadConfig } from '../config';
 import { buildEngine } from '../engine/build-engine';
 import { EngineMetrics } from '../metrics/metrics';
