@@ -20,7 +20,10 @@ import { startPostgresCluster, type PostgresCluster } from '@engine/event-store/
 jest.setTimeout(600_000);
 
 const ROOT = resolve(__dirname, '..', '..');
-const TTL_MS = 3_000;
+// Long enough that B, once it holds the streams, keeps renewing them on a loaded machine: the
+// test asserts A never writes again, which holds only while B's leases stay current (had B's
+// lapsed, A could claim them back with a newer token and append legitimately).
+const TTL_MS = 10_000;
 
 interface Worker {
   id: string;
