@@ -14,7 +14,7 @@ import { browserTestKit, processAlive, type BrowserTestKit } from '../test-suppo
 import { startFixturePortal, type FixturePortal } from '../test-support/fixture-portal';
 
 // Real Chromium: launches take seconds on a loaded machine (jest's per-project testTimeout is not applied).
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 const NO_HANG_MS = 5000;
 
@@ -35,7 +35,7 @@ describe('BrowserHost (real Chromium)', () => {
 
   it('launches system Chromium headless on the given profile folder and reads its memory as PSS over the whole process tree', async () => {
     const profile = join(kit.root, 'data', 'profile');
-    const managed = await kit.host.launch({ userDataDir: profile, timeoutMs: 20_000 });
+    const managed = await kit.host.launch({ userDataDir: profile, timeoutMs: 60_000 });
     try {
       expect(chromiumProcessesUnder(profile).length).toBeGreaterThan(1);
       expect(existsSync(join(profile, 'Local State'))).toBe(true);
@@ -53,7 +53,7 @@ describe('BrowserHost (real Chromium)', () => {
   });
 
   it('closes gracefully: the owner hears reason "closed", the process exits and the temp profile is removed', async () => {
-    const managed = await kit.host.launch({ timeoutMs: 20_000 });
+    const managed = await kit.host.launch({ timeoutMs: 60_000 });
     const events: DisconnectInfo[] = [];
     managed.onDisconnected((info) => events.push(info));
     await managed.close();
@@ -64,7 +64,7 @@ describe('BrowserHost (real Chromium)', () => {
   });
 
   it('turns SIGKILL of Chromium into a "crashed" event and rejects the pending navigation instead of hanging', async () => {
-    const managed = await kit.host.launch({ timeoutMs: 20_000 });
+    const managed = await kit.host.launch({ timeoutMs: 60_000 });
     const page = await managed.browser.newPage();
     const navigation = page.goto(`${portal.url}/slow`, { timeout: 0 }).then(
       () => 'resolved',
@@ -85,7 +85,7 @@ describe('BrowserHost (real Chromium)', () => {
   });
 
   it('kills a browser that does not close politely within the close timeout (process group SIGKILL)', async () => {
-    const managed = await kit.host.launch({ timeoutMs: 20_000 });
+    const managed = await kit.host.launch({ timeoutMs: 60_000 });
     const pid = managed.pid as number;
     process.kill(-pid, 'SIGSTOP'); // a frozen browser answers nothing
     await managed.close();
@@ -95,7 +95,7 @@ describe('BrowserHost (real Chromium)', () => {
 
   it('fails with a BrowserError when the executable cannot run as Chromium', async () => {
     const host = new BrowserHost({ executablePath: '/bin/false', tempDir: kit.root });
-    const attempt = host.launch({ timeoutMs: 10_000 });
+    const attempt = host.launch({ timeoutMs: 60_000 });
     await expect(attempt).rejects.toBeInstanceOf(BrowserError);
     await expect(attempt).rejects.toMatchObject({ code: 'BROWSER_LAUNCH_FAILED' });
   });
@@ -131,7 +131,7 @@ describe('BrowserHost (real Chromium)', () => {
     });
 
     it('attaches through the WebSocket URL, drives a page, and only disconnects on close', async () => {
-      const managed = await kit.host.connect(endpoint, { timeoutMs: 10_000 });
+      const managed = await kit.host.connect(endpoint, { timeoutMs: 60_000 });
       expect(managed.remote).toBe(true);
       const page = await managed.browser.newPage();
       await page.goto(`${portal.url}/blank`, { waitUntil: 'domcontentloaded' });

@@ -9,7 +9,7 @@ import { browserTestKit, type BrowserTestKit } from '../test-support/browser-tes
 import { startFixturePortal, type FixturePortal } from '../test-support/fixture-portal';
 
 // Real Chromium: launches take seconds on a loaded machine (jest's per-project testTimeout is not applied).
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 const SAFE_REFERENCE = /^(screenshot|html|url|console)\/art_\d{6}(-[a-z0-9_-]+)?\.(png|html|txt|json)$/;
 
@@ -23,7 +23,7 @@ describe('captureFailure (real Chromium)', () => {
   beforeAll(async () => {
     kit = await browserTestKit();
     portal = await startFixturePortal();
-    browser = await kit.host.launch({ timeoutMs: 20_000 });
+    browser = await kit.host.launch({ timeoutMs: 60_000 });
     artifactsDir = join(kit.root, 'data', 'artifacts');
     store = new LocalArtifactStore(artifactsDir, new SequentialIdGenerator());
   });
@@ -38,7 +38,7 @@ describe('captureFailure (real Chromium)', () => {
     const page = await browser.browser.newPage();
     const consoleLog = watchConsoleErrors(page);
     await page.goto(`${portal.url}/console-error?token=s3cr3t-token`, { waitUntil: 'load' });
-    const saved = await captureFailure(page, { store, label: 'job 42/filling: ../../etc', consoleErrors: consoleLog.errors(), timeoutMs: 10_000 });
+    const saved = await captureFailure(page, { store, label: 'job 42/filling: ../../etc', consoleErrors: consoleLog.errors(), timeoutMs: 60_000 });
     consoleLog.stop();
     await page.close();
 
@@ -59,7 +59,7 @@ describe('captureFailure (real Chromium)', () => {
   it('keeps typed passwords and captcha answers out of the saved HTML', async () => {
     const page = await browser.browser.newPage();
     await page.goto(`${portal.url}/secret-form`, { waitUntil: 'domcontentloaded' });
-    const saved = await captureFailure(page, { store, label: 'login', timeoutMs: 10_000 });
+    const saved = await captureFailure(page, { store, label: 'login', timeoutMs: 60_000 });
     await page.close();
     const html = (await store.read(saved.html as string)).toString();
     expect(html).toContain('id="pw"');
@@ -71,7 +71,7 @@ describe('captureFailure (real Chromium)', () => {
     const page = await browser.browser.newPage();
     await page.goto(`${portal.url}/blank`, { waitUntil: 'domcontentloaded' });
     await page.close();
-    const saved = await captureFailure(page, { store, label: 'closed', consoleErrors: ['boom'], timeoutMs: 10_000 });
+    const saved = await captureFailure(page, { store, label: 'closed', consoleErrors: ['boom'], timeoutMs: 60_000 });
     expect(saved.missing.sort()).toEqual(['html', 'screenshot']);
     expect(saved.url).toMatch(SAFE_REFERENCE);
     expect(saved.console).toMatch(SAFE_REFERENCE);

@@ -9,9 +9,9 @@ import { chromiumProcessesUnder, liveProcessesInGroup } from '../test-support/le
 import { startFixturePortal, type FixturePortal } from '../test-support/fixture-portal';
 
 // Real Chromium: launches take seconds on a loaded machine (jest's per-project testTimeout is not applied).
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
-async function settled(condition: () => boolean, timeoutMs = 5000): Promise<boolean> {
+async function settled(condition: () => boolean, timeoutMs = 60_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   return condition();
@@ -33,30 +33,30 @@ describe('no Chromium left behind', () => {
   });
 
   it('after a graceful close, a crash, an aborted launch and clones of both kinds, no process and no folder remain', async () => {
-    const graceful = await kit.host.launch({ timeoutMs: 20_000 });
+    const graceful = await kit.host.launch({ timeoutMs: 60_000 });
     launched.push(graceful);
     await (await graceful.browser.newPage()).goto(`${portal.url}/blank`);
     await graceful.close();
 
-    const crashed = await kit.host.launch({ timeoutMs: 20_000 });
+    const crashed = await kit.host.launch({ timeoutMs: 60_000 });
     launched.push(crashed);
     process.kill(crashed.pid as number, 'SIGKILL');
     await crashed.disconnected;
     await crashed.close();
 
     const controller = new AbortController();
-    const aborted = kit.host.launch({ timeoutMs: 20_000, signal: controller.signal });
+    const aborted = kit.host.launch({ timeoutMs: 60_000, signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     await expect(aborted).rejects.toBeInstanceOf(AbortedError);
 
-    const master = await kit.host.launch({ timeoutMs: 20_000 });
+    const master = await kit.host.launch({ timeoutMs: 60_000 });
     launched.push(master);
     const page = await loginToFixture(await firstPage(master), portal.url);
     const cloner = new SessionCloner({ host: kit.host, tempDir: kit.root });
     const source = { browser: master, page, origin: portal.origin };
-    const clone = await cloner.clone(source, { strategy: 'profile-copy', timeoutMs: 20_000 });
+    const clone = await cloner.clone(source, { strategy: 'profile-copy', timeoutMs: 60_000 });
     launched.push(clone.browser);
-    const contextClone = await cloner.clone(source, { timeoutMs: 20_000 });
+    const contextClone = await cloner.clone(source, { timeoutMs: 60_000 });
     await Promise.all([clone.close(), contextClone.close(), cloner.close()]);
     await master.close();
 

@@ -6,7 +6,7 @@ import { browserTestKit, firstPage, loginToFixture, type BrowserTestKit } from '
 import { startFixturePortal, type FixturePortal } from '../test-support/fixture-portal';
 
 // Real Chromium: launches take seconds on a loaded machine (jest's per-project testTimeout is not applied).
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 const selectors: ProbeSelectors = { loginForm: '#login', loggedIn: '#dashboard', loginUrlPatterns: [/^\/login$/] };
 const NO_HANG_MS = 5000;
@@ -20,7 +20,7 @@ describe('probeSession (real Chromium)', () => {
   beforeAll(async () => {
     kit = await browserTestKit();
     portal = await startFixturePortal();
-    browser = await kit.host.launch({ timeoutMs: 20_000 });
+    browser = await kit.host.launch({ timeoutMs: 60_000 });
     page = await loginToFixture(await firstPage(browser), portal.url);
   });
 
@@ -31,14 +31,14 @@ describe('probeSession (real Chromium)', () => {
   });
 
   it('reports a live session as valid from the logged-in selector, without waiting for the page load (its image never finishes)', async () => {
-    const result = await probeSession(page, selectors, { url: `${portal.url}/dashboard`, timeoutMs: 10_000 });
+    const result = await probeSession(page, selectors, { url: `${portal.url}/dashboard`, timeoutMs: 60_000 });
     expect(result).toMatchObject({ status: 'valid', evidence: { kind: 'selector', detail: '#dashboard' } });
     expect(result.elapsedMs).toBeGreaterThanOrEqual(0);
   });
 
   it('accepts a logged-in URL pattern when no login form is on the page', async () => {
     const byUrl = { ...selectors, loggedIn: '#never-there', loggedInUrlPatterns: [/^\/dashboard$/] };
-    const result = await probeSession(page, byUrl, { url: `${portal.url}/dashboard`, timeoutMs: 10_000 });
+    const result = await probeSession(page, byUrl, { url: `${portal.url}/dashboard`, timeoutMs: 60_000 });
     expect(result).toMatchObject({ status: 'valid', evidence: { kind: 'url', detail: '/dashboard' } });
   });
 
@@ -48,7 +48,7 @@ describe('probeSession (real Chromium)', () => {
       const other = await clone.newPage();
       await loginToFixture(other, portal.url);
       portal.killSessions();
-      const result = await probeSession(other, selectors, { url: `${portal.url}/dashboard`, timeoutMs: 10_000 });
+      const result = await probeSession(other, selectors, { url: `${portal.url}/dashboard`, timeoutMs: 60_000 });
       expect(result).toMatchObject({ status: 'login-form', evidence: { kind: 'url', detail: '/login' } });
     } finally {
       await clone.close();
@@ -58,12 +58,12 @@ describe('probeSession (real Chromium)', () => {
 
   it('falls back to the login-form selector when the login page has no recognisable URL', async () => {
     const bySelector = { ...selectors, loginUrlPatterns: [] };
-    const result = await probeSession(page, bySelector, { url: `${portal.url}/login`, timeoutMs: 10_000 });
+    const result = await probeSession(page, bySelector, { url: `${portal.url}/login`, timeoutMs: 60_000 });
     expect(result).toMatchObject({ status: 'login-form', evidence: { kind: 'selector', detail: '#login' } });
   });
 
   it('returns unknown with the status code on a 5xx page', async () => {
-    const result = await probeSession(page, selectors, { url: `${portal.url}/unavailable`, timeoutMs: 10_000 });
+    const result = await probeSession(page, selectors, { url: `${portal.url}/unavailable`, timeoutMs: 60_000 });
     expect(result).toMatchObject({ status: 'unknown', evidence: { kind: 'http-status', detail: '503' } });
   });
 
@@ -83,7 +83,7 @@ describe('probeSession (real Chromium)', () => {
     expect(Date.now() - started).toBeLessThan(NO_HANG_MS);
     expect(browser.browser.browserContexts()).toHaveLength(contexts);
     expect(await browser.browser.pages()).toHaveLength(pages);
-    const after = await probeSession(page, selectors, { url: `${portal.url}/dashboard`, timeoutMs: 10_000 });
+    const after = await probeSession(page, selectors, { url: `${portal.url}/dashboard`, timeoutMs: 60_000 });
     expect(after.status).toBe('valid');
   });
 });

@@ -10,10 +10,10 @@ import { PortalSimAdapter } from './portal-sim.adapter';
 import { withChassis } from '../../test-support/payloads';
 
 // Real Chromium and the real simulator (jest's per-project testTimeout is not applied).
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 const AGENT = { username: 'agent', password: 'Secr3t!pass' };
-const op = { timeoutMs: 20_000 };
+const op = { timeoutMs: 60_000 };
 
 describe('PortalSimAdapter against the portal simulator (real Chromium)', () => {
   let sim: PortalSim;

@@ -9,9 +9,10 @@ import { PortalSimCaptchaSolver } from './portal-sim-captcha-solver';
 import { PortalSimAdapter } from './portal-sim.adapter';
 
 // Real Chromium and the real simulator (jest's per-project testTimeout is not applied).
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
-const op = { timeoutMs: 20_000 };
+// Bounds against a hang, not speed checks: a loaded machine takes many seconds per profile copy.
+const op = { timeoutMs: 60_000 };
 
 describe('cloning a portal-sim session (real Chromium)', () => {
   let root: string;
