@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'test-output/**', 'apps/server/public/**'] },
+  { ignores: ['node_modules/**', '**/dist/**', 'data/**', 'coverage/**', 'test-output/**', 'apps/server/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,11 +5,11 @@ import type { Page } from 'puppeteer-core';
 import type { PortalSim } from '../src/server';
 import type { ProbeSelectors } from '@engine/browser';
 
-export const SIM_SELECTORS: ProbeSelectors = {
+export const SIM_SELECTORS = {
   loginForm: '#txtUserName',
   loggedIn: '#divMainMotors',
   loginUrlPatterns: [/^\/login\.aspx$/i],
-};
+} satisfies ProbeSelectors;
 
 export async function loginToPortalSim(sim: PortalSim, page: Page, username: string, password: string, signal: AbortSignal): Promise<void> {
   const timeout = 10_000;

@@ -8,7 +8,7 @@ import { CHROMIUM_FLAGS } from './chromium-flags';
 import { findChromium } from './chromium-path';
 import { BrowserLaunchError } from './errors';
 import { ManagedBrowser } from './managed-browser';
-import { runOperation, type OperationOptions } from './operation';
+import { runOperation, type OperationOptions } from '@portal-engine/adapter-kit';
 
 export interface BrowserHostConfig {
   /** Defaults to findChromium(): CHROMIUM_PATH, then the Debian locations. */

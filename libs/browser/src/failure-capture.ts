@@ -4,7 +4,7 @@
 // captcha answer are blanked in the saved HTML, and secret-looking query values in the URL.
 import type { Page } from 'puppeteer-core';
 import type { ArtifactStore } from './artifact-store';
-import { runOperation, type OperationOptions } from './operation';
+import { runOperation, type OperationOptions } from '@portal-engine/adapter-kit';
 
 export interface FailureContext extends OperationOptions {
   store: ArtifactStore;

@@ -10,7 +10,6 @@ export * from './errors';
 export * from './failure-capture';
 export * from './local-artifact-store';
 export * from './managed-browser';
-export * from './operation';
 export * from './portal-id';
 export * from './process-tree';
 export * from './profile-copy';
@@ -18,5 +17,6 @@ export * from './profile-store';
 export * from './s3-artifact-store';
 export * from './safe-path';
 export * from './session-cloner';
-export * from './session-probe';
 export * from './session-state';
+// Moved to the adapter kit (adapters need them); the engine reaches them here too.
+export { probeSession, runOperation, type OperationOptions, type OperationScope, type ProbeEvidence, type ProbeOptions, type ProbeResult, type ProbeSelectors, type ProbeStatus } from '@portal-engine/adapter-kit';

@@ -18,7 +18,7 @@ import { BrowserError } from '@engine/core';
 import type { BrowserHost } from './browser-host';
 import { ContextCapacityError } from './errors';
 import type { ManagedBrowser } from './managed-browser';
-import { runOperation, type OperationOptions, type OperationScope } from './operation';
+import { runOperation, type OperationOptions, type OperationScope } from '@portal-engine/adapter-kit';
 import { copyProfile } from './profile-copy';
 import { captureSession, restoreCookies, seedStorage } from './session-state';
 

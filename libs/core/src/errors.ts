@@ -1,17 +1,9 @@
 // One error hierarchy for the whole engine. Callers check `code` or the class, never the message.
-export type ErrorDetails = Record<string, unknown>;
+// The base class and the errors adapters throw live in the adapter kit, so an adapter and the
+// engine share them; the engine's own errors below extend the same base.
+import { EngineError } from '@portal-engine/adapter-kit';
 
-export class EngineError extends Error {
-  readonly code: string;
-  readonly details: ErrorDetails;
-
-  constructor(code: string, message: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.details = options.details ?? {};
-  }
-}
+export { AbortedError, BrowserError, EngineError, errorCode, PortalError, SessionExpiredError, TimeoutError, type ErrorDetails } from '@portal-engine/adapter-kit';
 
 /** An append's expectedVersion did not match the stream: another writer won. */
 export class VersionConflictError extends EngineError {
@@ -89,35 +81,7 @@ export class ChainBrokenError extends EngineError {
   }
 }
 
-export class TimeoutError extends EngineError {
-  constructor(operation: string, readonly timeoutMs: number) {
-    super('TIMEOUT', `${operation} timed out after ${timeoutMs} ms`, { details: { operation, timeoutMs } });
-  }
-}
 
-export class AbortedError extends EngineError {
-  constructor(operation: string, reason?: unknown) {
-    super('ABORTED', `${operation} aborted${reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' ? `: ${reason}` : ''}`, {
-      cause: reason,
-      details: { operation },
-    });
-  }
-}
 
-export class SessionExpiredError extends EngineError {
-  constructor(portal: string, evidence: string) {
-    super('SESSION_EXPIRED', `portal ${portal}: session expired (${evidence})`, { details: { portal, evidence } });
-  }
-}
 
-export class PortalError extends EngineError {
-  constructor(code: string, message: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
-    super(code, message, options);
-  }
-}
 
-export class BrowserError extends EngineError {
-  constructor(code: string, message: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
-    super(code, message, options);
-  }
-}

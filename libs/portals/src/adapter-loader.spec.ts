@@ -29,7 +29,7 @@ describe('loadPortalAdapters', () => {
     const error = loadError(['broken-shape-adapter.js']);
     expect(error.code).toBe('ADAPTER_INVALID');
     expect(error.path).toBe(join(adapters, 'broken-shape-adapter.js'));
-    for (const problem of ['id must be', 'origin must be', 'payloadSchema', 'selectors.loginForm', 'loginUrlPatterns', 'fillSteps', 'probe must be a function']) {
+    for (const problem of ['id must be', 'origin must be', 'payloadSchema', 'selectors need a logged-in marker', 'loginUrlPatterns', 'fillSteps', 'probe must be a function']) {
       expect(error.message).toContain(problem);
     }
   });

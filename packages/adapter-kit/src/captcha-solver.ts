@@ -1,6 +1,6 @@
 // The CaptchaSolver port: turns a captcha image into its text. A solver may answer at once (the
 // portal simulator's test solver) or wait for a human (manual: the job waits in awaiting_captcha).
-import type { OperationOptions } from '@engine/browser';
+import type { OperationOptions } from './operation';
 
 export interface CaptchaChallenge {
   /** The image exactly as the browser received it. */

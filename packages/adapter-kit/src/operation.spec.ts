@@ -1,4 +1,4 @@
-import { AbortedError, TimeoutError } from '@engine/core';
+import { AbortedError, TimeoutError } from './errors';
 import { runOperation } from './operation';
 
 const never = () => new Promise<never>(() => undefined);

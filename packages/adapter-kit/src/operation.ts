@@ -1,7 +1,7 @@
 // Every browser operation runs under a deadline and an optional caller AbortSignal. An operation
 // registers what it opens; if it fails, times out or is aborted, those resources are closed
 // before the promise rejects, so "abort closes what it opened" holds by construction.
-import { AbortedError, TimeoutError } from '@engine/core';
+import { AbortedError, TimeoutError } from './errors';
 
 export interface OperationOptions {
   signal?: AbortSignal;

@@ -2,7 +2,7 @@
 // input/change events, so page scripts react), and click something that navigates, waiting
 // for the new document only (never for images, fonts or analytics).
 import type { HTTPResponse, Page } from 'puppeteer-core';
-import type { OperationScope } from '@engine/browser';
+import type { OperationScope } from './operation';
 
 export async function setField(page: Page, selector: string, value: string): Promise<void> {
   await page.$eval(

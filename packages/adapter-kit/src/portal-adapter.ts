@@ -2,7 +2,8 @@
 // plugins (see adapter-loader.ts and ../README.md); the engine only ever calls these methods.
 import type { Page } from 'puppeteer-core';
 import type { ZodType, ZodTypeDef } from 'zod';
-import type { OperationOptions, ProbeResult, ProbeSelectors } from '@engine/browser';
+import type { OperationOptions } from './operation';
+import type { ProbeResult, ProbeSelectors } from './session-probe';
 import type { CaptchaSolver } from './captcha-solver';
 
 /** Resolved from a secret reference at effect time; never logged, stored or put in an error. */

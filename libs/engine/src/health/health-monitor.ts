@@ -8,7 +8,7 @@
 // In-process rather than one heartbeat machine stream per session: a browser session does not
 // outlive this process, so its health is not worth a durable stream, and the heartbeat
 // machine's `dead` is final while a session here can come back (a new browser under its id).
-import { AbortedError, EngineError, NotFoundError, RandomIdGenerator, TimeoutError, silentLogger } from '@engine/core';
+import { AbortedError, EngineError, errorCode, NotFoundError, RandomIdGenerator, TimeoutError, silentLogger } from '@engine/core';
 import type { Clock, IdGenerator, Logger, TimerHandle } from '@engine/core';
 import type { MonitoredSession, ProbeVerdict } from './monitored-session';
 import { OperationCancelledError } from './operation-cancelled-error';
@@ -277,5 +277,5 @@ export class HealthMonitor {
 }
 
 function codeOf(error: unknown): string {
-  return error instanceof EngineError ? error.code : error instanceof Error ? error.name : 'UNKNOWN';
+  return errorCode(error) ?? (error instanceof Error ? error.name : 'UNKNOWN');
 }

@@ -3,7 +3,7 @@
 // failure evidence, report a dead session to the master, close the clone. Each answers with
 // the machine's outcome event; failures carry an error code, never an error's text.
 import type { Page } from 'puppeteer-core';
-import { EngineError, InvalidCommandError, TimeoutError, type Clock, type CommandSender, type EffectContext, type EffectHandlers, type Logger, type StateFeed } from '@engine/core';
+import { EngineError, errorCode, InvalidCommandError, TimeoutError, type Clock, type CommandSender, type EffectContext, type EffectHandlers, type Logger, type StateFeed } from '@engine/core';
 import { captureFailure, type ArtifactStore, type CloneStrategy, type SessionClone, type SessionCloner, type SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
 import { isMasterAvailable, jobInterruptedEvent, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type JobDefinition, type JobEvent, type SubmitFormParams } from '@engine/machines';
@@ -231,6 +231,7 @@ function cloneKey(jobId: string, attempt: number): string {
 }
 
 function codeOf(error: unknown): string {
-  if (error instanceof EngineError) return error.code;
+  const code = errorCode(error);
+  if (code) return code;
   return error instanceof Error ? error.name.replace(/Error$/, '').toUpperCase() || 'ERROR' : 'ERROR';
 }

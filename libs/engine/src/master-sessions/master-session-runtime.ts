@@ -4,7 +4,7 @@
 // profile backup / wipe / restore of nuclear recovery. A browser that disconnects on its own
 // is reported to its master session at once, which starts recovery (single-flight).
 import type { Page } from 'puppeteer-core';
-import { BrowserError, EngineError, InvalidCommandError, type ActorHost, type Clock, type EffectHandlers, type Logger, type SecretProvider } from '@engine/core';
+import { BrowserError, EngineError, errorCode, InvalidCommandError, type ActorHost, type Clock, type EffectHandlers, type Logger, type SecretProvider } from '@engine/core';
 import type { BrowserHost, ManagedBrowser, ProfileStore, SessionSource } from '@engine/browser';
 import { ManualCaptchaSolver, type CaptchaSolver } from '@engine/portals';
 import { MASTER_SESSION_MACHINE, type LoginParams, type MasterSessionConfigOverrides, type MasterSessionDefinition, type MasterSessionEvent, type ProbeSessionParams } from '@engine/machines';
@@ -145,7 +145,9 @@ export class MasterSessionRuntime {
       .login(page, credentials, solver, { signal, timeoutMs: this.timeouts.loginMs })
       .then((): LoginOutcome => ({ type: 'LOGGED_IN', at: this.now() }))
       .catch((error: unknown): LoginOutcome => {
-        if (error instanceof EngineError && error.code !== 'ABORTED') return { type: 'LOGIN_FAILED', error: { code: error.code, message: error.message } };
+        // By code, not class: an adapter built in another project throws its own copy of the kit's errors.
+        const code = errorCode(error);
+        if (code && code !== 'ABORTED') return { type: 'LOGIN_FAILED', error: { code, message: (error as Error).message } };
         throw error;
       });
     if (!(solver instanceof ManualCaptchaSolver)) return attempt;

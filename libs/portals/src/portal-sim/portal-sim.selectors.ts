@@ -12,9 +12,9 @@ export const PORTAL_SIM_PATHS = {
   search: '/Search.aspx',
 } as const;
 
-export const PORTAL_SIM_SELECTORS: ProbeSelectors = {
+export const PORTAL_SIM_SELECTORS = {
   loginForm: '#txtUserName',
   loggedIn: '#divMainMotors',
   loginUrlPatterns: [/^\/Login\.aspx$/i],
   loggedInUrlPatterns: [/^\/Dashboard\.aspx$/i],
-};
+} satisfies ProbeSelectors;
