@@ -1,15 +1,17 @@
 // Loads portal adapters from module paths given in configuration, so a user adds a portal
 // without forking the engine. A module exports `adapter` (or a default export) that is a
-// PortalAdapter, or `createAdapter(options)` returning one. The shape is checked on load and
-// any problem names the module path.
+// PortalAdapter, or `createAdapter(options)` returning one. A `.yaml`, `.yml` or `.json` path is
+// a declarative portal (docs/declarative-portals.md), built with the options. The shape is
+// checked on load and any problem names the path (and, for a declarative file, where in it).
 import { isAbsolute, resolve } from 'node:path';
 import { assertPortalId } from '@engine/browser';
+import { isDeclarativePortalFile, loadDeclarativePortal } from './declarative/load-portal-document';
 import { AdapterLoadError } from './errors';
 import type { PortalAdapter } from './portal-adapter';
 
 export interface AdapterModuleSpec {
   path: string;
-  /** Passed to the module's `createAdapter(options)`, e.g. `{ baseUrl }`. */
+  /** Passed to the module's `createAdapter(options)`, or filled into a declarative file's `${options.*}`. */
   options?: Record<string, unknown>;
 }
 
@@ -27,6 +29,7 @@ export function loadPortalAdapters(specs: ReadonlyArray<string | AdapterModuleSp
 }
 
 function loadOne(path: string, options: Record<string, unknown>): PortalAdapter {
+  if (isDeclarativePortalFile(path)) return loadDeclarativePortal(path, options);
   let exported: Record<string, unknown>;
   try {
     // Adapters are CommonJS modules (or TypeScript under ts-node), loaded by path once at start-up.

@@ -1,6 +1,11 @@
-// libs/portals: the PortalAdapter interface, the CaptchaSolver port, the adapter plugin loader
-// and the portal simulator's adapter.
+// libs/portals: the PortalAdapter interface, the CaptchaSolver port, the adapter plugin loader,
+// declarative portals and the portal simulator's adapter.
 export * from './adapter-loader';
+export * from './declarative/declarative-portal.adapter';
+export * from './declarative/json-schema-to-zod';
+export * from './declarative/load-portal-document';
+export * from './declarative/portal-document';
+export * from './declarative/portal-document-error';
 export * from './captcha-solver';
 export * from './errors';
 export * from './fill-all';
