@@ -58,13 +58,26 @@ function validate(path: string, candidate: unknown): PortalAdapter {
   const schema = a.payloadSchema as { safeParse?: unknown } | undefined;
   if (typeof schema?.safeParse !== 'function') problems.push('payloadSchema must be a zod schema');
   const selectors = a.selectors as Record<string, unknown> | undefined;
-  if (typeof selectors?.loginForm !== 'string' || typeof selectors.loggedIn !== 'string') problems.push('selectors.loginForm and selectors.loggedIn must be strings');
-  if (!isRegExpList(selectors?.loginUrlPatterns)) problems.push('selectors.loginUrlPatterns must be an array of RegExp');
-  if (selectors?.loggedInUrlPatterns !== undefined && !isRegExpList(selectors.loggedInUrlPatterns)) problems.push('selectors.loggedInUrlPatterns must be an array of RegExp');
+  problems.push(...selectorProblems(selectors));
   if (!Array.isArray(a.fillSteps) || a.fillSteps.length === 0 || !a.fillSteps.every((s) => typeof s === 'string')) problems.push('fillSteps must be a non-empty array of strings');
   for (const method of METHODS) if (typeof a[method] !== 'function') problems.push(`${method} must be a function`);
   if (problems.length > 0) throw new AdapterLoadError(path, `not a PortalAdapter: ${problems.join('; ')}`);
   return candidate as PortalAdapter;
+}
+
+/** Each side of the probe needs a selector, URL patterns, or both. */
+function selectorProblems(selectors: Record<string, unknown> | undefined): string[] {
+  if (typeof selectors !== 'object' || selectors === null) return ['selectors must be an object'];
+  const problems: string[] = [];
+  for (const key of ['loginForm', 'loggedIn']) if (selectors[key] !== undefined && typeof selectors[key] !== 'string') problems.push(`selectors.${key} must be a string`);
+  for (const key of ['loginUrlPatterns', 'loggedInUrlPatterns']) if (selectors[key] !== undefined && !isRegExpList(selectors[key])) problems.push(`selectors.${key} must be an array of RegExp`);
+  if (selectors.loginForm === undefined && !hasPatterns(selectors.loginUrlPatterns)) problems.push('selectors need a logged-out marker: loginForm, loginUrlPatterns or both');
+  if (selectors.loggedIn === undefined && !hasPatterns(selectors.loggedInUrlPatterns)) problems.push('selectors need a logged-in marker: loggedIn, loggedInUrlPatterns or both');
+  return problems;
+}
+
+function hasPatterns(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0;
 }
 
 function isPortalId(id: string): boolean {

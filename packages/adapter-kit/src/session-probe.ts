@@ -2,8 +2,8 @@
 // login URL is recognised from the navigation request itself (before the login page loads);
 // otherwise, once the DOM is parsed (never waiting for `load` and its heavy resources), the
 // login-form and logged-in selectors race. No verdict before the deadline means `unknown`.
-// After an early login-form verdict the page may still be loading the login page; the caller's
-// next navigation (a re-login) supersedes it.
+// After an early login-form verdict the probe lets the login page finish loading, so the caller's
+// next navigation (a re-login) is not overtaken by this one.
 import type { HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 import { TimeoutError } from './errors';
 import { runOperation, type OperationOptions, type OperationScope } from './operation';
@@ -78,9 +78,26 @@ async function race(page: Page, selectors: ProbeSelectors, url: string, scope: O
   try {
     // The operation's deadline is the only one (timeout 0), so expiry always reads as `unknown`.
     const navigation = page.goto(url, { waitUntil: 'domcontentloaded', timeout: 0, signal: scope.signal });
-    return await Promise.race([byRequest, navigation.then((response) => inspectDocument(page, selectors, response, scope))]);
+    navigation.catch(() => undefined);
+    const verdict = await Promise.race([byRequest, navigation.then((response) => inspectDocument(page, selectors, response, scope))]);
+    // A verdict from the redirect itself leaves the login page loading. Let that navigation end
+    // (it is one short page) before answering: otherwise it can overtake the caller's next one
+    // (a re-login's goto) and destroy the context that caller reads from. Before the deadline only.
+    await settledBefore(navigation, scope.remainingMs() - 1);
+    return verdict;
   } finally {
     page.off('request', onRequest);
+  }
+}
+
+/** Resolves when `work` settles or after `ms`, whichever comes first; never rejects. */
+async function settledBefore(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  try {
+    await Promise.race([work.then(() => undefined, () => undefined), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -38,17 +38,22 @@ export class PortalSimAdapter implements PortalAdapter<PortalSimPayload> {
 
   login(page: Page, credentials: Credentials, captchaSolver: CaptchaSolver, options: OperationOptions): Promise<void> {
     return runOperation(`${this.id} login`, options, async (scope) => {
-      // The captcha image exactly as the browser got it: fetching it again could yield another challenge.
-      const captchaImage = page.waitForResponse((r) => new URL(r.url()).pathname === '/Captcha.ashx', { timeout: 0, signal: scope.signal });
-      captchaImage.catch(() => undefined);
-      const response = await this.open(page, PATHS.login, scope);
-      this.expectPage(page, 'login', PATHS.login, response);
-      const captchaId = await page.$eval('#hdnCaptchaId', (el) => (el as HTMLInputElement).value);
-      const image = Buffer.from(await (await captchaImage).buffer());
-      const answer = await captchaSolver.solve({ image, portal: this.id, captchaId }, { signal: scope.signal, timeoutMs: scope.remainingMs() });
-      await setField(page, '#txtUserName', credentials.username);
-      await setField(page, '#txtPassword', credentials.password);
-      await setField(page, '#txtCaptcha', answer);
+      // The captcha image exactly as the browser got it: fetching it again could yield another
+      // challenge. Only this page's challenge counts: a login page opened just before (a probe's
+      // redirect) may still be loading its own image.
+      const captchas = captchaResponses(page);
+      try {
+        const response = await this.open(page, PATHS.login, scope);
+        this.expectPage(page, 'login', PATHS.login, response);
+        const captchaId = await page.$eval('#hdnCaptchaId', (el) => (el as HTMLInputElement).value);
+        const image = Buffer.from(await (await scope.race(captchas.of(captchaId))).buffer());
+        const answer = await captchaSolver.solve({ image, portal: this.id, captchaId }, { signal: scope.signal, timeoutMs: scope.remainingMs() });
+        await setField(page, '#txtUserName', credentials.username);
+        await setField(page, '#txtPassword', credentials.password);
+        await setField(page, '#txtCaptcha', answer);
+      } finally {
+        captchas.stop();
+      }
       await clickAndNavigate(page, '#btnLogin', scope);
       if (await page.$(this.selectors.loggedIn)) return;
       throw new LoginFailedError(this.id, await this.loginFailureReason(page));
@@ -174,4 +179,25 @@ export class PortalSimAdapter implements PortalAdapter<PortalSimPayload> {
   private url(pathAndQuery: string): string {
     return new URL(pathAndQuery, this.origin).toString();
   }
+}
+
+/** Records the captcha images the page receives, so the one for a given challenge id can be picked. */
+function captchaResponses(page: Page): { of(captchaId: string): Promise<HTTPResponse>; stop(): void } {
+  const received = new Map<string, HTTPResponse>();
+  const waiting = new Map<string, (response: HTTPResponse) => void>();
+  const onResponse = (response: HTTPResponse) => {
+    const url = new URL(response.url());
+    if (url.pathname !== '/Captcha.ashx') return;
+    const id = url.searchParams.get('id') ?? '';
+    received.set(id, response);
+    waiting.get(id)?.(response);
+  };
+  page.on('response', onResponse);
+  return {
+    of: (captchaId) => {
+      const already = received.get(captchaId);
+      return already ? Promise.resolve(already) : new Promise((resolve) => waiting.set(captchaId, resolve));
+    },
+    stop: () => void page.off('response', onResponse),
+  };
 }
