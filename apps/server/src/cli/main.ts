@@ -5,6 +5,8 @@
 //   export <stream> --format jsonl    the stream's events, one JSON object per line
 //   backup <file> [--force]           an online copy of the SQLite store (the server may run)
 //   restore <file> [--data-dir D] [--force]  puts a backup in place as the store
+//   adapter check <module-or-file> --payload F --credentials-ref R [--options JSON] [--captcha C] [--out D]
+//                                     a dry run against the live portal up to the step before submit
 // Store: --store <location>, else DATABASE_URL, else sqlite:./data/events.db.
 // Run: node -r ./scripts/ts-run.js apps/server/src/cli/main.ts <command>  (npm run engine -- <command>)
 import { parseArgs } from 'node:util';
@@ -26,6 +28,12 @@ const USAGE = `usage: engine <command> [--store <location>]
   export <stream> --format jsonl
   backup <file> [--force]                      online copy of a SQLite store (PostgreSQL: pg_dump)
   restore <file> [--data-dir <dir>] [--force]  into <dir>/events.db, else into the store; --force replaces one that holds events
+  adapter check <portal-sim | module-or-file> --payload <file.json> --credentials-ref <ref>
+        [--secrets-file <file>] [--options <json>] [--captcha manual|portal-sim] [--out <dir>]
+                                               logs in, probes a valid and an expired session and fills every
+                                               step up to submit (never submits); a screenshot per step in --out
+                                               (default ./data/adapter-check/<time>); credentials from the secrets
+                                               file (--secrets-file, else SECRETS_FILE); non-zero names the failed step
 store: --store, else DATABASE_URL, else sqlite:./data/events.db`;
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -39,10 +47,16 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       format: { type: 'string' },
       'data-dir': { type: 'string' },
       force: { type: 'boolean' },
+      options: { type: 'string' },
+      payload: { type: 'string' },
+      'credentials-ref': { type: 'string' },
+      'secrets-file': { type: 'string' },
+      captcha: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const [command, arg] = positionals;
+  const [command, arg, target] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? EXIT.ok : EXIT.usage;
@@ -51,6 +65,15 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   // These two handle the store file themselves: the backup never opens it for writing, the restore creates it.
   if (command === 'backup' && arg) return backupCommand(storeLocation(values.store, env), arg, values.force ?? false, out);
   if (command === 'restore' && arg) return restoreCommand(arg, { dataDir: values['data-dir'], location: storeLocation(values.store, env) }, values.force ?? false, out);
+  if (command === 'adapter') {
+    if (arg !== 'check' || !target) throw new CliError(USAGE);
+    // Required here only: it brings puppeteer and the adapters, which replay and audit never need.
+    // (A dynamic import() would be an ES module import under node16 resolution, and this CLI runs as CommonJS.)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { adapterCheckCommand } = require('./adapter-check-command') as typeof import('./adapter-check-command');
+    const check = { adapter: target, options: values.options, payload: values.payload, credentialsRef: values['credentials-ref'], secretsFile: values['secrets-file'], captcha: values.captcha, out: values.out };
+    return adapterCheckCommand(check, env, { out, err: (line: string) => void process.stderr.write(`${line}\n`), terminal: { input: process.stdin, output: process.stderr } });
+  }
   const to = values.to === undefined ? undefined : Number(values.to);
   if (to !== undefined && (!Number.isInteger(to) || to < 1)) throw new CliError('--to must be a version number >= 1');
   const run = commandFor(command, arg, to, values.format);
