@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { assertPortalId } from '@engine/browser';
 import { isDeclarativePortalFile, loadDeclarativePortal } from './declarative/load-portal-document';
 import { AdapterLoadError } from './errors';
-import type { PortalAdapter } from './portal-adapter';
+import type { PortalAdapter } from '@portal-engine/adapter-kit';
 
 export interface AdapterModuleSpec {
   path: string;

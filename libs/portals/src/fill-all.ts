@@ -2,7 +2,7 @@
 // and tests that want the whole form at once (the engine runs one step per effect instead).
 import { runOperation } from '@engine/browser';
 import type { Page } from 'puppeteer-core';
-import type { FillOptions, PortalAdapter } from './portal-adapter';
+import type { FillOptions, PortalAdapter } from '@portal-engine/adapter-kit';
 
 export function fillAll<P>(adapter: PortalAdapter<P>, page: Page, payload: P, options: FillOptions): Promise<void> {
   return runOperation(`${adapter.id} fill`, options, async (scope) => {

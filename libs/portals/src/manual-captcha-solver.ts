@@ -2,7 +2,7 @@
 // and the inspector) until an operator answers it, the caller aborts, or it times out.
 import { NotFoundError, RandomIdGenerator, SystemClock, type Clock, type IdGenerator } from '@engine/core';
 import { runOperation, type OperationOptions } from '@engine/browser';
-import type { CaptchaChallenge, CaptchaSolver } from './captcha-solver';
+import type { CaptchaChallenge, CaptchaSolver } from '@portal-engine/adapter-kit';
 
 export interface PendingCaptcha extends CaptchaChallenge {
   id: string;

@@ -6,10 +6,9 @@ import type { BrowserContext, HTTPResponse, Page } from 'puppeteer-core';
 import { SessionExpiredError } from '@engine/core';
 import { BrowserHost, type ManagedBrowser } from '@engine/browser';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
-import type { CaptchaChallenge, CaptchaSolver } from '../src/captcha-solver';
+import type { CaptchaChallenge, CaptchaSolver, PortalAdapter } from '@portal-engine/adapter-kit';
 import { FormRejectedError, LoginFailedError, SubmissionInDoubtError, UnexpectedPageError } from '../src/errors';
 import { fillAll } from '../src/fill-all';
-import type { PortalAdapter } from '../src/portal-adapter';
 import { PortalSimCaptchaSolver } from '../src/portal-sim/portal-sim-captcha-solver';
 import { validPayload, withChassis } from './payloads';
 

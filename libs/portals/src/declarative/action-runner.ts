@@ -6,7 +6,7 @@ import type { Frame, HTTPResponse, Page } from 'puppeteer-core';
 import { SessionExpiredError } from '@engine/core';
 import type { OperationScope } from '@engine/browser';
 import { FormRejectedError, UnexpectedPageError } from '../errors';
-import { clickAndNavigate, currentPath, setField } from '../page-actions';
+import { clickAndNavigate, currentPath, setField } from '@portal-engine/adapter-kit';
 import { markerHolds, present, urlMatches } from './page-reads';
 import type { Action, PortalDefinition, Rejection, ValueSource } from './portal-document';
 import { renderTemplate, valueAtPath, scalarText, type RuntimeValues } from './template';

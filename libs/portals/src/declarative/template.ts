@@ -1,6 +1,6 @@
 // `${…}` substitution in declarative portal strings. `options.*` is filled in once when the file
 // loads; `payload.*`, `businessKey` and `credentials.*` are filled in per job or per login.
-import type { Credentials } from '../portal-adapter';
+import type { Credentials } from '@portal-engine/adapter-kit';
 
 export type TemplateVariable =
   | { scope: 'options'; key: string }

@@ -1,7 +1,7 @@
 // The portal simulator's test solver: reads the answer from the simulator's /__test/captcha/:id
 // hook, so tests and benchmarks log in without a human. Only for a simulator with test hooks.
 import { runOperation, type OperationOptions } from '@engine/browser';
-import type { CaptchaChallenge, CaptchaSolver } from '../captcha-solver';
+import type { CaptchaChallenge, CaptchaSolver } from '@portal-engine/adapter-kit';
 import { CaptchaUnsolvableError } from '../errors';
 
 export class PortalSimCaptchaSolver implements CaptchaSolver {
