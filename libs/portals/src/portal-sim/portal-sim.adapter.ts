@@ -4,10 +4,8 @@
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import { SessionExpiredError, TimeoutError, AbortedError } from '@engine/core';
 import { probeSession, runOperation, type OperationOptions, type OperationScope, type ProbeResult } from '@engine/browser';
-import type { CaptchaSolver } from '@portal-engine/adapter-kit';
 import { FormRejectedError, LoginFailedError, SubmissionInDoubtError, UnexpectedPageError } from '../errors';
-import { clickAndNavigate, currentPath, setField } from '@portal-engine/adapter-kit';
-import type { Credentials, FindSubmissionResult, PortalAdapter, SubmitResult } from '@portal-engine/adapter-kit';
+import { clickAndNavigate, currentPath, setField, type CaptchaSolver, type Credentials, type FindSubmissionResult, type PortalAdapter, type SubmitResult } from '@portal-engine/adapter-kit';
 import { portalSimPayloadSchema, type PortalSimPayload } from './portal-sim.payload';
 import { PORTAL_SIM_PATHS as PATHS, PORTAL_SIM_SELECTORS } from './portal-sim.selectors';
 
