@@ -6,6 +6,7 @@ export * from './jobs/job-view';
 export * from './jobs/jobs-api';
 export * from './master-sessions/master-session-runtime';
 export * from './master-sessions/sessions-api';
+export * from './master-sessions/incidents';
 export * from './audit/audit-api';
 export * from './portals/portal-registry';
 export * from './alerts';

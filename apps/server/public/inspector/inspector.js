@@ -42,8 +42,32 @@
     $('sign-out').hidden = id === 'login';
   }
 
+  // ---- open incidents (GET /health/causes): a banner over every view -------------------------
+  // Refreshed when a view opens and whenever the live feed shows a master session move, so it
+  // follows recoveries without polling.
+  let incidentsTimer;
+  function refreshIncidentsSoon() {
+    clearTimeout(incidentsTimer);
+    incidentsTimer = setTimeout(() => refreshIncidents().catch(failed), LIST_RELOAD_MS);
+  }
+
+  async function refreshIncidents() {
+    const { incidents } = await getJson('/health/causes');
+    const banner = $('incidents');
+    banner.innerHTML = incidents.map(incidentHtml).join('');
+    banner.hidden = incidents.length === 0;
+  }
+
+  function incidentHtml(i) {
+    const cause = i.rootCause.jobId ? `job ${i.rootCause.jobId} reported ${i.rootCause.reason}` : `${i.rootCause.kind}: ${i.rootCause.reason}`;
+    const waiting = `${i.dependents.waiting} job${i.dependents.waiting === 1 ? '' : 's'} waiting`;
+    const halted = i.intakeHalted ? ' — intake halted until an operator resets it' : '';
+    return `<p data-portal="${esc(i.portal)}"><a href="${esc(streamLink(`master-${i.portal}`))}">${esc(i.portal)}</a> ${esc(i.state)} since ${esc(time(i.since))}: ${esc(cause)}; ${esc(waiting)}${esc(halted)}</p>`;
+  }
+
   function askForToken(message) {
     stopFeed();
+    $('incidents').hidden = true;
     sessionStorage.removeItem(TOKEN_KEY);
     showOnly('login');
     $('login-error').hidden = !message;
@@ -184,6 +208,7 @@
 
   function onListUpdate(message) {
     if (message.type !== 'streams') return;
+    if (message.data.items.some((s) => s.stream.startsWith('master-'))) refreshIncidentsSoon();
     for (const summary of message.data.items) {
       const known = list.rows.get(summary.stream);
       if (!known) {
@@ -253,6 +278,7 @@
 
   function applyLiveEvent(event) {
     if (event.version <= view.version) return;
+    if (view.stream && view.stream.startsWith('master-')) refreshIncidentsSoon();
     const previous = view.entries[view.entries.length - 1];
     if (previous) {
       previous.durationMs = Math.max(0, Date.parse(event.at) - Date.parse(previous.at));
@@ -425,6 +451,7 @@
     const match = /^#\/stream\/(.+)$/.exec(location.hash);
     const shown = match ? showStream(decodeURIComponent(match[1])) : showList();
     shown.catch(failed);
+    refreshIncidents().catch(failed);
   }
 
   $('login-form').addEventListener('submit', (event) => {

@@ -1,8 +1,12 @@
 // GET /health (no token): the store takes writes, each master session's state, each portal's
 // browser alive (EngineHealthIndicators). 503 with the details when one is down.
+// GET /health/causes (token): the open incidents, one root cause per session that cannot serve
+// jobs, with the jobs waiting on it.
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { incidentListSchema, SessionsApi, type Incident } from '@engine/engine';
+import { ApiJsonResponse } from '../common/api-schema';
 import { Public } from '../common/public.decorator';
 import { EngineHealthIndicators } from './engine-health.indicators';
 
@@ -12,6 +16,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: EngineHealthIndicators,
+    private readonly sessions: SessionsApi,
   ) {}
 
   @Get()
@@ -19,5 +24,12 @@ export class HealthController {
   @HealthCheck()
   check(): Promise<HealthCheckResult> {
     return this.health.check(this.indicators.all());
+  }
+
+  @Get('causes')
+  @ApiBearerAuth()
+  @ApiJsonResponse(incidentListSchema)
+  async causes(): Promise<{ incidents: Incident[] }> {
+    return { incidents: await this.sessions.incidents() };
   }
 }

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { EngineError, type EventStore } from '@engine/core';
+import { EngineError, stepEvent, stepStart, type EngineEvent, type EventStore, type NewEvent, type StepResult } from '@engine/core';
+import { MASTER_SESSION_MACHINE } from '@engine/machines';
 import { createEngine, type Engine } from '@engine/engine';
 import { MemoryEventStore } from '@engine/event-store';
 import { PortalSimAdapter } from '@engine/portals';
@@ -106,6 +107,64 @@ describe('GET /health', () => {
       expect(browserGone.status).toBe(503);
       expect(browserGone.body.error).toEqual({ 'browser:portal-sim': { status: 'down', alive: false, expected: true } });
       expect(browserGone.body.info['session:portal-sim']).toMatchObject({ status: 'up', state: 'ready' });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('GET /health/causes', () => {
+  const T0 = Date.UTC(2026, 0, 1);
+  const input = { portal: 'portal-sim', credentialsRef: 'secret://portal-sim/login' };
+
+  /** The master session's records up to `steps`, built with the host's own pure step. */
+  function masterRecords(steps: Array<[number, EngineEvent]>): NewEvent[] {
+    const records: NewEvent[] = [];
+    let result: StepResult = stepStart(MASTER_SESSION_MACHINE, 'master-portal-sim', input, { at: T0 });
+    records.push(...result.records);
+    for (const [second, event] of steps) {
+      result = stepEvent(MASTER_SESSION_MACHINE, 'master-portal-sim', records.length, result.state, result.snapshot, event, { at: T0 + second * 1_000 });
+      records.push(...result.records);
+    }
+    return records;
+  }
+
+  async function appendAsAnotherWriter(engine: Engine, records: NewEvent[]): Promise<void> {
+    const version = await engine.store.streamVersion('master-portal-sim');
+    const fresh = records.slice(version);
+    await engine.store.append('master-portal-sim', fresh, { expectedVersion: version === 0 ? 'no-stream' : version });
+    await engine.feed.waitFor('master-portal-sim', (entry) => (entry?.version ?? 0) >= records.length, { signal: AbortSignal.timeout(30_000) });
+  }
+
+  it('needs the token; lists nothing while the session is ready, then the one root cause of its recovery, with a metric', async () => {
+    const server = await serve(new MemoryEventStore());
+    const http = () => request(server.app.getHttpServer());
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    try {
+      expect((await http().get('/health/causes')).status).toBe(401);
+      const ready: Array<[number, EngineEvent]> = [
+        [1, { type: 'BROWSER_LAUNCHED' }],
+        [2, { type: 'LOGGED_IN', at: new Date(T0 + 2_000).toISOString() }],
+      ];
+      await appendAsAnotherWriter(server.engine, masterRecords(ready));
+      expect((await http().get('/health/causes').set(auth).expect(200)).body).toEqual({ incidents: [] });
+
+      const reportedAt = new Date(T0 + 99_000).toISOString();
+      await appendAsAnotherWriter(server.engine, masterRecords([...ready, [100, { type: 'FAILURE_REPORTED', jobId: 'job-42', reason: 'login_form', at: reportedAt }]]));
+      const { incidents } = (await http().get('/health/causes').set(auth).expect(200)).body;
+      expect(incidents).toEqual([
+        expect.objectContaining({
+          portal: 'portal-sim',
+          state: 'recovering',
+          since: new Date(T0 + 100_000).toISOString(),
+          rootCause: { kind: 'failureReport', reason: 'login_form', jobId: 'job-42', reportedAt },
+          intakeHalted: false,
+          dependents: { waiting: 0, active: 0, jobIds: [] },
+        }),
+      ]);
+      const metrics = (await http().get('/metrics').set(auth).expect(200)).text;
+      expect(metrics).toContain('engine_open_incidents{portal="portal-sim",state="recovering",cause="failureReport"} 1');
+      expect(metrics).toContain('engine_incident_waiting_jobs{portal="portal-sim"} 0');
     } finally {
       await server.close();
     }

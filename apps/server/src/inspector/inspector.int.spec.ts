@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
+import { stepEvent, stepStart, type EngineEvent, type NewEvent, type StepResult } from '@engine/core';
 import { ENGINE_MACHINES } from '@engine/machines';
 import { jobInput } from '@engine/machines/testing';
 import { MASTER_SESSION_MACHINE } from '@engine/machines';
@@ -172,5 +173,40 @@ describe('inspector in Chromium', () => {
     await page.waitForSelector('#chart .node.travel[data-path="recovering.soft.attempt.relogin"]', WAIT);
     for (const ancestor of ['recovering', 'recovering.soft', 'recovering.soft.attempt']) expect(await page.$(`#chart .node.travel[data-path="${ancestor}"]`)).not.toBeNull();
     await page.screenshot({ path: join(OUTPUT, 'master-session.png'), fullPage: true });
+  });
+
+  it('shows an open incident in a banner over the list, naming the portal and its root cause, and drops it when the session is back', async () => {
+    const stream = 'master-portal-b';
+    const t0 = Date.UTC(2026, 0, 2);
+    const records: NewEvent[] = [];
+    let result: StepResult = stepStart(MASTER_SESSION_MACHINE, stream, { portal: 'portal-b', credentialsRef: 'secret://portal-b/login' }, { at: t0 });
+    records.push(...result.records);
+    const steps: Array<[number, EngineEvent]> = [
+      [1, { type: 'BROWSER_LAUNCHED' }],
+      [2, { type: 'LOGGED_IN', at: new Date(t0 + 2_000).toISOString() }],
+      [100, { type: 'FAILURE_REPORTED', jobId: 'job-9', reason: 'login_form', at: new Date(t0 + 100_000).toISOString() }],
+      [103, { type: 'LOGGED_IN', at: new Date(t0 + 103_000).toISOString() }],
+    ];
+    let applied = 0;
+    const upTo = (count: number) => {
+      for (const [second, event] of steps.slice(applied, count)) {
+        applied += 1;
+        result = stepEvent(MASTER_SESSION_MACHINE, stream, records.length, result.state, result.snapshot, event, { at: t0 + second * 1_000 });
+        records.push(...result.records);
+      }
+    };
+    upTo(3);
+    await server.engine.store.append(stream, records, { expectedVersion: 'no-stream' });
+    await page.goto(`${server.url}/inspector#/`, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('#incidents:not([hidden]) p[data-portal="portal-b"]', WAIT);
+    const banner = await text('#incidents');
+    expect(banner).toContain('portal-b recovering since 2026-01-02 00:01:40');
+    expect(banner).toContain('job job-9 reported login_form');
+    await page.screenshot({ path: join(OUTPUT, 'incident-banner.png'), fullPage: true });
+
+    const before = records.length;
+    upTo(4);
+    await server.engine.store.append(stream, records.slice(before), { expectedVersion: before });
+    await page.waitForSelector('#incidents[hidden]', WAIT);
   });
 });

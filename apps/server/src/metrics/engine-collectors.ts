@@ -5,6 +5,8 @@
 // - engine_master_recoveries_total{portal,level,outcome}: finished recovery attempts from each
 //   master session's history (the log is append-only, so the counts only grow; an attempt still
 //   running is counted once it ends).
+// - engine_open_incidents{portal,state,cause} and engine_incident_waiting_jobs{portal}: the open
+//   incidents (SessionsApi.incidents): a series per session that cannot serve jobs now.
 import type { StateFeed } from '@engine/core';
 import type { SessionsApi } from '@engine/engine';
 import { JOB_MACHINE, JOB_STATES, MASTER_SESSION_MACHINE } from '@engine/machines';
@@ -12,7 +14,18 @@ import type { EngineMetrics } from './metrics';
 import type { MetricsCollector } from './metrics.tokens';
 
 export function engineCollectors(feed: StateFeed, sessions: SessionsApi): MetricsCollector[] {
-  return [(metrics) => collectJobsByState(feed, metrics), recoveriesCollector(feed, sessions)];
+  return [(metrics) => collectJobsByState(feed, metrics), recoveriesCollector(feed, sessions), (metrics) => collectIncidents(sessions, metrics)];
+}
+
+async function collectIncidents(sessions: SessionsApi, metrics: EngineMetrics): Promise<void> {
+  const incidents = await sessions.incidents();
+  // Reset first: an incident that closed since the last scrape must not leave its series behind.
+  metrics.openIncidents.reset();
+  metrics.incidentWaitingJobs.reset();
+  for (const incident of incidents) {
+    metrics.openIncidents.set({ portal: incident.portal, state: incident.state, cause: incident.rootCause.kind }, 1);
+    metrics.incidentWaitingJobs.set({ portal: incident.portal }, incident.dependents.waiting);
+  }
 }
 
 function collectJobsByState(feed: StateFeed, metrics: EngineMetrics): void {

@@ -29,6 +29,18 @@ export class EngineMetrics {
     labelNames: ['state'],
     registers: [this.registry],
   });
+  readonly openIncidents = new Gauge({
+    name: 'engine_open_incidents',
+    help: 'Open incidents (a master session that cannot serve jobs) by portal and root cause; 0 or 1 per portal',
+    labelNames: ['portal', 'state', 'cause'],
+    registers: [this.registry],
+  });
+  readonly incidentWaitingJobs = new Gauge({
+    name: 'engine_incident_waiting_jobs',
+    help: 'Jobs held by an open incident: ready to start, waiting for their portal\'s master session',
+    labelNames: ['portal'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -7,6 +7,8 @@ import { z } from 'zod/v4';
 import { NotFoundError, type ActorHost, type Clock, type EventStore, type StreamState } from '@engine/core';
 import type { ManualCaptchaSolver } from '@engine/portals';
 import {
+  isMasterAvailable,
+  JOB_MACHINE,
   MASTER_SESSION_MACHINE,
   masterSessionHasTag,
   masterStateName,
@@ -15,6 +17,7 @@ import {
   type MasterSessionEvent,
 } from '@engine/machines';
 import type { StateOf } from '@engine/core';
+import { incidentOf, unavailableSince, type Incident } from './incidents';
 
 type MasterState = StateOf<MasterSessionDefinition>;
 
@@ -63,6 +66,9 @@ export interface SessionsApiOptions {
 }
 
 export class SessionsApi {
+  /** When each unavailable session stopped being available, by the stream version it was read at. */
+  private readonly since = new Map<string, { version: number; since: string }>();
+
   constructor(private readonly options: SessionsApiOptions) {}
 
   /** Every configured portal, with or without a master session. */
@@ -87,6 +93,20 @@ export class SessionsApi {
   async recoveries(portal: string): Promise<RecoveryHistory> {
     this.entry(portal);
     return { portal, attempts: recoveryHistory(await this.options.store.read(`master-${portal}`)) };
+  }
+
+  /**
+   * One open incident per portal whose master session cannot serve jobs now: its root cause,
+   * since when, and the jobs waiting on it. Empty when every session is available.
+   */
+  async incidents(): Promise<Incident[]> {
+    const jobs = [...this.options.host.feed.allOf(JOB_MACHINE)];
+    const incidents: Incident[] = [];
+    for (const master of this.options.host.feed.allOf(MASTER_SESSION_MACHINE)) {
+      if (isMasterAvailable(master.state)) continue;
+      incidents.push(incidentOf(master, jobs, await this.unavailableSince(master)));
+    }
+    return incidents.sort((a, b) => a.portal.localeCompare(b.portal));
   }
 
   /** Critical (intake halted): an operator reset. Otherwise: a failure report (joins a recovery in progress). */
@@ -127,6 +147,16 @@ export class SessionsApi {
     const challenge = this.options.manualCaptcha.pending().find((c) => c.portal === portal && (!challengeId || c.id === challengeId));
     if (!challenge) throw new NotFoundError('captcha challenge for portal', portal);
     return challenge;
+  }
+
+  /** Reads the session's log again only when its stream moved since the last answer. */
+  private async unavailableSince(master: StreamState<MasterState>): Promise<string> {
+    const portal = master.state.context.portal;
+    const cached = this.since.get(portal);
+    if (cached?.version === master.version) return cached.since;
+    const since = unavailableSince(await this.options.store.read(`master-${portal}`)) ?? master.updatedAt;
+    this.since.set(portal, { version: master.version, since });
+    return since;
   }
 
   private entry(portal: string): StreamState<MasterState> {
