@@ -2,7 +2,7 @@
 // recovery attempts by level and outcome, stable across scrapes, re-read only when the master
 // stream moved.
 import { SimulatedClock, StateFeed, type RecordedEvent } from '@engine/core';
-import type { SessionsApi } from '@engine/engine';
+import type { Incident, SessionsApi } from '@engine/engine';
 import { recoveryHistory } from '@engine/machines';
 import { engineCollectors } from './engine-collectors';
 import { EngineMetrics } from './metrics';
@@ -19,13 +19,16 @@ function masterEvent(version: number, attempts: Attempt[]): RecordedEvent {
   return recorded('master-p', version, 'recovering', { portal: 'p', recovery: { number: 1, trigger: 'failureReport', outcome: 'running', attempts, joinedReports: 0 } });
 }
 
-function fixture(jobs: string[], master: RecordedEvent[]) {
+function fixture(jobs: string[], master: RecordedEvent[], incidents: Incident[] = []) {
   const reads: string[] = [];
   const kindOf = (stream: string) => (stream.startsWith('master-') ? 'master-session' : 'job');
   const feed = new StateFeed({ clock: new SimulatedClock(), kindOf });
   jobs.forEach((state, i) => feed.apply(recorded(`job-${i}`, 1, state, { portal: 'p' })));
   for (const event of master) feed.apply(event);
-  const sessions = { recoveries: async (portal: string) => (reads.push(portal), { portal, attempts: recoveryHistory(master) }) } as unknown as SessionsApi;
+  const sessions = {
+    recoveries: async (portal: string) => (reads.push(portal), { portal, attempts: recoveryHistory(master) }),
+    incidents: async () => incidents,
+  } as unknown as SessionsApi;
   return { feed, sessions, reads };
 }
 
@@ -57,5 +60,29 @@ describe('engineCollectors', () => {
     expect(text).toContain('engine_master_recoveries_total{portal="p",level="soft",outcome="failed"} 1');
     expect(text).not.toContain('level="hard"');
     expect(reads).toEqual(['p']);
+  });
+
+  it('shows each open incident as one series with its cause and the jobs waiting, and drops the series once it closes', async () => {
+    const open: Incident = {
+      portal: 'p',
+      state: 'recovering',
+      since: '2026-01-01T00:00:00.000Z',
+      rootCause: { kind: 'failureReport', reason: 'login_form', jobId: 'j1', reportedAt: '2026-01-01T00:00:00.000Z' },
+      intakeHalted: false,
+      awaitingCaptcha: false,
+      recovery: { number: 1, attempts: 1, joinedReports: 0 },
+      dependents: { waiting: 4, active: 1, jobIds: ['a', 'b', 'c', 'd'] },
+    };
+    const incidents = [open];
+    const { feed, sessions } = fixture([], [], incidents);
+    const metrics = new EngineMetrics();
+    const collectors = engineCollectors(feed, sessions);
+    const during = await scrape(metrics, collectors);
+    expect(during).toContain('engine_open_incidents{portal="p",state="recovering",cause="failureReport"} 1');
+    expect(during).toContain('engine_incident_waiting_jobs{portal="p"} 4');
+    incidents.pop();
+    const after = await scrape(metrics, collectors);
+    expect(after).not.toContain('engine_open_incidents{');
+    expect(after).not.toContain('engine_incident_waiting_jobs{');
   });
 });
