@@ -77,3 +77,52 @@ export function resolveMasterSessionConfig(overrides: MasterSessionConfigOverrid
   if (problems.length > 0) throw new RangeError(`invalid master-session config: ${problems.join('; ')}`);
   return config;
 }
+
+/**
+ * How long an operator has to answer a captcha and what happens when nobody does. Set by the
+ * server's configuration and recorded with each challenge (CAPTCHA_REQUIRED carries it), so the
+ * log alone says which deadline a challenge had, and a running session keeps the policy it was
+ * asked under when the configuration changes.
+ */
+export interface CaptchaPolicy {
+  /** The challenge expires this long after it was asked; the login is then withdrawn. */
+  answerWithinMs: number;
+  /** After an expiry, the wait before a new challenge is asked: doubles per unanswered challenge, from min to max. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** A warning alert is raised once this many challenges in a row went unanswered. */
+  warnAfter: number;
+}
+
+export const DEFAULT_CAPTCHA_POLICY: CaptchaPolicy = {
+  answerWithinMs: 300_000,
+  retryMinMs: 10_000,
+  retryMaxMs: 600_000,
+  warnAfter: 3,
+};
+
+/** Problems with a captcha policy, one line each; empty when it is usable. */
+export function captchaPolicyProblems(policy: CaptchaPolicy): string[] {
+  const problems: string[] = [];
+  for (const key of ['answerWithinMs', 'retryMinMs', 'retryMaxMs', 'warnAfter'] as const) {
+    const value = policy[key];
+    const min = key === 'retryMinMs' ? 0 : 1;
+    if (!Number.isInteger(value) || value < min) problems.push(`${key} must be an integer ≥ ${min}, got ${value}`);
+  }
+  if (policy.retryMinMs > policy.retryMaxMs) problems.push(`retryMinMs (${policy.retryMinMs}) exceeds retryMaxMs (${policy.retryMaxMs})`);
+  return problems;
+}
+
+/** Defaults merged with the overrides. Throws a RangeError naming every bad value. */
+export function resolveCaptchaPolicy(overrides: Partial<CaptchaPolicy> = {}): CaptchaPolicy {
+  const policy = { ...DEFAULT_CAPTCHA_POLICY, ...overrides };
+  const problems = captchaPolicyProblems(policy);
+  if (problems.length > 0) throw new RangeError(`invalid captcha policy: ${problems.join('; ')}`);
+  return policy;
+}
+
+/** The wait before asking again after `unanswered` challenges in a row expired (≥ 1). */
+export function captchaRetryDelayMs(policy: CaptchaPolicy, unanswered: number): number {
+  const doubled = policy.retryMinMs * 2 ** Math.max(0, Math.min(unanswered - 1, 30));
+  return Math.min(policy.retryMaxMs, doubled);
+}

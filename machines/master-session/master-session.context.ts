@@ -2,7 +2,7 @@
 // applies to it. JSON only: it is stored in every event's stateAfter. The running recovery
 // keeps one entry per attempt, so level, try and outcome of each attempt are in the log and
 // the recovery history is a projection of it (recovery-history.ts).
-import { resolveMasterSessionConfig, type MasterSessionConfig, type MasterSessionConfigOverrides, type RecoveryLevel } from './master-session.config';
+import { resolveMasterSessionConfig, type CaptchaPolicy, type MasterSessionConfig, type MasterSessionConfigOverrides, type RecoveryLevel } from './master-session.config';
 import type { MasterSessionErrorInfo } from './master-session.events';
 import { recoveryWaitMs } from './recovery-wait';
 
@@ -13,6 +13,24 @@ export interface MasterSessionInput {
   /** Seeds the deterministic jitter of recovery waits; defaults to the portal. */
   jitterSeed?: string;
   config?: MasterSessionConfigOverrides;
+}
+
+/**
+ * The challenge the login waits on. Version 1 recorded `{ challengeId }` only; since version 2
+ * the challenge carries its deadline and policy, and the counters survive from one challenge to
+ * the next until the session logs in (or gives up the login).
+ */
+export interface CaptchaWait {
+  challengeId: string;
+  askedAt?: string;
+  expiresAt?: string;
+  policy?: CaptchaPolicy;
+  /** Challenges in a row that expired without an answer. */
+  unanswered?: number;
+  /** Answers the portal refused (each followed by a new challenge). */
+  wrongAnswers?: number;
+  /** True between an operator's answer and the login's outcome. */
+  answered?: boolean;
 }
 
 export type AttemptOutcome = 'running' | 'succeeded' | 'failed';
@@ -51,8 +69,8 @@ export interface MasterSessionContext {
   credentialsRef: string;
   jitterSeed: string;
   config: MasterSessionConfig;
-  /** The captcha challenge an operator has to answer; null when none is awaited. */
-  captcha: { challengeId: string } | null;
+  /** The captcha challenge an operator has to answer (or the last one, while waiting to ask again); null when none is awaited. */
+  captcha: CaptchaWait | null;
   /** Probes started so far; the current probe's number. */
   probes: number;
   /** When the session last became healthy (a login or a probe after critical succeeded). */

@@ -50,6 +50,14 @@ export interface SendAlertParams extends PortalParams {
   message: string;
 }
 
+/**
+ * Gives up the login parked on an unanswered challenge (its answer window closed): the
+ * operator can no longer answer it, and the page is free for the next login. Fire-and-forget.
+ */
+export interface WithdrawCaptchaParams extends PortalParams {
+  challengeId: string;
+}
+
 export interface MasterSessionEffectParams {
   launchBrowser: LaunchBrowserParams;
   closeBrowser: CloseBrowserParams;
@@ -60,6 +68,7 @@ export interface MasterSessionEffectParams {
   wipeProfile: WipeProfileParams;
   restoreProfile: RestoreProfileParams;
   sendAlert: SendAlertParams;
+  withdrawCaptcha: WithdrawCaptchaParams;
 }
 
 export type MasterSessionEffect = keyof MasterSessionEffectParams;

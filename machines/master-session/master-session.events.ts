@@ -3,6 +3,7 @@
 // No secret ever travels in an event: a captcha answer stays with the CaptchaSolver and the
 // command only names the challenge it answers. Type aliases, not interfaces, so that each
 // event is an EngineEvent (a record) for the host and for machineSpec.
+import type { CaptchaPolicy } from './master-session.config';
 
 export type MasterSessionErrorInfo = {
   code: string;
@@ -33,7 +34,19 @@ export type CaptchaAnswered = {
   challengeId: string;
 };
 
-/** An operator takes the session out of critical: start again from a fresh browser. */
+/**
+ * The login parked on a captcha is gone without an answer: the process restarted (the page
+ * died with it), or the login gave up on its own (the portal's page timed out). The session
+ * asks a new challenge instead of waiting for an answer nobody can give.
+ */
+export type CaptchaWithdrawn = {
+  type: 'CAPTCHA_WITHDRAWN';
+  challengeId: string;
+  /** `process_restarted`, or the error code the parked login ended with. */
+  reason: string;
+};
+
+/** An operator starts the session again from a fresh browser, from any state (critical, a wedged login, a recovery). */
 export type ResetRequested = {
   type: 'RESET';
   /** Who asked, for the audit trail. */
@@ -55,10 +68,17 @@ export type LoggedIn = {
   at: string;
 };
 
-/** The portal asked for a captcha; the solver (manual: an operator) must answer it first. */
+/**
+ * The portal asked for a captcha; the solver (manual: an operator) must answer it first.
+ * `at`, `expiresAt` and `policy` are recorded since machine version 2: the challenge expires on
+ * a durable timer. Version 1 recorded the challenge id only (and waited without a timer).
+ */
 export type CaptchaRequired = {
   type: 'CAPTCHA_REQUIRED';
   challengeId: string;
+  at?: string;
+  expiresAt?: string;
+  policy?: CaptchaPolicy;
 };
 
 /** The portal refused the login (as opposed to the effect itself crashing: EFFECT_FAILED). */
@@ -111,9 +131,16 @@ export type MasterSessionEffectFailed = {
 
 // ── Durable timers (fired by the host as `TIMER.<name>`) ────────────────────────────────
 
-export type MasterSessionTimerFired = { type: 'TIMER.heartbeat' } | { type: 'TIMER.retry' } | { type: 'TIMER.alertRetry' };
+export type MasterSessionTimerFired =
+  | { type: 'TIMER.heartbeat' }
+  | { type: 'TIMER.retry' }
+  | { type: 'TIMER.alertRetry' }
+  /** The open challenge's answer window closed. */
+  | { type: 'TIMER.captchaExpiry' }
+  /** The wait after an unanswered challenge is over: ask a new one. */
+  | { type: 'TIMER.captchaRetry' };
 
-export type MasterSessionCommand = FailureReported | BrowserLost | CaptchaAnswered | ResetRequested;
+export type MasterSessionCommand = FailureReported | BrowserLost | CaptchaAnswered | CaptchaWithdrawn | ResetRequested;
 
 export type MasterSessionOutcome =
   | BrowserLaunched

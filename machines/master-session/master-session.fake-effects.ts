@@ -49,11 +49,12 @@ export class FakeEffects {
       'wipeProfile',
       'restoreProfile',
       'sendAlert',
+      'withdrawCaptcha',
     ];
     return Object.fromEntries(effects.map((effect) => [effect, { run: (params: never) => this.run(effect, params) }]));
   }
 
-  private async run<K extends MasterSessionEffect>(effect: K, params: MasterSessionEffectParams[K]): Promise<EngineEvent> {
+  private async run<K extends MasterSessionEffect>(effect: K, params: MasterSessionEffectParams[K]): Promise<EngineEvent | undefined> {
     this.runs.push({ effect, params });
     const outcome = this.script[effect]?.shift() ?? 'ok';
     await this.gates.get(effect)?.promise;
@@ -62,7 +63,7 @@ export class FakeEffects {
     return this.success(effect, params);
   }
 
-  private success<K extends MasterSessionEffect>(effect: K, params: MasterSessionEffectParams[K]): MasterSessionEvent {
+  private success<K extends MasterSessionEffect>(effect: K, params: MasterSessionEffectParams[K]): MasterSessionEvent | undefined {
     const at = new Date(this.clock.now()).toISOString();
     const name: MasterSessionEffect = effect;
     switch (name) {
@@ -83,6 +84,8 @@ export class FakeEffects {
         return { type: 'PROFILE_RESTORED' };
       case 'sendAlert':
         return { type: 'ALERT_SENT' };
+      case 'withdrawCaptcha':
+        return undefined; // fire-and-forget: nothing to record
     }
   }
 }

@@ -1,9 +1,13 @@
 // Typed builders for the events of master-session specifications, so that a test cannot send
 // an event the machine does not define (machineSpec takes any EventObject).
+import type { CaptchaPolicy } from './master-session.config';
 import type { MasterSessionInput } from './master-session.context';
 import type { MasterSessionEvent } from './master-session.events';
 
 export const INPUT: MasterSessionInput = { portal: 'portal-a', credentialsRef: 'secret://portal-a/login', jitterSeed: 'seed-1' };
+
+/** A short policy, so that specs read: 60 s to answer, then 5 s, 10 s, 20 s … (at most 30 s) before asking again; warn after 3. */
+export const CAPTCHA_POLICY: CaptchaPolicy = { answerWithinMs: 60_000, retryMinMs: 5_000, retryMaxMs: 30_000, warnAfter: 3 };
 
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1_000).toISOString();
 
@@ -20,6 +24,15 @@ export const ev = {
     error: { code, message: 'boom' },
   }),
   captchaRequired: (challengeId = 'ch-1'): MasterSessionEvent => ({ type: 'CAPTCHA_REQUIRED', challengeId }),
+  /** A version-2 challenge: asked at T+atS, with the policy that sets its deadline. */
+  timedCaptcha: (challengeId = 'ch-1', atS = 3, policy: CaptchaPolicy = CAPTCHA_POLICY): MasterSessionEvent => ({
+    type: 'CAPTCHA_REQUIRED',
+    challengeId,
+    at: T(atS),
+    expiresAt: new Date(Date.parse(T(atS)) + policy.answerWithinMs).toISOString(),
+    policy,
+  }),
+  captchaWithdrawn: (challengeId = 'ch-1', reason = 'process_restarted'): MasterSessionEvent => ({ type: 'CAPTCHA_WITHDRAWN', challengeId, reason }),
   captchaAnswered: (challengeId = 'ch-1'): MasterSessionEvent => ({ type: 'CAPTCHA_ANSWERED', challengeId }),
   probeOk: (probe: number, atS = 100): MasterSessionEvent => ({ type: 'PROBE_OK', probe, at: T(atS) }),
   probeFailed: (probe: number, reason = 'login-form'): MasterSessionEvent => ({ type: 'PROBE_FAILED', probe, at: T(100), reason }),
@@ -30,7 +43,7 @@ export const ev = {
   restored: (): MasterSessionEvent => ({ type: 'PROFILE_RESTORED' }),
   alertSent: (): MasterSessionEvent => ({ type: 'ALERT_SENT' }),
   reset: (): MasterSessionEvent => ({ type: 'RESET', by: 'operator-1' }),
-  timer: (name: 'heartbeat' | 'retry' | 'alertRetry'): MasterSessionEvent => ({ type: `TIMER.${name}` }),
+  timer: (name: 'heartbeat' | 'retry' | 'alertRetry' | 'captchaExpiry' | 'captchaRetry'): MasterSessionEvent => ({ type: `TIMER.${name}` }),
 };
 
 /** From start to ready: browser launched, logged in at T+2 s. */

@@ -6,9 +6,15 @@
 // One stream per portal and one writer per stream make recovery single-flight: a report that
 // arrives while a recovery runs joins it. Pure: effects and timers are named actions the host
 // runs after the append; every wait is a durable timer with a deterministic jitter.
-import { assign, setup, type SnapshotFrom } from 'xstate';
+//
+// Version 2: a captcha challenge expires on a durable timer (the policy comes with the
+// challenge); an expired or withdrawn challenge is followed by a new one after a backoff; a
+// refused answer asks a new challenge at once; an operator RESET is accepted in every state.
+// A version-1 log replays unchanged: every new transition is taken only on an event or event
+// field version 1 never recorded (machines/master-session/fixtures holds such a log).
+import { and, assign, setup, type SnapshotFrom } from 'xstate';
 import type { MachineDefinition } from '@engine/core';
-import type { RecoveryLevel } from './master-session.config';
+import { captchaRetryDelayMs, DEFAULT_CAPTCHA_POLICY, type RecoveryLevel } from './master-session.config';
 import {
   beginAttempt,
   endAttempt,
@@ -28,9 +34,10 @@ type Args = { context: MasterSessionContext; event: MasterSessionEvent };
 
 /**
  * What other layers ask of a state: `available` (logged in, jobs may clone it), `awaitingCaptcha`
- * (an operator must answer), `recovering`, `intakeHalted` (critical: no new jobs until a reset).
+ * (the login waits on an operator), `captchaExpired` (nobody answered in time: waiting to ask
+ * again), `recovering`, `intakeHalted` (critical: no new jobs until a reset).
  */
-export type MasterSessionTag = 'available' | 'awaitingCaptcha' | 'recovering' | 'intakeHalted';
+export type MasterSessionTag = 'available' | 'awaitingCaptcha' | 'captchaExpired' | 'recovering' | 'intakeHalted';
 
 const portalParams = ({ context }: Args) => ({ portal: context.portal });
 
@@ -77,6 +84,52 @@ function recoveryLevel<const TSteps, const TExhausted>(level: RecoveryLevel, ini
   } as const;
 }
 
+const TIMERS = ['heartbeat', 'retry', 'alertRetry', 'captchaExpiry', 'captchaRetry'] as const;
+
+const captchaExpiryTimer = ({ event }: Args) => ({ name: 'captchaExpiry', delayMs: event.type === 'CAPTCHA_REQUIRED' ? (event.policy?.answerWithinMs ?? 0) : 0 });
+
+const captchaRetryTimer = ({ context }: Args) => ({
+  name: 'captchaRetry',
+  delayMs: captchaRetryDelayMs(context.captcha?.policy ?? DEFAULT_CAPTCHA_POLICY, Math.max(1, context.captcha?.unanswered ?? 0)),
+});
+
+const cancelExpiry = { type: 'cancelTimer', params: { name: 'captchaExpiry' } } as const;
+
+const withdrawParams = ({ context }: Args) => ({ portal: context.portal, challengeId: context.captcha?.challengeId ?? '' });
+
+/**
+ * The captcha of the login state `login`: `awaitingCaptcha` until the answer, the expiry of a
+ * timed challenge (the parked login is withdrawn) or a withdrawal; then `captchaBackoff` waits
+ * (doubling per unanswered challenge) and the login asks a new challenge.
+ */
+function captchaSteps<const TLogin extends string>(login: TLogin) {
+  return {
+    // No exit action here: a version-1 log has none, and an action's position is part of the
+    // ids of the effects that follow it. The transitions that leave cancel the expiry themselves.
+    awaitingCaptcha: {
+      tags: 'awaitingCaptcha',
+      on: {
+        CAPTCHA_ANSWERED: [
+          { guard: and(['answersChallenge', 'timedCaptcha']), target: login, actions: ['markAnswered', cancelExpiry] },
+          { guard: 'answersChallenge', target: login, actions: 'releaseCaptcha' },
+        ],
+        'TIMER.captchaExpiry': { target: 'captchaBackoff', actions: ['expireCaptcha', { type: 'withdrawCaptcha', params: withdrawParams }] },
+        CAPTCHA_WITHDRAWN: [
+          // The page is gone with the process: a new challenge at once.
+          { guard: and(['withdrawsChallenge', 'processRestarted']), target: login, actions: cancelExpiry },
+          { guard: 'withdrawsChallenge', target: 'captchaBackoff', actions: cancelExpiry },
+        ],
+      },
+    },
+    captchaBackoff: {
+      tags: ['awaitingCaptcha', 'captchaExpired'],
+      entry: { type: 'scheduleTimer', params: captchaRetryTimer },
+      exit: { type: 'cancelTimer', params: { name: 'captchaRetry' } },
+      on: { 'TIMER.captchaRetry': login },
+    },
+  } as const;
+}
+
 /** Close the browser, then `next`. A browser that will not close is most likely dead already: go on anyway. */
 function closeStep<const TNext extends string>(next: TNext) {
   return {
@@ -108,18 +161,22 @@ function loginStep<const TName extends string, const TFail extends string>(name:
   const login = {
     entry: { type: effect, params: loginParams },
     on: {
-      LOGGED_IN: { target: '#masterSession.ready', actions: ['succeedAttempt', 'markHealthy'] },
-      CAPTCHA_REQUIRED: { target: 'awaitingCaptcha', actions: 'holdCaptcha' },
-      LOGIN_FAILED: { target: onFail, actions: 'failAttempt' },
-      EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect } }, target: onFail, actions: 'failAttempt' },
+      LOGGED_IN: { target: '#masterSession.ready', actions: ['succeedAttempt', 'markHealthy', 'releaseCaptcha'] },
+      CAPTCHA_REQUIRED: [
+        { guard: 'timedChallenge', target: 'awaitingCaptcha', actions: ['holdCaptcha', { type: 'scheduleTimer', params: captchaExpiryTimer }] },
+        { target: 'awaitingCaptcha', actions: 'holdCaptcha' },
+      ],
+      LOGIN_FAILED: [
+        // The portal refused the operator's answer: a new challenge, in the same attempt.
+        { guard: 'answerRefused', target: name, reenter: true, actions: 'countWrongAnswer' },
+        { target: onFail, actions: ['failAttempt', 'releaseCaptcha'] },
+      ],
+      EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect } }, target: onFail, actions: ['failAttempt', 'releaseCaptcha'] },
     },
   } as const;
-  const awaitingCaptcha = {
-    tags: 'awaitingCaptcha',
-    on: { CAPTCHA_ANSWERED: { guard: 'answersChallenge', target: name, actions: 'releaseCaptcha' } },
-  } as const;
+  const captcha = captchaSteps(name);
   // A computed key widens to a string index; the state's name is exactly `name`.
-  return { [name]: login, awaitingCaptcha } as Record<TName, typeof login> & { awaitingCaptcha: typeof awaitingCaptcha };
+  return { [name]: login, ...captcha } as Record<TName, typeof login> & typeof captcha;
 }
 
 type Effect<K extends MasterSessionEffect> = (_: unknown, _params: MasterSessionEffectParams[K]) => undefined;
@@ -137,6 +194,7 @@ export const masterSessionMachine = setup({
     wipeProfile: effect<'wipeProfile'>(),
     restoreProfile: effect<'restoreProfile'>(),
     sendAlert: effect<'sendAlert'>(),
+    withdrawCaptcha: effect<'withdrawCaptcha'>(),
     scheduleTimer: (_, _params: { name: string; delayMs: number }) => undefined,
     cancelTimer: (_, _params: { name: string }) => undefined,
 
@@ -152,8 +210,16 @@ export const masterSessionMachine = setup({
       recovery: ({ context, event }) => ({ ...running(context), backupRef: event.type === 'PROFILE_BACKED_UP' ? event.backupRef : null }),
     }),
     recordRestore: assign({ recovery: ({ context }, params: { result: 'restored' | 'failed' }) => ({ ...running(context), profileRestore: params.result }) }),
-    holdCaptcha: assign({ captcha: ({ event }) => (event.type === 'CAPTCHA_REQUIRED' ? { challengeId: event.challengeId } : null) }),
+    holdCaptcha: assign({ captcha: ({ context, event }) => heldCaptcha(context, event) }),
     releaseCaptcha: assign({ captcha: null }),
+    markAnswered: assign({ captcha: ({ context }) => context.captcha && { ...context.captcha, answered: true } }),
+    expireCaptcha: assign({ captcha: ({ context }) => context.captcha && { ...context.captcha, unanswered: (context.captcha.unanswered ?? 0) + 1 } }),
+    countWrongAnswer: assign({
+      captcha: ({ context }) => context.captcha && { ...context.captcha, answered: false, wrongAnswers: (context.captcha.wrongAnswers ?? 0) + 1 },
+    }),
+    abandonRecovery: assign({
+      recovery: ({ context }) => (context.recovery?.outcome === 'running' ? { ...context.recovery, outcome: 'failed' as const } : context.recovery),
+    }),
     nextProbe: assign({ probes: ({ context }) => context.probes + 1 }),
     markHealthy: assign({ readySince: ({ context, event }) => (event.type === 'LOGGED_IN' || event.type === 'PROBE_OK' ? event.at : context.readySince) }),
     haltIntake: assign({ intakeHalted: true }),
@@ -168,6 +234,12 @@ export const masterSessionMachine = setup({
       event.type === 'EFFECT_FAILED' && event.effect === 'probeSession' && (event.params as { probe?: number } | null)?.probe === context.probes,
     triesLeft: ({ context }, params: { level: RecoveryLevel }) => triesLeft(context, params.level),
     answersChallenge: ({ context, event }) => event.type === 'CAPTCHA_ANSWERED' && context.captcha?.challengeId === event.challengeId,
+    /** A challenge recorded with its policy (version 2) expires on a timer. */
+    timedChallenge: ({ event }) => event.type === 'CAPTCHA_REQUIRED' && event.policy !== undefined,
+    timedCaptcha: ({ context }) => context.captcha?.policy !== undefined,
+    withdrawsChallenge: ({ context, event }) => event.type === 'CAPTCHA_WITHDRAWN' && context.captcha?.challengeId === event.challengeId,
+    processRestarted: ({ event }) => event.type === 'CAPTCHA_WITHDRAWN' && event.reason === 'process_restarted',
+    answerRefused: ({ context, event }) => event.type === 'LOGIN_FAILED' && event.error.code === 'CAPTCHA_REJECTED' && context.captcha?.answered === true,
     /** A failure seen before the session last became healthy was already healed: no new recovery. */
     staleReport: ({ context, event }) =>
       event.type === 'FAILURE_REPORTED' && context.readySince !== null && Date.parse(event.at) < Date.parse(context.readySince),
@@ -177,7 +249,16 @@ export const masterSessionMachine = setup({
   context: ({ input }) => initialContext(input),
   initial: 'launching',
   // Reports outside ready/probing/recovering (starting up, critical) are counted, nothing more.
-  on: { FAILURE_REPORTED: { actions: 'countReport' }, BROWSER_LOST: { actions: 'countReport' } },
+  // An operator RESET starts again from a fresh browser wherever the session is (critical has its own).
+  on: {
+    FAILURE_REPORTED: { actions: 'countReport' },
+    BROWSER_LOST: { actions: 'countReport' },
+    RESET: {
+      target: '.restarting',
+      reenter: true,
+      actions: ['abandonRecovery', 'releaseCaptcha', 'resumeIntake', ...TIMERS.map((name) => ({ type: 'cancelTimer' as const, params: { name } }))],
+    },
+  },
   states: {
     launching: {
       entry: { type: 'launchBrowser', params: portalParams },
@@ -193,20 +274,23 @@ export const masterSessionMachine = setup({
     loggingIn: {
       entry: { type: 'login', params: loginParams },
       on: {
-        LOGGED_IN: { target: 'ready', actions: 'markHealthy' },
-        CAPTCHA_REQUIRED: { target: 'awaitingCaptcha', actions: 'holdCaptcha' },
-        LOGIN_FAILED: { target: 'recovering', actions: { type: 'startRecovery', params: { kind: 'startup' } } },
+        LOGGED_IN: { target: 'ready', actions: ['markHealthy', 'releaseCaptcha'] },
+        CAPTCHA_REQUIRED: [
+          { guard: 'timedChallenge', target: 'awaitingCaptcha', actions: ['holdCaptcha', { type: 'scheduleTimer', params: captchaExpiryTimer }] },
+          { target: 'awaitingCaptcha', actions: 'holdCaptcha' },
+        ],
+        LOGIN_FAILED: [
+          { guard: 'answerRefused', target: 'loggingIn', reenter: true, actions: 'countWrongAnswer' },
+          { target: 'recovering', actions: ['releaseCaptcha', { type: 'startRecovery', params: { kind: 'startup' } }] },
+        ],
         EFFECT_FAILED: {
           guard: { type: 'effectIs', params: { effect: 'login' } },
           target: 'recovering',
-          actions: { type: 'startRecovery', params: { kind: 'startup' } },
+          actions: ['releaseCaptcha', { type: 'startRecovery', params: { kind: 'startup' } }],
         },
       },
     },
-    awaitingCaptcha: {
-      tags: 'awaitingCaptcha',
-      on: { CAPTCHA_ANSWERED: { guard: 'answersChallenge', target: 'loggingIn', actions: 'releaseCaptcha' } },
-    },
+    ...captchaSteps('loggingIn'),
     ready: {
       tags: 'available',
       entry: { type: 'scheduleTimer', params: ({ context }) => ({ name: 'heartbeat', delayMs: context.config.heartbeatMs }) },
@@ -354,6 +438,21 @@ export const masterSessionMachine = setup({
   },
 });
 
+/** The challenge CAPTCHA_REQUIRED asks; a version-2 challenge keeps the counters of the one before it. */
+function heldCaptcha(context: MasterSessionContext, event: MasterSessionEvent): MasterSessionContext['captcha'] {
+  if (event.type !== 'CAPTCHA_REQUIRED') return context.captcha;
+  if (event.policy === undefined) return { challengeId: event.challengeId };
+  return {
+    challengeId: event.challengeId,
+    askedAt: event.at,
+    expiresAt: event.expiresAt,
+    policy: event.policy,
+    unanswered: context.captcha?.unanswered ?? 0,
+    wrongAnswers: context.captcha?.wrongAnswers ?? 0,
+    answered: false,
+  };
+}
+
 function criticalMessage(context: MasterSessionContext): string {
   const recovery = running(context);
   const last = recovery.attempts[recovery.attempts.length - 1];
@@ -367,16 +466,17 @@ export function masterSessionRefusal(snapshot: SnapshotFrom<typeof masterSession
     const open = snapshot.context.captcha?.challengeId;
     return open ? `the session waits for challenge ${open}, not ${event.challengeId}` : 'the session is not waiting for a captcha';
   }
-  if (event.type === 'RESET') return 'an operator reset is accepted only in critical';
+  if (event.type === 'CAPTCHA_WITHDRAWN') return `the session does not wait on challenge ${event.challengeId}`;
   return undefined;
 }
 
 export const MASTER_SESSION_MACHINE = {
   id: 'master-session',
-  version: '1',
+  version: '2',
   streamPrefix: 'master-',
   machine: masterSessionMachine,
   refusal: masterSessionRefusal,
+  fireAndForget: ['withdrawCaptcha'],
 } as const satisfies MachineDefinition<typeof masterSessionMachine, MasterSessionEffectParams>;
 
 export type MasterSessionDefinition = MachineDefinition<typeof masterSessionMachine, MasterSessionEffectParams>;

@@ -236,9 +236,30 @@ describe('master session: critical', () => {
     expect(ready.value).toBe('ready');
   });
 
-  it('RESET is an operator command for critical only', () => {
-    expect(spec.given(INPUT, TO_READY).when(ev.reset()).accepted).toBe(false);
-    expect(spec.given(INPUT, TO_SOFT).when(ev.reset()).accepted).toBe(false);
+  it('RESET is accepted in every state: from ready it restarts the browser and cancels the heartbeat', () => {
+    const then = spec.given(INPUT, TO_READY).when(ev.reset());
+    expect(then.accepted).toBe(true);
+    expect(then.value).toBe('restarting');
+    expect(then.effects).toEqual([{ type: 'closeBrowser', params: portal }]);
+    expect(then.timersCancelled).toEqual(['heartbeat']);
+  });
+
+  it('RESET during a recovery abandons it (recorded as failed) and cancels its retry wait', () => {
+    const waiting = spec.given(INPUT, [...TO_SOFT, ev.loginFailed()]);
+    expect(waiting.now.value).toEqual({ recovering: { soft: 'waiting' } });
+    const then = waiting.when(ev.reset());
+    expect(then.value).toBe('restarting');
+    expect(then.context.recovery?.outcome).toBe('failed');
+    expect(then.timersCancelled).toEqual(['retry']);
+    expect(spec.given(INPUT, [...TO_SOFT, ev.loginFailed(), ev.reset(), ev.closed(), ev.launched()]).when(ev.loggedIn(500)).value).toBe('ready');
+  });
+
+  it('RESET while starting up or waiting on a captcha', () => {
+    expect(spec.given(INPUT).when(ev.reset()).value).toBe('restarting');
+    const then = spec.given(INPUT, [ev.launched(), ev.timedCaptcha('ch-1')]).when(ev.reset());
+    expect(then.value).toBe('restarting');
+    expect(then.context.captcha).toBeNull();
+    expect(then.timersCancelled).toEqual(['captchaExpiry']);
   });
 });
 

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ValidationError } from '@engine/core';
+import { DEFAULT_CAPTCHA_POLICY, type CaptchaPolicy } from '@engine/machines';
 
 export interface PortalConfig {
   /** `portal-sim` (built in) or a path to an adapter module. */
@@ -45,6 +46,8 @@ export interface ServerConfig {
   concurrency: number;
   cloneStrategy: 'context' | 'profile-copy';
   jobRetryDelayMs: number | undefined;
+  /** How long an operator has to answer a captcha, the waits before asking again, when to warn. */
+  captchaPolicy: CaptchaPolicy;
   alertWebhookUrl: string | null;
   shutdownTimeoutMs: number;
   artifacts: ArtifactsConfig;
@@ -82,6 +85,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const concurrency = int('CONCURRENCY', 3, 1, 64);
   const retryDelay = env.JOB_RETRY_DELAY_MS === undefined ? undefined : int('JOB_RETRY_DELAY_MS', 60_000, 0, 86_400_000);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 0, 600_000);
+  const day = 86_400_000;
+  const captchaPolicy: CaptchaPolicy = {
+    answerWithinMs: int('CAPTCHA_ANSWER_WITHIN_MS', DEFAULT_CAPTCHA_POLICY.answerWithinMs, 1_000, day),
+    retryMinMs: int('CAPTCHA_RETRY_MIN_MS', DEFAULT_CAPTCHA_POLICY.retryMinMs, 0, day),
+    retryMaxMs: int('CAPTCHA_RETRY_MAX_MS', DEFAULT_CAPTCHA_POLICY.retryMaxMs, 0, day),
+    warnAfter: int('CAPTCHA_WARN_AFTER', DEFAULT_CAPTCHA_POLICY.warnAfter, 1, 1_000),
+  };
+  if (!fields.CAPTCHA_RETRY_MIN_MS && !fields.CAPTCHA_RETRY_MAX_MS && captchaPolicy.retryMinMs > captchaPolicy.retryMaxMs) {
+    fields.CAPTCHA_RETRY_MIN_MS = `must not exceed CAPTCHA_RETRY_MAX_MS (${captchaPolicy.retryMaxMs})`;
+  }
   const optionalInt = (name: string, min: number, max: number) => (env[name] === undefined || env[name] === '' ? undefined : int(name, 0, min, max));
   const workerId = env.WORKER_ID;
   if (workerId !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(workerId)) fields.WORKER_ID = '1-64 characters of A-Z a-z 0-9 _ . : -';
@@ -108,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     concurrency,
     cloneStrategy: strategy as ServerConfig['cloneStrategy'],
     jobRetryDelayMs: retryDelay,
+    captchaPolicy,
     alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,
     shutdownTimeoutMs,
     artifacts,

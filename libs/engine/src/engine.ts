@@ -22,7 +22,7 @@ import {
 } from '@engine/core';
 import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type ArtifactStore, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
 import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
-import { ENGINE_MACHINES, isMasterAvailable, MASTER_SESSION_MACHINE, type MasterSessionConfigOverrides } from '@engine/machines';
+import { ENGINE_MACHINES, MASTER_SESSION_MACHINE, takeoverEvent, type CaptchaPolicy, type MasterSessionConfigOverrides } from '@engine/machines';
 import { alertEffects } from './alerts/alert-effects';
 import { AlertMonitor } from './alerts/alert-monitor';
 import type { AlertRulesConfig } from './alerts/alert-rules';
@@ -63,6 +63,8 @@ export interface EngineOptions {
   cloneStrategy?: CloneStrategy;
   browser?: BrowserHostConfig;
   masterSession?: MasterSessionConfigOverrides;
+  /** How long an operator has to answer a captcha and what happens when nobody does; defaults in DEFAULT_CAPTCHA_POLICY. */
+  captchaPolicy?: Partial<CaptchaPolicy>;
   job?: { maxAttempts?: number; retryDelayMs?: number };
   /** Isolated workflow sessions (idle expiry, upload limits). */
   workflows?: Partial<WorkflowSessionsConfig>;
@@ -161,6 +163,7 @@ export function createEngine(options: EngineOptions): Engine {
     profiles,
     portals,
     captcha: options.captcha ?? (() => manualCaptcha),
+    captchaPolicy: options.captchaPolicy,
     secrets: options.secrets ?? new MemorySecretProvider(),
     clock,
     logger,
@@ -253,12 +256,15 @@ export function createEngine(options: EngineOptions): Engine {
         }
         const existing = host.feed.getOf(MASTER_SESSION_MACHINE, portal);
         if (!existing) await masterSessions.ensure(portal, credentialsRef, options.masterSession);
-        else if (!ownership && isMasterAvailable(existing.state)) {
-          // Restored as ready, but its browser died with the previous process: heal it now
-          // instead of waiting for the next heartbeat to notice.
-          await host.sendTo(MASTER_SESSION_MACHINE, portal, { type: 'FAILURE_REPORTED', jobId: 'engine', reason: 'engine_restarted', at }).catch((error) => {
-            if (!(error instanceof InvalidCommandError)) throw error;
-          });
+        else if (!ownership) {
+          // Its browser (and a login parked on a captcha) died with the previous process: a ready
+          // session is healed now instead of at the next heartbeat, a captcha is asked again.
+          const event = takeoverEvent(existing.state, at, 'engine_restarted');
+          if (event) {
+            await host.sendTo(MASTER_SESSION_MACHINE, portal, event).catch((error) => {
+              if (!(error instanceof InvalidCommandError)) throw error;
+            });
+          }
         }
       }
       // With several workers, the master sessions this one takes over are healed on adoption instead.

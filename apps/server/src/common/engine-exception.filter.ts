@@ -37,6 +37,8 @@ export class EngineExceptionFilter implements ExceptionFilter {
         body.state = error.state;
         // Why the state forbids the command, as its own field, so a client need not parse the message.
         if (typeof error.details.reason === 'string') body.reason = error.details.reason;
+        // A captcha answer to a challenge that is not the open one: which one is (or null).
+        if ('currentChallengeId' in error.details) body.currentChallengeId = error.details.currentChallengeId;
       }
       response.status(status).json(body);
       return;

@@ -33,6 +33,7 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     secrets,
     credentials: Object.fromEntries(config.portals.map((p, i) => [adapters[i].id, p.credentialsRef])),
     captcha: (portal) => solvers.get(portal) ?? engine.manualCaptcha,
+    captchaPolicy: config.captchaPolicy,
     logger,
     alerter: config.alertWebhookUrl ? new FanOutAlerter([log, new WebhookAlerter({ url: config.alertWebhookUrl })]) : log,
     concurrency: config.concurrency,

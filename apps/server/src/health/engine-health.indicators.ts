@@ -1,8 +1,9 @@
 // What /health checks, one terminus indicator each: the event store takes writes, and per
 // portal the master session's state and whether its browser is alive. Down (503) only for what
 // stops the engine working: a store that cannot be written, a master session whose intake is
-// halted (critical, until an operator resets it), or a session that claims a browser that is
-// gone. Launching, logging in and recovering are up: the engine is healing on its own.
+// halted (critical, until an operator resets it) or whose captcha nobody answered in time, or a
+// session that claims a browser that is gone. Launching, logging in, recovering and a captcha
+// within its deadline are up: the engine is healing on its own or an operator is on it.
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type { EventStore } from '@engine/core';
@@ -38,8 +39,9 @@ export class EngineHealthIndicators {
     const indicator = this.indicators.check(`session:${portal}`);
     const session = this.sessions.find(portal);
     if (!session) return indicator.up({ state: null, note: 'no master session (the portal has no credentials reference)' });
-    const details = { state: session.state, intakeHalted: session.intakeHalted, updatedAt: session.updatedAt };
-    return session.intakeHalted ? indicator.down(details) : indicator.up(details);
+    const captchaOverdue = this.sessions.captchaOverdue(portal);
+    const details = { state: session.state, intakeHalted: session.intakeHalted, updatedAt: session.updatedAt, ...(session.captcha ? { captcha: session.captcha, captchaOverdue } : {}) };
+    return session.intakeHalted || captchaOverdue ? indicator.down(details) : indicator.up(details);
   }
 
   browser(portal: string) {

@@ -40,12 +40,12 @@ export class SessionsController {
     return this.sessions.recover(parseOrThrow(portalIdSchema, portal, 'portal'));
   }
 
+  // The type goes with the image only: a 404 (no open challenge) is JSON and says so.
   @Get(':portal/captcha')
   @ApiProduces('image/png')
-  @Header('Content-Type', 'image/png')
   @Header('Cache-Control', 'no-store')
   captcha(@Param('portal') portal: string): StreamableFile {
-    return new StreamableFile(this.sessions.captchaImage(parseOrThrow(portalIdSchema, portal, 'portal')));
+    return new StreamableFile(this.sessions.captchaImage(parseOrThrow(portalIdSchema, portal, 'portal')), { type: 'image/png' });
   }
 
   @Post(':portal/captcha')

@@ -4,7 +4,7 @@
 import type { Alert, Alerter, Clock, EventStore, Logger, RecordedEvent, Subscription, TimerHandle } from '@engine/core';
 import { silentLogger } from '@engine/core';
 import { AlertEvaluator } from './alert-evaluator';
-import { DEFAULT_ALERT_RULES, jobSuccessRateCondition, recoveryRateCondition, type AlertCondition, type AlertRulesConfig } from './alert-rules';
+import { captchaUnansweredCondition, DEFAULT_ALERT_RULES, jobSuccessRateCondition, recoveryRateCondition, type AlertCondition, type AlertRulesConfig } from './alert-rules';
 import { AlertSignals } from './alert-signals';
 
 const HOUR_MS = 3_600_000;
@@ -44,6 +44,7 @@ export class AlertMonitor {
       .flatMap((portal) => [
         recoveryRateCondition(portal, this.signals.recoveryRows(portal), atMs, this.rules),
         jobSuccessRateCondition(portal, outcomes, atMs, this.rules),
+        captchaUnansweredCondition(portal, this.signals.captcha(portal)),
       ]);
   }
 

@@ -1,5 +1,5 @@
 // Alert rules as pure functions of what the log says: too many master-session recoveries in an
-// hour, too low a job success rate over a window. Each rule answers one condition per portal
+// hour, too low a job success rate over a window, a captcha nobody answers. Each rule answers one condition per portal
 // (active or not, with a message); the evaluator turns conditions into alerts without storms.
 import { recoveriesPerHour, type RecoveryAttemptRecord } from '@engine/machines';
 
@@ -23,10 +23,27 @@ export const DEFAULT_ALERT_RULES: AlertRulesConfig = {
 export interface AlertCondition {
   /** One per rule and portal: an alert is raised once per key until its condition clears. */
   key: string;
-  code: 'RECOVERY_RATE' | 'JOB_SUCCESS_RATE';
+  code: 'RECOVERY_RATE' | 'JOB_SUCCESS_RATE' | 'CAPTCHA_UNANSWERED';
   portal: string;
   active: boolean;
   message: string;
+}
+
+/** A master session waiting on a captcha: challenges in a row that expired unanswered, and the policy's threshold. */
+export interface CaptchaSignal {
+  unanswered: number;
+  warnAfter: number;
+}
+
+/** Nobody answers the portal's captcha: raised once `warnAfter` challenges in a row expired, cleared when the session logs in. */
+export function captchaUnansweredCondition(portal: string, captcha: CaptchaSignal | null): AlertCondition {
+  return {
+    key: `CAPTCHA_UNANSWERED:${portal}`,
+    code: 'CAPTCHA_UNANSWERED',
+    portal,
+    active: captcha !== null && captcha.unanswered >= captcha.warnAfter,
+    message: `portal ${portal}: ${captcha?.unanswered ?? 0} captcha challenges in a row expired unanswered; the master session cannot log in and its jobs wait (answer it in the inspector or POST /api/sessions/${portal}/captcha)`,
+  };
 }
 
 /** A job that reached a final state: `submitted` counts as success, every other end as failure. */

@@ -3,7 +3,7 @@
 // worth is kept, so the projection stays small however long the log grows.
 import type { RecordedEvent } from '@engine/core';
 import { isJobFinal, recoveryHistory, type RecoveryAttemptRecord } from '@engine/machines';
-import type { JobOutcome } from './alert-rules';
+import type { CaptchaSignal, JobOutcome } from './alert-rules';
 
 const MASTER_PREFIX = 'master-';
 const JOB_PREFIX = 'job-';
@@ -12,12 +12,14 @@ export class AlertSignals {
   /** portal → recovery number → its first attempt row (what recoveriesPerHour counts by). */
   private readonly recoveries = new Map<string, Map<string, RecoveryAttemptRecord>>();
   private readonly outcomes = new Map<string, JobOutcome>();
+  /** portal → its master session's captcha, as of the session's last event (none: not waiting). */
+  private readonly captchas = new Map<string, CaptchaSignal>();
   private readonly portalNames = new Set<string>();
 
   constructor(private readonly keepMs: number) {}
 
   observe(event: RecordedEvent): void {
-    const state = event.stateAfter as { value?: unknown; status?: string; context?: { portal?: unknown; jobId?: unknown } } | null;
+    const state = event.stateAfter as { value?: unknown; status?: string; context?: { portal?: unknown; jobId?: unknown; captcha?: unknown } } | null;
     const portal = typeof state?.context?.portal === 'string' ? state.context.portal : null;
     if (!portal) return;
     if (event.stream.startsWith(MASTER_PREFIX)) {
@@ -29,6 +31,10 @@ export class AlertSignals {
         const key = `${event.stream}:${row.recovery}`;
         if (!rows.has(key)) rows.set(key, row);
       }
+      const captcha = state?.context?.captcha as { unanswered?: number; policy?: { warnAfter?: number } } | null | undefined;
+      if (captcha && typeof captcha.unanswered === 'number' && typeof captcha.policy?.warnAfter === 'number') {
+        this.captchas.set(portal, { unanswered: captcha.unanswered, warnAfter: captcha.policy.warnAfter });
+      } else this.captchas.delete(portal);
     } else if (event.stream.startsWith(JOB_PREFIX) && state?.status === 'done' && !this.outcomes.has(event.stream)) {
       if (!isJobFinal({ value: state.value })) return;
       this.portalNames.add(portal);
@@ -43,6 +49,11 @@ export class AlertSignals {
 
   recoveryRows(portal: string): RecoveryAttemptRecord[] {
     return [...(this.recoveries.get(portal)?.values() ?? [])];
+  }
+
+  /** The portal's master session waits on a captcha (version 2): how many challenges in a row expired, and when to warn. */
+  captcha(portal: string): CaptchaSignal | null {
+    return this.captchas.get(portal) ?? null;
   }
 
   jobOutcomes(): JobOutcome[] {

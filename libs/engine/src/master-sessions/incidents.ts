@@ -4,7 +4,7 @@
 // so it is the same after a restart and on every worker.
 import { z } from 'zod/v4';
 import type { RecordedEvent, StateOf, StreamState } from '@engine/core';
-import { isJobFinal, isJobRunnable, isMasterAvailable, masterStateName, type JobDefinition, type MasterSessionDefinition } from '@engine/machines';
+import { isJobFinal, isJobRunnable, isMasterAvailable, masterSessionHasTag, masterStateName, type JobDefinition, type MasterSessionDefinition } from '@engine/machines';
 
 type MasterState = StateOf<MasterSessionDefinition>;
 type JobState = StateOf<JobDefinition>;
@@ -47,6 +47,7 @@ export function incidentOf(master: StreamState<MasterState>, jobs: Iterable<Stre
   }
   const recovery = c.recovery;
   const trigger = recovery?.trigger;
+  const captcha = masterSessionHasTag(master.state, 'awaitingCaptcha');
   return {
     portal,
     state: masterStateName(master.state),
@@ -58,12 +59,16 @@ export function incidentOf(master: StreamState<MasterState>, jobs: Iterable<Stre
           jobId: trigger.kind === 'failureReport' ? trigger.jobId : null,
           reportedAt: trigger.kind === 'failureReport' || trigger.kind === 'browserLost' ? trigger.at : null,
         }
-      : { kind: 'starting', reason: c.captcha ? 'the login waits for a captcha answer' : 'logging in for the first time', jobId: null, reportedAt: null },
+      : { kind: 'starting', reason: captcha ? captchaReason(c.captcha?.unanswered ?? 0) : 'logging in for the first time', jobId: null, reportedAt: null },
     intakeHalted: c.intakeHalted,
-    awaitingCaptcha: c.captcha !== null,
+    awaitingCaptcha: captcha,
     recovery: recovery ? { number: recovery.number, attempts: recovery.attempts.length, joinedReports: recovery.joinedReports } : null,
     dependents: { waiting: waiting.length, active, jobIds: waiting.slice(0, INCIDENT_JOB_IDS_SHOWN) },
   };
+}
+
+function captchaReason(unanswered: number): string {
+  return unanswered === 0 ? 'the login waits for a captcha answer' : `the login waits for a captcha answer (${unanswered} challenges in a row expired unanswered)`;
 }
 
 /** When the session last stopped being available: the first event of its current unavailable run. */

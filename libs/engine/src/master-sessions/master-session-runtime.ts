@@ -1,13 +1,23 @@
 // The effects of the master-session machine, against real Chromium: one persistent browser and
 // one logged-in page per portal, the page every job clones. Launch, login (with a captcha
-// solver; a manual one parks the login until an operator answers), probe, close, and the
+// solver; a manual one parks the login until an operator answers, or until its challenge
+// expires or the login gives up, whichever comes first), probe, close, and the
 // profile backup / wipe / restore of nuclear recovery. A browser that disconnects on its own
 // is reported to its master session at once, which starts recovery (single-flight).
 import type { Page } from 'puppeteer-core';
 import { BrowserError, EngineError, errorCode, InvalidCommandError, type ActorHost, type Clock, type EffectHandlers, type Logger, type SecretProvider } from '@engine/core';
 import type { BrowserHost, ManagedBrowser, ProfileStore, SessionSource } from '@engine/browser';
 import { ManualCaptchaSolver, type CaptchaSolver } from '@engine/portals';
-import { MASTER_SESSION_MACHINE, type LoginParams, type MasterSessionConfigOverrides, type MasterSessionDefinition, type MasterSessionEvent, type ProbeSessionParams } from '@engine/machines';
+import {
+  MASTER_SESSION_MACHINE,
+  resolveCaptchaPolicy,
+  type CaptchaPolicy,
+  type LoginParams,
+  type MasterSessionConfigOverrides,
+  type MasterSessionDefinition,
+  type MasterSessionEvent,
+  type ProbeSessionParams,
+} from '@engine/machines';
 import type { PortalRegistry } from '../portals/portal-registry';
 
 export interface MasterSessionRuntimeOptions {
@@ -22,6 +32,8 @@ export interface MasterSessionRuntimeOptions {
   clock: Clock;
   logger: Logger;
   timeouts?: Partial<{ launchMs: number; loginMs: number; probeMs: number }>;
+  /** How long an operator has to answer a captcha, and what happens when nobody does (recorded with each challenge). */
+  captchaPolicy?: Partial<CaptchaPolicy>;
   /** Told when a portal's master browser comes up (the browser) or goes away (null): the health monitor watches it. */
   onBrowser?: (portal: string, browser: ManagedBrowser | null) => void;
 }
@@ -35,14 +47,28 @@ interface LiveMaster {
 
 type LoginOutcome = MasterSessionEvent;
 
+/** A login waiting on an operator's answer: its outcome, and how to give it up. */
+interface ParkedLogin {
+  portal: string;
+  outcome: Promise<LoginOutcome>;
+  abort: AbortController;
+}
+
 export class MasterSessionRuntime {
   private readonly live = new Map<string, LiveMaster>();
   /** Logins waiting for an operator's captcha answer, by challenge id. */
-  private readonly parkedLogins = new Map<string, Promise<LoginOutcome>>();
+  private readonly parkedLogins = new Map<string, ParkedLogin>();
   private readonly timeouts: { launchMs: number; loginMs: number; probeMs: number };
+  readonly captchaPolicy: CaptchaPolicy;
 
   constructor(private readonly options: MasterSessionRuntimeOptions) {
     this.timeouts = { launchMs: 30_000, loginMs: 60_000, probeMs: 10_000, ...options.timeouts };
+    this.captchaPolicy = resolveCaptchaPolicy(options.captchaPolicy);
+  }
+
+  /** Whether a login of this process waits on the challenge (after a restart none does). */
+  hasParkedLogin(challengeId: string): boolean {
+    return this.parkedLogins.has(challengeId);
   }
 
   /** The logged-in page jobs clone, when the portal's browser is up. */
@@ -62,7 +88,7 @@ export class MasterSessionRuntime {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.live.keys()].map((portal) => this.closeBrowser(portal)));
+    await Promise.all([...new Set([...this.live.keys(), ...[...this.parkedLogins.values()].map((p) => p.portal)])].map((portal) => this.closeBrowser(portal)));
   }
 
   /** Every master-session effect but `sendAlert` (the alerter's). */
@@ -77,6 +103,7 @@ export class MasterSessionRuntime {
         run: async (p) => ({ type: 'PROFILE_BACKED_UP', backupRef: (await this.options.profiles.backup(p.portal)).backupId }) as const,
       },
       wipeProfile: { run: async (p) => (await this.options.profiles.wipe(p.portal), { type: 'PROFILE_WIPED' as const }) },
+      withdrawCaptcha: { run: (p) => this.withdraw(p.challengeId, 'expired') },
       restoreProfile: {
         run: async (p, ctx) => {
           await this.closeBrowser(p.portal);
@@ -114,6 +141,7 @@ export class MasterSessionRuntime {
   }
 
   private async closeBrowser(portal: string): Promise<void> {
+    await this.withdrawAll(portal);
     const master = this.live.get(portal);
     if (!master) return;
     master.closing = true;
@@ -133,39 +161,85 @@ export class MasterSessionRuntime {
       const parked = this.parkedLogins.get(p.challengeId);
       this.parkedLogins.delete(p.challengeId);
       // After a restart the parked login is gone with its page: report it, a fresh login follows.
-      return parked ?? { type: 'LOGIN_FAILED', error: { code: 'CAPTCHA_EXPIRED', message: 'the captcha challenge is no longer open' } };
+      return parked?.outcome ?? { type: 'LOGIN_FAILED', error: { code: 'CAPTCHA_EXPIRED', message: 'the captcha challenge is no longer open' } };
     }
+    // A login parked on an earlier challenge of this portal gives the page up first.
+    await this.withdrawAll(p.portal);
     // Re-login after the process restarted or the browser died: there is no browser to re-use.
     if (!this.source(p.portal)) await this.launch(p.portal, signal);
     const page = this.requirePage(p.portal);
     const adapter = this.options.portals.get(p.portal);
     const credentials = await this.options.secrets.resolve(p.credentialsRef);
     const solver = this.options.captcha(p.portal);
-    const attempt = adapter
-      .login(page, credentials, solver, { signal, timeoutMs: this.timeouts.loginMs })
-      .then((): LoginOutcome => ({ type: 'LOGGED_IN', at: this.now() }))
-      .catch((error: unknown): LoginOutcome => {
-        // By code, not class: an adapter built in another project throws its own copy of the kit's errors.
-        const code = errorCode(error);
-        if (code && code !== 'ABORTED') return { type: 'LOGIN_FAILED', error: { code, message: (error as Error).message } };
-        throw error;
-      });
-    if (!(solver instanceof ManualCaptchaSolver)) return attempt;
+    const loginWith = (captcha: CaptchaSolver, loginSignal: AbortSignal, timeoutMs: number) =>
+      adapter
+        .login(page, credentials, captcha, { signal: loginSignal, timeoutMs })
+        .then((): LoginOutcome => ({ type: 'LOGGED_IN', at: this.now() }))
+        .catch((error: unknown): LoginOutcome => {
+          // By code, not class: an adapter built in another project throws its own copy of the kit's errors.
+          const code = errorCode(error);
+          if (code && code !== 'ABORTED') return { type: 'LOGIN_FAILED', error: { code, message: (error as Error).message } };
+          throw error;
+        });
+    if (!(solver instanceof ManualCaptchaSolver)) return loginWith(solver, signal, this.timeouts.loginMs);
+
     // A person must read the captcha: answer CAPTCHA_REQUIRED now (the machine waits in
-    // awaitingCaptcha) and park the login until CAPTCHA_ANSWERED asks for its outcome.
+    // awaitingCaptcha, its expiry on a durable timer) and park the login until CAPTCHA_ANSWERED
+    // asks for its outcome. The parked login outlives this effect: it has its own abort, and
+    // time for the whole answer window plus the login itself.
+    const policy = this.captchaPolicy;
+    const abort = new AbortController();
+    const forward = () => abort.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
+    let answered = false;
+    const tracked: CaptchaSolver = { solve: (challenge, o) => solver.solve(challenge, o).then((text) => ((answered = true), text)) };
+    const attempt = loginWith(tracked, abort.signal, this.timeouts.loginMs + policy.answerWithinMs);
     return new Promise<LoginOutcome>((resolve, reject) => {
       const stop = solver.onPending((challenge) => {
         if (challenge.portal !== p.portal) return;
         stop();
-        this.parkedLogins.set(challenge.id, attempt);
-        attempt.catch(() => undefined);
-        resolve({ type: 'CAPTCHA_REQUIRED', challengeId: challenge.id });
+        signal.removeEventListener('abort', forward);
+        this.parkedLogins.set(challenge.id, { portal: p.portal, outcome: attempt, abort });
+        // Given up before anyone answered (the portal's page timed out, the browser died): the
+        // challenge cannot be answered any more, so the session is told to ask another.
+        attempt.then(
+          (outcome) => outcome.type !== 'LOGGED_IN' && this.reportWithdrawn(challenge.id, p.portal, answered, outcome.type === 'LOGIN_FAILED' ? outcome.error.code : outcome.type),
+          (error: unknown) => this.reportWithdrawn(challenge.id, p.portal, answered, errorCode(error) ?? 'LOGIN_ABORTED'),
+        );
+        const at = this.options.clock.now();
+        resolve({ type: 'CAPTCHA_REQUIRED', challengeId: challenge.id, at: new Date(at).toISOString(), expiresAt: new Date(at + policy.answerWithinMs).toISOString(), policy });
       });
       attempt.then(
-        (outcome) => (stop(), resolve(outcome)),
-        (error) => (stop(), reject(error)),
+        (outcome) => (stop(), signal.removeEventListener('abort', forward), resolve(outcome)),
+        (error) => (stop(), signal.removeEventListener('abort', forward), reject(error)),
       );
     });
+  }
+
+  /** A parked login ended on its own, unanswered and not withdrawn by us. */
+  private reportWithdrawn(challengeId: string, portal: string, answered: boolean, reason: string): void {
+    if (answered || !this.parkedLogins.has(challengeId)) return;
+    this.parkedLogins.delete(challengeId);
+    this.options.logger.warn('captcha login gave up before an answer', { portal, challengeId, reason });
+    this.options.host.send(`master-${portal}`, { type: 'CAPTCHA_WITHDRAWN', challengeId, reason }).catch((error) => {
+      if (!(error instanceof InvalidCommandError)) this.options.logger.error('withdrawn captcha could not be reported', { portal, code: (error as EngineError).code });
+    });
+  }
+
+  /** Gives up the login parked on `challengeId`: its challenge leaves the solver's list, its page is free. */
+  private async withdraw(challengeId: string, why: 'expired' | 'replaced'): Promise<void> {
+    const parked = this.parkedLogins.get(challengeId);
+    if (!parked) return;
+    this.parkedLogins.delete(challengeId);
+    if (why === 'expired') this.options.logger.warn('captcha challenge expired unanswered', { portal: parked.portal, challengeId });
+    else this.options.logger.info('captcha login given up: the session moved on', { portal: parked.portal, challengeId });
+    parked.abort.abort();
+    await parked.outcome.catch(() => undefined);
+  }
+
+  private async withdrawAll(portal: string): Promise<void> {
+    const ids = [...this.parkedLogins].filter(([, parked]) => parked.portal === portal).map(([id]) => id);
+    await Promise.all(ids.map((id) => this.withdraw(id, 'replaced')));
   }
 
   private async probe(p: ProbeSessionParams, signal: AbortSignal): Promise<MasterSessionEvent> {

@@ -4,7 +4,7 @@
 // The answer goes to the waiting login only: the event records that the challenge was
 // answered, never how.
 import { z } from 'zod/v4';
-import { NotFoundError, type ActorHost, type Clock, type EventStore, type StreamState } from '@engine/core';
+import { InvalidCommandError, NotFoundError, type ActorHost, type Clock, type EventStore, type StreamState } from '@engine/core';
 import type { ManualCaptchaSolver } from '@engine/portals';
 import {
   isMasterAvailable,
@@ -23,7 +23,7 @@ type MasterState = StateOf<MasterSessionDefinition>;
 
 export const sessionViewSchema = z.object({
   portal: z.string(),
-  state: z.string().describe('the top-level state: launching, loggingIn, awaitingCaptcha, ready, probing, recovering, critical, restarting'),
+  state: z.string().describe('the top-level state: launching, loggingIn, awaitingCaptcha, captchaBackoff, ready, probing, recovering, critical, restarting'),
   intakeHalted: z.boolean(),
   readySince: z.string().nullable(),
   probes: z.number().int(),
@@ -31,7 +31,17 @@ export const sessionViewSchema = z.object({
     .object({ number: z.number().int(), level: z.string().nullable(), try: z.number().int().nullable(), joinedReports: z.number().int() })
     .nullable(),
   recoveries: z.number().int(),
-  awaitingCaptcha: z.boolean(),
+  awaitingCaptcha: z.boolean().describe('the login waits on an operator (a challenge open, or about to be asked again after one expired)'),
+  captcha: z
+    .object({
+      challengeId: z.string().describe('the open challenge (answer it with this id), or the last one while waiting to ask again'),
+      open: z.boolean().describe('false once it expired: a new challenge is asked after the retry wait'),
+      askedAt: z.string().nullable(),
+      expiresAt: z.string().nullable().describe('null for a challenge recorded before deadlines existed (machine version 1)'),
+      unanswered: z.number().int().describe('challenges in a row that expired without an answer'),
+      wrongAnswers: z.number().int(),
+    })
+    .nullable(),
   updatedAt: z.string(),
   version: z.number().int(),
 });
@@ -63,6 +73,14 @@ export interface SessionsApiOptions {
   browserAlive: (portal: string) => boolean;
   /** The configured portals (a portal without credentials has no session). */
   portals: () => string[];
+}
+
+/** An answer to a challenge the session does not wait on (HTTP 409); names the open one, if any. */
+export class CaptchaConflictError extends InvalidCommandError {
+  constructor(stream: string, state: unknown, reason: string, currentChallengeId: string | null) {
+    super(stream, 'CAPTCHA_ANSWERED', state, reason);
+    this.details.currentChallengeId = currentChallengeId;
+  }
 }
 
 export class SessionsApi {
@@ -109,44 +127,74 @@ export class SessionsApi {
     return incidents.sort((a, b) => a.portal.localeCompare(b.portal));
   }
 
-  /** Critical (intake halted): an operator reset. Otherwise: a failure report (joins a recovery in progress). */
+  /**
+   * A logged-in session or a running recovery: a failure report (starts a recovery, or joins the
+   * one running). Anywhere else (critical, starting up, waiting on a captcha, restarting): an
+   * operator reset, a clean start from a fresh browser.
+   */
   async recover(portal: string, by = 'api'): Promise<SessionView> {
     const entry = this.entry(portal);
-    const event: MasterSessionEvent = masterSessionHasTag(entry.state, 'intakeHalted')
-      ? { type: 'RESET', by }
-      : { type: 'FAILURE_REPORTED', jobId: `operator:${by}`, reason: 'operator_request', at: new Date(this.options.clock.now()).toISOString() };
+    const heals = (isMasterAvailable(entry.state) || masterSessionHasTag(entry.state, 'recovering')) && !masterSessionHasTag(entry.state, 'awaitingCaptcha');
+    const event: MasterSessionEvent = heals
+      ? { type: 'FAILURE_REPORTED', jobId: `operator:${by}`, reason: 'operator_request', at: new Date(this.options.clock.now()).toISOString() }
+      : { type: 'RESET', by };
     return sessionView(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, event));
   }
 
   /** The image of the challenge the portal's login waits on; NotFoundError when none is open. */
   captchaImage(portal: string): Buffer {
-    this.entry(portal);
-    return this.pendingChallenge(portal).image;
+    const open = this.openChallenge(this.entry(portal));
+    const challenge = open && this.options.manualCaptcha.pending().find((c) => c.portal === portal && c.id === open);
+    if (!challenge) throw new NotFoundError('open captcha challenge for portal', portal);
+    return challenge.image;
   }
 
   /**
-   * Hands the answer to the waiting login and records CAPTCHA_ANSWERED. The machine is asked
-   * first: an answer it would refuse (not waiting, another challenge) is never handed over.
+   * Hands the answer to the waiting login and records CAPTCHA_ANSWERED. Only the session's open
+   * challenge is answered: another id (expired, unknown), or no open challenge at all, is a
+   * conflict naming the current challenge; nothing is handed over or recorded.
    */
   async answerCaptcha(portal: string, answer: string, challengeId?: string): Promise<SessionView> {
-    this.entry(portal);
-    const challenge = this.pendingChallenge(portal, challengeId);
-    const event: MasterSessionEvent = { type: 'CAPTCHA_ANSWERED', challengeId: challenge.id };
+    const entry = this.entry(portal);
+    const open = this.openChallenge(entry);
+    const pending = open ? this.options.manualCaptcha.pending().find((c) => c.portal === portal && c.id === open) : undefined;
+    if (!open || !pending || (challengeId !== undefined && challengeId !== open)) {
+      const reason = !open
+        ? 'the session is not waiting on a captcha'
+        : challengeId !== undefined && challengeId !== open
+          ? `challenge ${challengeId} is not the open one (expired, answered or unknown); the open challenge is ${open}`
+          : `challenge ${open} is no longer waiting for an answer in this process`;
+      throw new CaptchaConflictError(`master-${portal}`, entry.state.value, reason, pending ? open : null);
+    }
+    const event: MasterSessionEvent = { type: 'CAPTCHA_ANSWERED', challengeId: open };
     await this.options.host.assertAccepts(`master-${portal}`, event);
-    this.options.manualCaptcha.answer(challenge.id, answer);
+    this.options.manualCaptcha.answer(open, answer);
     return sessionView(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, event));
+  }
+
+  /** The challenge an operator can answer now: the session waits on it (not expired). */
+  private openChallenge(entry: StreamState<MasterState>): string | null {
+    const state = entry.state;
+    if (!masterSessionHasTag(state, 'awaitingCaptcha') || masterSessionHasTag(state, 'captchaExpired')) return null;
+    return state.context.captcha?.challengeId ?? null;
+  }
+
+  /**
+   * The session waits on a captcha past its deadline: the challenge expired unanswered (a new
+   * one is asked after the retry wait) or its expiry is due. /health reports the portal degraded.
+   */
+  captchaOverdue(portal: string): boolean {
+    const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal);
+    if (!entry || !masterSessionHasTag(entry.state, 'awaitingCaptcha')) return false;
+    if (masterSessionHasTag(entry.state, 'captchaExpired')) return true;
+    const expiresAt = entry.state.context.captcha?.expiresAt;
+    return expiresAt !== undefined && Date.parse(expiresAt) <= this.options.clock.now();
   }
 
   /** Whether the session's browser is up where its state says it should be (for /health). */
   browser(portal: string): { alive: boolean; expected: boolean } {
     const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal);
     return { alive: this.options.browserAlive(portal), expected: entry !== undefined && masterSessionHasTag(entry.state, 'available') };
-  }
-
-  private pendingChallenge(portal: string, challengeId?: string) {
-    const challenge = this.options.manualCaptcha.pending().find((c) => c.portal === portal && (!challengeId || c.id === challengeId));
-    if (!challenge) throw new NotFoundError('captcha challenge for portal', portal);
-    return challenge;
   }
 
   /** Reads the session's log again only when its stream moved since the last answer. */
@@ -186,7 +234,18 @@ export function sessionView(entry: StreamState<MasterState>): SessionView {
       ? { number: running.number, level: lastAttempt?.level ?? levelOf(entry.state.value), try: lastAttempt?.try ?? null, joinedReports: running.joinedReports }
       : null,
     recoveries: c.recoveries,
-    awaitingCaptcha: c.captcha !== null,
+    awaitingCaptcha: masterSessionHasTag(entry.state, 'awaitingCaptcha'),
+    captcha:
+      c.captcha && masterSessionHasTag(entry.state, 'awaitingCaptcha')
+        ? {
+            challengeId: c.captcha.challengeId,
+            open: !masterSessionHasTag(entry.state, 'captchaExpired'),
+            askedAt: c.captcha.askedAt ?? null,
+            expiresAt: c.captcha.expiresAt ?? null,
+            unanswered: c.captcha.unanswered ?? 0,
+            wrongAnswers: c.captcha.wrongAnswers ?? 0,
+          }
+        : null,
     updatedAt: entry.updatedAt,
     version: entry.version,
   };

@@ -2,8 +2,8 @@
 // createEngine calls to build its share of the streams (scale-out/postgres-stream-leases.ts).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { InvalidCommandError, type ActorHost, type ActorState, type Clock, type EventStore, type Logger } from '@engine/core';
-import { isMasterAvailable } from '@engine/machines';
+import { InvalidCommandError, type ActorHost, type ActorState, type Clock, type EventStore, type Logger, type StateOf } from '@engine/core';
+import { takeoverEvent, type MasterSessionDefinition } from '@engine/machines';
 import { CommandInbox } from './command-inbox';
 import { PostgresStreamLeases } from './postgres-stream-leases';
 import { WorkerOwnership } from './worker-ownership';
@@ -58,13 +58,14 @@ export function createWorkerOwnership(parts: ScaleOutParts): WorkerOwnership {
     maxHeldJobs: options.maxHeldJobs ?? 2 * parts.concurrency,
     globalMaxHeldJobs: options.globalMaxHeldJobs,
     onChanged: parts.onChanged,
-    // A master session recorded as ready had its browser in the worker that held it: heal it
-    // here at once, as a restart does, instead of waiting for the next heartbeat.
+    // A master session's browser (and a login parked on a captcha) lived in the worker that held
+    // it: heal it here at once, as a restart does, instead of waiting for the next heartbeat.
     onAdopted: async (stream, state: ActorState) => {
-      if (!stream.startsWith('master-') || !isMasterAvailable(state)) return;
-      const at = new Date(clock.now()).toISOString();
+      if (!stream.startsWith('master-')) return;
+      const event = takeoverEvent(state as StateOf<MasterSessionDefinition>, new Date(clock.now()).toISOString(), 'owner_changed');
+      if (!event) return;
       await parts.host
-        .send(stream, { type: 'FAILURE_REPORTED', jobId: 'engine', reason: 'owner_changed', at })
+        .send(stream, event)
         .catch((error) => {
           if (!(error instanceof InvalidCommandError)) throw error;
         });
