@@ -46,6 +46,8 @@ export interface ServerConfig {
   cloneStrategy: 'context' | 'profile-copy';
   jobRetryDelayMs: number | undefined;
   alertWebhookUrl: string | null;
+  /** True: /docs and /docs-json are served without the API token (default: they need it). */
+  docsPublic: boolean;
   shutdownTimeoutMs: number;
   artifacts: ArtifactsConfig;
   /** With a postgres:// store: how this worker shares the streams with the others (leases). */
@@ -92,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxHeldJobs: optionalInt('MAX_HELD_JOBS', 1, 10_000),
     globalMaxHeldJobs: optionalInt('GLOBAL_MAX_HELD_JOBS', 1, 100_000),
   };
+  const docsPublic = env.DOCS_PUBLIC ?? 'false';
+  if (docsPublic !== 'true' && docsPublic !== 'false') fields.DOCS_PUBLIC = 'must be true or false';
   const artifacts = artifactsConfig(env, fields);
   if (Object.keys(fields).length > 0) throw new ValidationError('invalid server configuration', fields);
   return {
@@ -109,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     cloneStrategy: strategy as ServerConfig['cloneStrategy'],
     jobRetryDelayMs: retryDelay,
     alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,
+    docsPublic: docsPublic === 'true',
     shutdownTimeoutMs,
     artifacts,
     workers,
