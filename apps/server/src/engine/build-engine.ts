@@ -34,7 +34,9 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     credentials: Object.fromEntries(config.portals.map((p, i) => [adapters[i].id, p.credentialsRef])),
     captcha: (portal) => solvers.get(portal) ?? engine.manualCaptcha,
     logger,
-    alerter: config.alertWebhookUrl ? new FanOutAlerter([log, new WebhookAlerter({ url: config.alertWebhookUrl })]) : log,
+    alerter: config.alertWebhookUrl
+      ? new FanOutAlerter([log, new WebhookAlerter({ url: config.alertWebhookUrl, format: config.alertWebhookFormat, publicUrl: config.publicUrl ?? undefined })])
+      : log,
     concurrency: config.concurrency,
     cloneStrategy: config.cloneStrategy,
     job: { retryDelayMs: config.jobRetryDelayMs },
