@@ -1,5 +1,6 @@
 // The artifact store's configuration: local by default; S3 with a bucket, an optional endpoint
-// that may not carry credentials, and keys only by reference into the secrets file.
+// that may not carry credentials, and keys only by reference into the secrets file. The alert
+// webhook's format (json or slack) and the public URL alerts link to, which carries no secret.
 import { ValidationError } from '@engine/core';
 import { loadConfig } from './config';
 
@@ -47,5 +48,25 @@ describe('artifact store configuration', () => {
     expect(fieldsOf({ ARTIFACT_STORE: 's3', S3_BUCKET: 'b-1', S3_PREFIX: '../x' })).toHaveProperty('S3_PREFIX');
     expect(fieldsOf({ ARTIFACT_STORE: 's3', S3_BUCKET: 'b-1', S3_CREDENTIALS_REF: 'secret://s3/a' })).toEqual({ S3_CREDENTIALS_REF: 'needs SECRETS_FILE, where the reference is resolved' });
     expect(JSON.stringify(fieldsOf({ ARTIFACT_STORE: 's3', S3_BUCKET: 'b-1', S3_ENDPOINT: 'http://key:secret@127.0.0.1:9000' }))).not.toContain('secret@');
+  });
+});
+
+describe('alert webhook configuration', () => {
+  it('posts the alert\'s JSON without links unless told otherwise', () => {
+    expect(loadConfig({ ALERT_WEBHOOK_URL: 'https://hooks.example.org/x' })).toMatchObject({ alertWebhookFormat: 'json', publicUrl: null });
+  });
+
+  it('reads the Slack-compatible format and the public URL the alerts link to', () => {
+    const config = loadConfig({ ALERT_WEBHOOK_URL: 'https://hooks.example.org/x', ALERT_WEBHOOK_FORMAT: 'slack', PUBLIC_URL: 'https://engine.example.org/ops/' });
+    expect(config).toMatchObject({ alertWebhookFormat: 'slack', publicUrl: 'https://engine.example.org/ops' });
+  });
+
+  it('refuses what it cannot use, naming the variable, and never echoes a credential', () => {
+    expect(fieldsOf({ ALERT_WEBHOOK_URL: 'https://hooks.example.org/x', ALERT_WEBHOOK_FORMAT: 'teams' })).toEqual({ ALERT_WEBHOOK_FORMAT: 'must be json or slack' });
+    expect(fieldsOf({ ALERT_WEBHOOK_FORMAT: 'slack' })).toEqual({ ALERT_WEBHOOK_FORMAT: 'needs ALERT_WEBHOOK_URL, where the alerts go' });
+    for (const url of ['ftp://engine.example.org', 'engine.example.org', 'https://ops:pw-123@engine.example.org', 'https://engine.example.org/?token=abc', 'https://engine.example.org/#x']) {
+      expect(fieldsOf({ PUBLIC_URL: url })).toEqual({ PUBLIC_URL: 'must be an http(s) URL without credentials, query or fragment' });
+    }
+    expect(JSON.stringify(fieldsOf({ PUBLIC_URL: 'https://ops:pw-123@engine.example.org' }))).not.toContain('pw-123');
   });
 });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ValidationError } from '@engine/core';
 import { DEFAULT_CAPTCHA_POLICY, type CaptchaPolicy } from '@engine/machines';
+import type { WebhookFormat } from '@engine/engine';
 
 export interface PortalConfig {
   /** `portal-sim` (built in) or a path to an adapter module. */
@@ -49,11 +50,20 @@ export interface ServerConfig {
   /** How long an operator has to answer a captcha, the waits before asking again, when to warn. */
   captchaPolicy: CaptchaPolicy;
   alertWebhookUrl: string | null;
+  /** Body of the webhook's alerts: the alert's JSON, or a Slack-compatible message (text + blocks). */
+  alertWebhookFormat: WebhookFormat;
+  /** The server's public base URL (no trailing slash); alerts link to its inspector. Unset: no links. */
+  publicUrl: string | null;
+  /** True: /docs and /docs-json are served without the API token (default: they need it). */
+  docsPublic: boolean;
   shutdownTimeoutMs: number;
   artifacts: ArtifactsConfig;
   /** With a postgres:// store: how this worker shares the streams with the others (leases). */
   workers: { workerId: string | undefined; leaseTtlMs: number; heartbeatMs: number | undefined; maxHeldJobs: number | undefined; globalMaxHeldJobs: number | undefined };
 }
+
+/** The webhook alerter's formats, listed here so reading the configuration loads no engine code. */
+const WEBHOOK_FORMATS = ['json', 'slack'] as const satisfies readonly WebhookFormat[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const fields: Record<string, string> = {};
@@ -105,6 +115,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxHeldJobs: optionalInt('MAX_HELD_JOBS', 1, 10_000),
     globalMaxHeldJobs: optionalInt('GLOBAL_MAX_HELD_JOBS', 1, 100_000),
   };
+  const alertWebhookFormat = env.ALERT_WEBHOOK_FORMAT ?? 'json';
+  if (!(WEBHOOK_FORMATS as readonly string[]).includes(alertWebhookFormat)) fields.ALERT_WEBHOOK_FORMAT = `must be ${WEBHOOK_FORMATS.join(' or ')}`;
+  else if (env.ALERT_WEBHOOK_FORMAT !== undefined && !env.ALERT_WEBHOOK_URL) fields.ALERT_WEBHOOK_FORMAT = 'needs ALERT_WEBHOOK_URL, where the alerts go';
+  const publicUrl = env.PUBLIC_URL || null;
+  // It goes into every alert: a URL that carries credentials, a query or a fragment is refused.
+  if (publicUrl !== null && !isPlainHttpUrl(publicUrl)) fields.PUBLIC_URL = 'must be an http(s) URL without credentials, query or fragment';
+  const docsPublic = env.DOCS_PUBLIC ?? 'false';
+  if (docsPublic !== 'true' && docsPublic !== 'false') fields.DOCS_PUBLIC = 'must be true or false';
   const artifacts = artifactsConfig(env, fields);
   if (Object.keys(fields).length > 0) throw new ValidationError('invalid server configuration', fields);
   return {
@@ -123,6 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jobRetryDelayMs: retryDelay,
     captchaPolicy,
     alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,
+    alertWebhookFormat: alertWebhookFormat as WebhookFormat,
+    publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
+    docsPublic: docsPublic === 'true',
     shutdownTimeoutMs,
     artifacts,
     workers,
@@ -156,4 +177,14 @@ function artifactsConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>)
   const credentialsRef = env.S3_CREDENTIALS_REF || undefined;
   if (credentialsRef !== undefined && !env.SECRETS_FILE) fields.S3_CREDENTIALS_REF = 'needs SECRETS_FILE, where the reference is resolved';
   return { store: 's3', bucket, region: env.S3_REGION || 'us-east-1', endpoint, forcePathStyle: pathStyle === 'true', prefix, credentialsRef };
+}
+
+function isPlainHttpUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return /^https?:$/.test(url.protocol) && !url.username && !url.password && !url.search && !url.hash && !value.includes('?') && !value.includes('#');
 }

@@ -2,11 +2,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Engine } from '@engine/engine';
 import { mkdirSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { serveApiDocs } from './common/api-docs';
 import { refuseUnreadableBodies } from './common/body-media-type';
 import { createPinoLogger } from './common/pino-logger';
 import { loadConfig, type ServerConfig } from './config';
@@ -39,9 +39,7 @@ export async function startServer(config: ServerConfig = loadConfig(), options: 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(engine, config, metrics), { logger: ['error', 'warn'], bodyParser: false });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(refuseUnreadableBodies);
-  // 3.1: its schemas are JSON Schema 2020-12, which is what the zod schemas (one per payload) turn into.
-  const docs = new DocumentBuilder().setOpenAPIVersion('3.1.0').setTitle('Portal automation engine').setVersion('1').addBearerAuth().build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
+  serveApiDocs(app, config);
   await app.listen(config.port, config.host);
   if (config.backgroundAudit) engine.audit.startBackground();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -129,7 +129,7 @@ afterAll(async () => {
 
 describe('API fuzzing', () => {
   it('covers every route of the OpenAPI document, and the targets exist', async () => {
-    const document = await client.send('GET', '/docs-json', {});
+    const document = await client.send('GET', '/docs-json', auth);
     const paths = JSON.parse(document.text).paths as Record<string, Record<string, unknown>>;
     const operations = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(operations.filter((o) => o !== 'GET /health').sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());

@@ -2,7 +2,7 @@
 // Chromium, driven only through HTTP: a job's life from intake to a PRP- reference, list,
 // stats and lookup by external id, cancel before and after submit.started, retry refused where
 // unsafe, the master session's state and a forced recovery in its history, the audit
-// endpoints, /docs, /health without a token, /metrics with one — and at the end, the log of
+// endpoints, /docs with the token, /health without a token, /metrics with one — and at the end, the log of
 // the whole run holds neither the portal password nor the API token.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -164,10 +164,11 @@ describe('the server with the portal simulator and Chromium', () => {
     expect(verify.body.events).toBeGreaterThan(all.length);
   });
 
-  it('serves the API docs at /docs', async () => {
-    const page = await api().get('/docs').redirects(1).expect(200);
+  it('serves the API docs at /docs with the token only', async () => {
+    expect((await api().get('/docs-json')).status).toBe(401);
+    const page = await api().get('/docs').set(auth()).redirects(1).expect(200);
     expect(page.text).toContain('swagger');
-    const document = await api().get('/docs-json').expect(200);
+    const document = await api().get('/docs-json').set(auth()).expect(200);
     expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/jobs', '/api/jobs/{id}/cancel', '/api/sessions/{portal}/recoveries', '/health', '/metrics']));
   });
 

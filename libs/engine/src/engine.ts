@@ -168,6 +168,8 @@ export function createEngine(options: EngineOptions): Engine {
     clock,
     logger,
     onBrowser: (portal, browser) => {
+      // Once the engine is stopping, its browsers close (or a late launch lands) on purpose.
+      if (health.closed) return;
       if (browser) health.register(`master-${portal}`, monitoredBrowser(browser));
       else health.unregister(`master-${portal}`, 'master browser closed for recovery');
     },
@@ -280,10 +282,11 @@ export function createEngine(options: EngineOptions): Engine {
       await host.stop();
       await ownership?.stop();
       await jobEffects.closeAll();
+      // Before the master browsers close: closing them is the stop, not a session death.
+      health.close('engine stopping');
       await masterSessions.closeAll();
       await workflows.close();
       await Promise.all(browsers.browsers().map((b) => b.close()));
-      health.close();
       await options.store.close();
     },
   };

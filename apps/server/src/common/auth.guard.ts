@@ -1,33 +1,26 @@
-// Bearer-token authentication on every route but those marked @Public(). The comparison is
-// constant-time over SHA-256 digests, so neither the content nor the length of the token leaks.
+// Bearer-token authentication on every route but those marked @Public().
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerConfig } from '../config';
+import { BearerToken, UNAUTHORIZED_BODY } from './bearer-token';
 import { IS_PUBLIC } from './public.decorator';
 import { CONFIG } from './tokens';
 
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly expected: Buffer;
+  private readonly token: BearerToken;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(CONFIG) config: ServerConfig,
   ) {
-    this.expected = createHash('sha256').update(config.apiToken).digest();
+    this.token = new BearerToken(config.apiToken);
   }
 
   canActivate(context: ExecutionContext): boolean {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; query?: Record<string, unknown> }>();
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer ([^\s]+)$/.exec(header);
-    const presented = match?.[1] ?? '';
-    const digest = createHash('sha256').update(presented).digest();
-    if (!match || !timingSafeEqual(digest, this.expected)) {
-      throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'a valid bearer token is required' });
-    }
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
+    if (!this.token.accepts(request.headers.authorization)) throw new UnauthorizedException({ ...UNAUTHORIZED_BODY });
     return true;
   }
 }

@@ -35,7 +35,9 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     captcha: (portal) => solvers.get(portal) ?? engine.manualCaptcha,
     captchaPolicy: config.captchaPolicy,
     logger,
-    alerter: config.alertWebhookUrl ? new FanOutAlerter([log, new WebhookAlerter({ url: config.alertWebhookUrl })]) : log,
+    alerter: config.alertWebhookUrl
+      ? new FanOutAlerter([log, new WebhookAlerter({ url: config.alertWebhookUrl, format: config.alertWebhookFormat, publicUrl: config.publicUrl ?? undefined })])
+      : log,
     concurrency: config.concurrency,
     cloneStrategy: config.cloneStrategy,
     job: { retryDelayMs: config.jobRetryDelayMs },

@@ -1,5 +1,7 @@
-// The webhook adapter against a real node:http server on loopback: what it posts, and that a
-// non-2xx answer, a hang, an abort and a refused connection are errors that never quote the URL.
+// The webhook adapter against a real node:http server on loopback: what it posts (the alert's
+// JSON or a Slack-compatible message, with a link to the inspector when the server's public URL
+// is known), and that a non-2xx answer, a hang, an abort and a refused connection are errors
+// that never quote the URL.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AbortedError, TimeoutError, type Alert } from '@engine/core';
@@ -53,6 +55,48 @@ describe('WebhookAlerter', () => {
     expect(received[0].headers['content-type']).toBe('application/json');
     expect(received[0].headers['x-team']).toBe('ops');
     expect(JSON.parse(received[0].body)).toEqual(ALERT);
+  });
+
+  it('adds the inspector link of the portal\'s master session to the JSON when the public URL is known', async () => {
+    await new WebhookAlerter({ url: `${base}/hook`, publicUrl: 'https://engine.example.org/ops/' }).send(ALERT);
+    expect(JSON.parse(received[0].body)).toEqual({ ...ALERT, link: 'https://engine.example.org/ops/inspector#/stream/master-portal-a' });
+  });
+
+  it('posts a Slack-compatible message: text and a section block with level, code, portal, message and the link, nothing of the webhook URL', async () => {
+    const alerter = new WebhookAlerter({ url: `http://ops:s3cret-pw@127.0.0.1:${new URL(base).port}/services/${PATH_TOKEN}`, format: 'slack', publicUrl: 'https://engine.example.org' });
+    await alerter.send(ALERT);
+    expect(received).toHaveLength(1);
+    expect(received[0].headers['content-type']).toBe('application/json');
+    const body = JSON.parse(received[0].body);
+    const link = 'https://engine.example.org/inspector#/stream/master-portal-a';
+    expect(Object.keys(body).sort()).toEqual(['blocks', 'text']);
+    expect(body.text).toBe(`[CRITICAL] RECOVERY_EXHAUSTED on portal-a: recovery exhausted ${link}`);
+    expect(body.blocks).toEqual([
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*CRITICAL* RECOVERY_EXHAUSTED on portal-a\nrecovery exhausted\n<${link}|Open in the inspector>` },
+        fields: [
+          { type: 'mrkdwn', text: '*Level*\ncritical' },
+          { type: 'mrkdwn', text: '*Code*\nRECOVERY_EXHAUSTED' },
+          { type: 'mrkdwn', text: '*Portal*\nportal-a' },
+          { type: 'mrkdwn', text: `*At*\n${ALERT.at}` },
+        ],
+      },
+    ]);
+    expect(received[0].body).not.toContain(PATH_TOKEN);
+    expect(received[0].body).not.toContain('s3cret-pw');
+  });
+
+  it('posts a Slack-compatible message without a link when the public URL is not known', async () => {
+    await new WebhookAlerter({ url: `${base}/hook`, format: 'slack' }).send({ ...ALERT, portal: undefined, level: 'warning', message: 'rate <!channel> & more' });
+    const body = JSON.parse(received[0].body);
+    expect(body.text).toBe('[WARNING] RECOVERY_EXHAUSTED: rate &lt;!channel&gt; &amp; more');
+    expect(body.blocks[0].text.text).toBe('*WARNING* RECOVERY_EXHAUSTED\nrate &lt;!channel&gt; &amp; more');
+    expect(received[0].body).not.toContain('inspector');
+  });
+
+  it('refuses a format it does not know', () => {
+    expect(() => new WebhookAlerter({ url: `${base}/hook`, format: 'xml' as never })).toThrow(RangeError);
   });
 
   it('sends URL credentials as basic auth and keeps them (and the path) out of target and errors', async () => {

@@ -1,10 +1,17 @@
-// Alerter adapter: POSTs each alert as JSON to a webhook. Every delivery has a deadline and
-// honours the caller's AbortSignal; anything but a 2xx answer is an error. The URL is
+// Alerter adapter: POSTs each alert to a webhook, as the alert's JSON (`json`) or as a
+// Slack-compatible incoming-webhook message (`slack`: text + blocks). With the server's public
+// URL, both carry a link to the inspector page of the alert's portal. Every delivery has a
+// deadline and honours the caller's AbortSignal; anything but a 2xx answer is an error. The URL is
 // configuration and may carry secrets (basic-auth credentials, a token in the path), so errors
 // and `target` name its origin only, and userinfo travels as an Authorization header instead
 // (fetch refuses URLs with credentials anyway).
 import { AbortedError, TimeoutError, type Alert, type Alerter, type AlertSendOptions } from '@engine/core';
 import { AlertDeliveryError } from './alert-delivery-error';
+import { inspectorLink } from './inspector-link';
+import { slackMessage } from './slack-message';
+
+export type WebhookFormat = 'json' | 'slack';
+export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['json', 'slack'];
 
 export interface WebhookAlerterConfig {
   url: string;
@@ -12,6 +19,10 @@ export interface WebhookAlerterConfig {
   timeoutMs?: number;
   /** Extra headers (e.g. a bearer token); never logged. */
   headers?: Record<string, string>;
+  /** Body shape; default `json`. */
+  format?: WebhookFormat;
+  /** The server's public base URL (no credentials): alerts link to its inspector. Unset: no link. */
+  publicUrl?: string;
   /** For tests; defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -23,6 +34,8 @@ export class WebhookAlerter implements Alerter {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  private readonly format: WebhookFormat;
+  private readonly publicUrl: string | undefined;
 
   constructor(config: WebhookAlerterConfig) {
     const url = new URL(config.url);
@@ -39,6 +52,16 @@ export class WebhookAlerter implements Alerter {
     this.target = url.origin;
     this.timeoutMs = config.timeoutMs ?? 5_000;
     this.fetch = config.fetch ?? fetch;
+    this.format = config.format ?? 'json';
+    if (!WEBHOOK_FORMATS.includes(this.format)) throw new RangeError(`webhook format must be ${WEBHOOK_FORMATS.join(' or ')}`);
+    this.publicUrl = config.publicUrl;
+  }
+
+  /** What is posted for an alert. */
+  private body(alert: Alert): unknown {
+    const link = this.publicUrl === undefined ? undefined : inspectorLink(this.publicUrl, alert);
+    if (this.format === 'slack') return slackMessage(alert, link);
+    return link === undefined ? alert : { ...alert, link };
   }
 
   async send(alert: Alert, options: AlertSendOptions = {}): Promise<void> {
@@ -59,7 +82,7 @@ export class WebhookAlerter implements Alerter {
         response = await this.fetch(this.endpoint, {
           method: 'POST',
           headers: this.headers,
-          body: JSON.stringify(alert),
+          body: JSON.stringify(this.body(alert)),
           // A redirect is not followed: it would carry the credentials to wherever it points.
           redirect: 'manual',
           signal: controller.signal,

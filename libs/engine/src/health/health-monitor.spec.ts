@@ -140,6 +140,31 @@ describe('HealthMonitor', () => {
     await expect(monitor.run('nope', 'op', async () => 1)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('closed for a stop, it reports no death: operations end with the stop as root cause, one info line, and the browsers closing afterwards stay quiet', async () => {
+    monitor.register('s2', new FakeSession());
+    const batch = monitor.batch();
+    const running = batch.run('s1', 'op', work(clock, 'op', 10 * SEC, log)).catch((e: unknown) => e);
+
+    monitor.close('engine stopping');
+    monitor.unregister('s1', 'master browser closed for recovery'); // what closing the master browsers does
+    session.die('browser closed');
+    expect(() => monitor.register('s3', new FakeSession())).toThrow(expect.objectContaining({ code: 'MONITOR_CLOSED' }));
+
+    const error = await running;
+    expect(error).toBeInstanceOf(OperationCancelledError);
+    expect((error as OperationCancelledError).rootCause.cause).toBe('engine stopping');
+    expect(log.aborted).toEqual(['op']);
+    expect(monitor.closed).toBe(true);
+    expect(monitor.health('s1')).toMatchObject({ status: 'dead', death: { cause: 'engine stopping' } });
+    expect(logger.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+    expect(logger.lines).toContainEqual({ level: 'info', message: 'health monitor closed', fields: { cause: 'engine stopping', sessions: 2 } });
+  });
+
+  it('a session unregistered while the monitor runs (closed for recovery) is still a death at error level', () => {
+    monitor.unregister('s1', 'master browser closed for recovery');
+    expect(logger.lines.filter((l) => l.level === 'error')).toEqual([{ level: 'error', message: 'session dead', fields: { sessionId: 's1', cause: 'master browser closed for recovery', cancelled: 0 } }]);
+  });
+
   it('unregistering a session counts as its death until it is registered again', async () => {
     monitor.unregister('s1', 'session closed by pool');
     expect(monitor.health('s1')).toMatchObject({ status: 'dead', death: { cause: 'session closed by pool' } });

@@ -112,14 +112,28 @@ export class HealthMonitor {
     return new OperationBatch((sessionId, name, fn, options) => this.runRecorded(sessionId, name, fn, options));
   }
 
-  /** Stops every heartbeat; operations still waiting are cancelled, those in flight aborted. */
-  close(): void {
+  /** True once closed: nothing can register any more. */
+  get closed(): boolean {
+    return this.closedDeath !== null;
+  }
+
+  /**
+   * Stops every heartbeat; operations still waiting are cancelled, those in flight aborted, with
+   * `cause` as their root cause. A deliberate end (the engine stopping), so it is logged once at
+   * info level: no session died. Sessions unregistered afterwards (their browsers closing) are quiet.
+   */
+  close(cause = 'health monitor closed'): void {
     if (this.closedDeath) return;
+    let sessions = 0;
     for (const entry of this.sessions.values()) {
-      if (entry.session) this.markDead(entry, entry.session, 'health monitor closed');
+      if (entry.session && !entry.death) {
+        sessions += 1;
+        this.markDead(entry, entry.session, cause, 'deliberate');
+      }
       this.detach(entry);
     }
-    this.closedDeath = { sessionId: '*', cause: 'health monitor closed', at: this.isoNow() };
+    this.closedDeath = { sessionId: '*', cause, at: this.isoNow() };
+    this.logger.info('health monitor closed', { cause, sessions });
     for (const entry of this.sessions.values()) this.wake(entry);
   }
 
@@ -194,7 +208,7 @@ export class HealthMonitor {
     });
   }
 
-  private markDead(entry: Entry, session: MonitoredSession, cause: string): void {
+  private markDead(entry: Entry, session: MonitoredSession, cause: string, how: 'died' | 'deliberate' = 'died'): void {
     if (entry.session !== session || entry.death) return;
     const death: SessionDeath = { sessionId: entry.id, cause, at: this.isoNow() };
     entry.death = death;
@@ -202,8 +216,9 @@ export class HealthMonitor {
       flight.death = death;
       flight.controller.abort(new OperationCancelledError(flight.record.name, death));
     }
-    // One line per death, however many operations it takes down.
-    this.logger.error('session dead', { sessionId: entry.id, cause, cancelled: entry.inflight.size });
+    // One line per death, however many operations it takes down; none for a deliberate close.
+    if (how === 'died') this.logger.error('session dead', { sessionId: entry.id, cause, cancelled: entry.inflight.size });
+    else if (entry.inflight.size > 0) this.logger.info('operations cancelled', { sessionId: entry.id, cause, cancelled: entry.inflight.size });
   }
 
   private markHealthy(entry: Entry): void {
