@@ -1,6 +1,7 @@
 // The wait between two tries of one recovery level, "10–20 s apart" with jitter. The jitter
 // must be deterministic: audit replay recomputes every timer from the log and compares it with
 // what was stored, so it is a hash of (seed, recovery, level, try), never Math.random.
+import { fnv1a } from '../backoff';
 import type { RecoveryLevel, RecoveryLevelConfig } from './master-session.config';
 
 export interface RecoveryWaitKey {
@@ -16,14 +17,4 @@ export interface RecoveryWaitKey {
 export function recoveryWaitMs(range: Pick<RecoveryLevelConfig, 'minWaitMs' | 'maxWaitMs'>, key: RecoveryWaitKey): number {
   const span = range.maxWaitMs - range.minWaitMs + 1;
   return range.minWaitMs + (fnv1a(`${key.seed}|${key.recovery}|${key.level}|${key.nextTry}`) % span);
-}
-
-/** 32-bit FNV-1a: tiny, stable across platforms, spreads short similar keys well enough. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }
