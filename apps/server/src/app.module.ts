@@ -4,6 +4,7 @@ import { DynamicModule, Global, Module, type Type, type ValueProvider } from '@n
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Engine } from '@engine/engine';
 import { AuditModule } from './audit/audit.module';
+import { CallbacksModule } from './callbacks/callbacks.module';
 import { AuthGuard } from './common/auth.guard';
 import { EngineExceptionFilter } from './common/engine-exception.filter';
 import { CONFIG } from './common/tokens';
@@ -27,7 +28,7 @@ class EngineModule {
 }
 
 /** Feature modules; later features append here. */
-export const FEATURE_MODULES: Type[] = [AuditModule, HealthModule, MetricsModule, InspectorModule, JobsModule, SessionsModule, WorkflowsModule];
+export const FEATURE_MODULES: Type[] = [AuditModule, CallbacksModule, HealthModule, MetricsModule, InspectorModule, JobsModule, SessionsModule, WorkflowsModule];
 
 @Module({})
 export class AppModule {

@@ -70,3 +70,33 @@ describe('alert webhook configuration', () => {
     expect(JSON.stringify(fieldsOf({ PUBLIC_URL: 'https://ops:pw-123@engine.example.org' }))).not.toContain('pw-123');
   });
 });
+
+describe('captcha policy configuration', () => {
+  it('answers within 5 minutes, retries from 10 s to 10 min, warns after 3, unless told otherwise', () => {
+    expect(loadConfig({}).captchaPolicy).toEqual({ answerWithinMs: 300_000, retryMinMs: 10_000, retryMaxMs: 600_000, warnAfter: 3 });
+    expect(loadConfig({ CAPTCHA_ANSWER_WITHIN_MS: '120000', CAPTCHA_WARN_AFTER: '1' }).captchaPolicy).toMatchObject({ answerWithinMs: 120_000, warnAfter: 1 });
+  });
+
+  it('refuses what it cannot use, naming the variable', () => {
+    expect(fieldsOf({ CAPTCHA_ANSWER_WITHIN_MS: '10' })).toEqual({ CAPTCHA_ANSWER_WITHIN_MS: 'must be an integer 1000..86400000' });
+    expect(fieldsOf({ CAPTCHA_WARN_AFTER: 'often' })).toEqual({ CAPTCHA_WARN_AFTER: 'must be an integer 1..1000' });
+    expect(fieldsOf({ CAPTCHA_RETRY_MIN_MS: '5000', CAPTCHA_RETRY_MAX_MS: '1000' })).toEqual({ CAPTCHA_RETRY_MIN_MS: 'must not exceed CAPTCHA_RETRY_MAX_MS (1000)' });
+  });
+});
+
+describe('completion callback configuration', () => {
+  it('has no global callback and no signing secret unless told; a global URL needs the secret', () => {
+    expect(loadConfig({}).callbacks).toEqual({ url: null, secretRef: null, maxAttempts: 12, minDelayMs: 1_000, maxDelayMs: 600_000, timeoutMs: 10_000 });
+    const config = loadConfig({ CALLBACK_URL: 'https://receiver.example/hooks', CALLBACK_SECRET_REF: 'secret://callbacks', CALLBACK_MAX_ATTEMPTS: '5' });
+    expect(config.callbacks).toMatchObject({ url: 'https://receiver.example/hooks', secretRef: 'secret://callbacks', maxAttempts: 5 });
+  });
+
+  it('refuses what it cannot use, naming the variable, and never echoes a credential', () => {
+    expect(fieldsOf({ CALLBACK_URL: 'https://receiver.example/hooks' })).toEqual({ CALLBACK_SECRET_REF: 'required with CALLBACK_URL: every delivery is signed' });
+    const withPassword = fieldsOf({ CALLBACK_URL: 'https://u:hunter22@receiver.example/hooks', CALLBACK_SECRET_REF: 'secret://x' });
+    expect(Object.keys(withPassword)).toEqual(['CALLBACK_URL']);
+    expect(JSON.stringify(withPassword)).not.toContain('hunter22');
+    expect(fieldsOf({ CALLBACK_URL: 'gopher://receiver.example', CALLBACK_SECRET_REF: 'secret://x' })).toEqual({ CALLBACK_URL: 'must use http or https' });
+    expect(fieldsOf({ CALLBACK_MIN_DELAY_MS: '9000', CALLBACK_MAX_DELAY_MS: '1000' })).toEqual({ CALLBACK_MIN_DELAY_MS: 'must not exceed CALLBACK_MAX_DELAY_MS (1000)' });
+  });
+});

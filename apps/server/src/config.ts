@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ValidationError } from '@engine/core';
-import { DEFAULT_CAPTCHA_POLICY, type CaptchaPolicy } from '@engine/machines';
+import { callbackUrlProblem, DEFAULT_CALLBACK_POLICY, DEFAULT_CAPTCHA_POLICY, type CaptchaPolicy } from '@engine/machines';
 import type { WebhookFormat } from '@engine/engine';
 
 export interface PortalConfig {
@@ -47,6 +47,8 @@ export interface ServerConfig {
   concurrency: number;
   cloneStrategy: 'context' | 'profile-copy';
   jobRetryDelayMs: number | undefined;
+  /** Completion callbacks: the global URL, the signing secret's reference, the retry policy, the per-attempt timeout. */
+  callbacks: { url: string | null; secretRef: string | null; maxAttempts: number; minDelayMs: number; maxDelayMs: number; timeoutMs: number };
   /** How long an operator has to answer a captcha, the waits before asking again, when to warn. */
   captchaPolicy: CaptchaPolicy;
   alertWebhookUrl: string | null;
@@ -96,6 +98,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const retryDelay = env.JOB_RETRY_DELAY_MS === undefined ? undefined : int('JOB_RETRY_DELAY_MS', 60_000, 0, 86_400_000);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 0, 600_000);
   const day = 86_400_000;
+  const callbacks = {
+    url: env.CALLBACK_URL || null,
+    secretRef: env.CALLBACK_SECRET_REF || null,
+    maxAttempts: int('CALLBACK_MAX_ATTEMPTS', DEFAULT_CALLBACK_POLICY.maxAttempts, 1, 100),
+    minDelayMs: int('CALLBACK_MIN_DELAY_MS', DEFAULT_CALLBACK_POLICY.minDelayMs, 1, day),
+    maxDelayMs: int('CALLBACK_MAX_DELAY_MS', DEFAULT_CALLBACK_POLICY.maxDelayMs, 1, day),
+    timeoutMs: int('CALLBACK_TIMEOUT_MS', 10_000, 100, 300_000),
+  };
+  const callbackUrlRefused = callbacks.url === null ? null : callbackUrlProblem(callbacks.url);
+  if (callbackUrlRefused) fields.CALLBACK_URL = callbackUrlRefused;
+  else if (callbacks.url !== null && callbacks.secretRef === null) fields.CALLBACK_SECRET_REF = 'required with CALLBACK_URL: every delivery is signed';
+  if (!fields.CALLBACK_MIN_DELAY_MS && !fields.CALLBACK_MAX_DELAY_MS && callbacks.minDelayMs > callbacks.maxDelayMs) {
+    fields.CALLBACK_MIN_DELAY_MS = `must not exceed CALLBACK_MAX_DELAY_MS (${callbacks.maxDelayMs})`;
+  }
   const captchaPolicy: CaptchaPolicy = {
     answerWithinMs: int('CAPTCHA_ANSWER_WITHIN_MS', DEFAULT_CAPTCHA_POLICY.answerWithinMs, 1_000, day),
     retryMinMs: int('CAPTCHA_RETRY_MIN_MS', DEFAULT_CAPTCHA_POLICY.retryMinMs, 0, day),
@@ -140,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     cloneStrategy: strategy as ServerConfig['cloneStrategy'],
     jobRetryDelayMs: retryDelay,
     captchaPolicy,
+    callbacks,
     alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,
     alertWebhookFormat: alertWebhookFormat as WebhookFormat,
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,

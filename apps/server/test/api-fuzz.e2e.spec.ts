@@ -34,13 +34,16 @@ interface Route {
 
 /** Every route in the OpenAPI document but the public /health (a test below keeps them in step). */
 const ROUTES: readonly Route[] = [
-  { method: 'POST', path: '/api/jobs', body: { portal: 'string', payload: 'object', externalId: 'string' } },
+  { method: 'POST', path: '/api/jobs', body: { portal: 'string', payload: 'object', externalId: 'string', callbackUrl: 'string' } },
   { method: 'GET', path: '/api/jobs', query: ['status', 'portal', 'limit', 'cursor'] },
   { method: 'GET', path: '/api/jobs/stats' },
   { method: 'GET', path: '/api/jobs/{id}' },
   { method: 'POST', path: '/api/jobs/{id}/cancel', body: { reason: 'string' } },
   { method: 'POST', path: '/api/jobs/{id}/retry' },
   { method: 'GET', path: '/api/job-status/{externalId}' },
+  { method: 'GET', path: '/api/callbacks', query: ['state'] },
+  { method: 'GET', path: '/api/callbacks/{jobId}' },
+  { method: 'POST', path: '/api/callbacks/{jobId}/resend' },
   { method: 'GET', path: '/api/sessions' },
   { method: 'GET', path: '/api/sessions/{portal}' },
   { method: 'GET', path: '/api/sessions/{portal}/recoveries' },
@@ -89,7 +92,7 @@ const auth = { Authorization: `Bearer ${TOKEN}` };
 /** Existing (or at least well-formed) values for each path parameter, so a case faults in one place only. */
 function validParam(path: string, name: string): string {
   if (name === 'id') return path.startsWith('/api/jobs') ? jobId : `job-${jobId}`;
-  return { externalId, portal: 'portal-sim', sid: 'wf-none', name: 'shot.png' }[name] as string;
+  return { externalId, portal: 'portal-sim', sid: 'wf-none', name: 'shot.png', jobId }[name] as string;
 }
 
 function fill(route: Route, override: Record<string, string> = {}): string {

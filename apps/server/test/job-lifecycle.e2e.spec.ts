@@ -3,12 +3,16 @@
 // stats and lookup by external id, cancel before and after submit.started, retry refused where
 // unsafe, the master session's state and a forced recovery in its history, the audit
 // endpoints, /docs with the token, /health without a token, /metrics with one — and at the end, the log of
-// the whole run holds neither the portal password nor the API token.
+// the whole run holds neither the portal password nor the API token. A job with a callbackUrl
+// posts its signed outcome to a receiver on loopback; bad callback URLs are refused.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
+import { callbackSignature, JobIntake } from '@engine/engine';
 import { sampleProposal } from '@engine/portals';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
 import { loadConfig } from '../src/config';
@@ -23,6 +27,10 @@ const logLines: string[] = [];
 let root: string;
 let sim: PortalSim;
 let server: RunningServer;
+const CALLBACK_SECRET = `cb-${Date.now().toString(36)}-signing-key`;
+const callbacksReceived: { headers: IncomingHttpHeaders; body: string }[] = [];
+let receiver: Server;
+let receiverUrl: string;
 
 const api = () => request(server.url);
 const auth = () => ({ Authorization: `Bearer ${secrets.token}` });
@@ -39,12 +47,26 @@ beforeAll(async () => {
       done();
     },
   });
-  server = await startServer(loadConfig(serverEnv(sim, join(root, 'data'), secrets)), { logDestination: logs });
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      callbacksReceived.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/jobs`;
+  const env = serverEnv(sim, join(root, 'data'), secrets, { CALLBACK_SECRET_REF: 'secret://callbacks/signing' }, {
+    'secret://callbacks/signing': { username: 'callbacks', password: CALLBACK_SECRET },
+  });
+  server = await startServer(loadConfig(env), { logDestination: logs });
 });
 
 afterAll(async () => {
   await server?.close();
   await sim?.close();
+  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -185,12 +207,50 @@ describe('the server with the portal simulator and Chromium', () => {
     expect(metrics.text).toMatch(/engine_session_clone_seconds_count\{portal="portal-sim",strategy="context"\} [1-9]/);
   });
 
+  it('refuses bad callback URLs with 400 and records nothing; a job with a callbackUrl posts its signed outcome when it ends', async () => {
+    const key = `cb-${run}-bad`;
+    for (const [callbackUrl, problem] of [
+      ['ftp://127.0.0.1/hook', 'must use http or https'],
+      [`http://127.0.0.1/${'x'.repeat(2100)}`, 'must be at most 2048 characters'],
+      ['http://user:pw@127.0.0.1/hook', /credentials/],
+      ['not a url', 'must be an absolute http(s) URL'],
+    ] as const) {
+      const refused = await api().post('/api/jobs').set(auth()).set('Idempotency-Key', key).send({ portal: 'portal-sim', payload: sampleProposal(8, run), callbackUrl });
+      expect(refused.status).toBe(400);
+      expect(refused.body.fields.callbackUrl).toMatch(problem);
+    }
+    expect((await api().get(`/api/jobs/${JobIntake.jobIdFor('portal-sim', key)}`).set(auth())).status).toBe(404);
+    expect((await api().get(`/api/callbacks/${JobIntake.jobIdFor('portal-sim', key)}`).set(auth())).status).toBe(404);
+
+    const submitted = await api()
+      .post('/api/jobs')
+      .set(auth())
+      .set('Idempotency-Key', `cb-${run}-ok`)
+      .send({ portal: 'portal-sim', payload: sampleProposal(9, run), callbackUrl: receiverUrl })
+      .expect(202);
+    const id = submitted.body.jobId as string;
+    expect((await api().get(`/api/callbacks/${id}`).set(auth()).expect(200)).body).toMatchObject({ jobId: id, url: receiverUrl, state: 'awaitingJob' });
+    const delivered = await until('callback delivered', async () => {
+      const body = (await api().get(`/api/callbacks/${id}`).set(auth()).expect(200)).body;
+      return body.state === 'delivered' ? body : null;
+    }, 120_000);
+    expect(delivered).toMatchObject({ deliveredStatus: 204, attempts: 1, lastFailure: null });
+    expect(callbacksReceived).toHaveLength(1);
+    const [call] = callbacksReceived;
+    expect(call.headers['x-engine-signature']).toBe(callbackSignature(CALLBACK_SECRET, String(call.headers['x-engine-timestamp']), call.body));
+    expect(JSON.parse(call.body)).toMatchObject({ event: 'job.finished', jobId: id, portal: 'portal-sim', state: 'submitted', reference: expect.stringMatching(/^PRP-/), failure: null });
+    expect((await api().get('/api/callbacks').query({ state: 'undelivered' }).set(auth()).expect(200)).body).toEqual({ callbacks: [] });
+    expect((await api().post(`/api/callbacks/${id}/resend`).set(auth())).status).toBe(409);
+    expect((await api().get('/api/callbacks').query({ state: 'lost' }).set(auth())).status).toBe(400);
+  });
+
   it('wrote a log for the whole run that holds neither the portal password nor the API token', () => {
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.some((line) => line.includes('engine restored from the log'))).toBe(true);
     for (const line of logLines) {
       expect(line).not.toContain(secrets.password);
       expect(line).not.toContain(secrets.token);
+      expect(line).not.toContain(CALLBACK_SECRET);
     }
   });
 });

@@ -22,12 +22,23 @@ import {
 } from '@engine/core';
 import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type ArtifactStore, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
 import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
-import { ENGINE_MACHINES, MASTER_SESSION_MACHINE, takeoverEvent, type CaptchaPolicy, type MasterSessionConfigOverrides } from '@engine/machines';
+import {
+  callbackUrlProblem,
+  DEFAULT_CALLBACK_POLICY,
+  ENGINE_MACHINES,
+  MASTER_SESSION_MACHINE,
+  takeoverEvent,
+  type CallbackPolicy,
+  type CaptchaPolicy,
+  type MasterSessionConfigOverrides,
+} from '@engine/machines';
 import { alertEffects } from './alerts/alert-effects';
 import { AlertMonitor } from './alerts/alert-monitor';
 import type { AlertRulesConfig } from './alerts/alert-rules';
 import { LogAlerter } from './alerts/log-alerter';
 import { AuditApi } from './audit/audit-api';
+import { callbackEffects, callbacksNotConfigured } from './callbacks/callback-delivery';
+import { CallbacksApi } from './callbacks/callbacks-api';
 import { monitoredBrowser } from './health/browser-session';
 import type { BatchSummary } from './health/batch-summary';
 import { guardEffects } from './health/guard-effects';
@@ -79,6 +90,12 @@ export interface EngineOptions {
   machines?: readonly AnyMachineDefinition[];
   /** Effect handlers merged last, over the built-in ones (tests swap real effects for fakes). */
   effects?: EffectRegistry;
+  /**
+   * Completion callbacks: a global URL (jobs without their own `callbackUrl`), the secret that
+   * signs every delivery (required for any callback), the retry policy and the per-attempt
+   * timeout, and where a receiver fetches a job's failure artifacts.
+   */
+  callbacks?: { url?: string | null; secretRef?: string | null; policy?: Partial<CallbackPolicy>; timeoutMs?: number; artifactLink?: (jobId: string, reference: string) => string };
   /** Metrics hook: seconds to a cloned session. */
   onCloned?: (portal: string, strategy: CloneStrategy, seconds: number) => void;
 }
@@ -93,6 +110,7 @@ export interface Engine {
   readonly sessions: SessionsApi;
   readonly workflows: WorkflowSessions;
   readonly audit: AuditApi;
+  readonly callbacks: CallbacksApi;
   /** The committed state of every stream: what every reader reads. */
   readonly feed: StateFeed;
   readonly store: EventStore;
@@ -144,6 +162,14 @@ export function createEngine(options: EngineOptions): Engine {
   const artifacts = options.artifacts ?? new LocalArtifactStore(join(dataDir, 'artifacts'));
   const profiles = new ProfileStore(dataDir, clock);
   const manualCaptcha = new ManualCaptchaSolver(undefined, clock);
+  const secrets = options.secrets ?? new MemorySecretProvider();
+  const callbackSecretRef = options.callbacks?.secretRef ?? null;
+  const globalCallbackUrl = options.callbacks?.url ?? null;
+  if (globalCallbackUrl !== null) {
+    const problem = callbackUrlProblem(globalCallbackUrl);
+    if (problem) throw new RangeError(`callbacks.url ${problem}`);
+    if (callbackSecretRef === null) throw new RangeError('callbacks.url needs callbacks.secretRef: every delivery is signed');
+  }
 
   // Job operations depend on their portal's master browser (clones live in it): a dead browser
   // halts them with one root cause. The batch window rotates so a long uptime stays bounded.
@@ -164,7 +190,7 @@ export function createEngine(options: EngineOptions): Engine {
     portals,
     captcha: options.captcha ?? (() => manualCaptcha),
     captchaPolicy: options.captchaPolicy,
-    secrets: options.secrets ?? new MemorySecretProvider(),
+    secrets,
     clock,
     logger,
     onBrowser: (portal, browser) => {
@@ -198,6 +224,9 @@ export function createEngine(options: EngineOptions): Engine {
       }),
       workflows.effects(),
       alertEffects(alerter, clock),
+      callbackSecretRef
+        ? callbackEffects({ clock, secrets, secretRef: callbackSecretRef, timeoutMs: options.callbacks?.timeoutMs })
+        : callbacksNotConfigured(clock),
       ...(options.extensions ?? []).map((e) => e.effects ?? {}),
       options.effects ?? {},
     ),
@@ -217,7 +246,17 @@ export function createEngine(options: EngineOptions): Engine {
     : undefined;
   const scheduler = new JobScheduler({ host, clock, logger, concurrency, owns: ownership && ((stream) => ownership.owns(stream)) });
   const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job });
-  const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock });
+  const callbackPolicy = { ...DEFAULT_CALLBACK_POLICY, ...options.callbacks?.policy };
+  const callbacks = new CallbacksApi({
+    host,
+    clock,
+    logger,
+    globalUrl: globalCallbackUrl,
+    enabled: callbackSecretRef !== null,
+    policy: callbackPolicy,
+    artifactLink: options.callbacks?.artifactLink,
+  });
+  const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks });
   const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids() });
   const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger });
 
@@ -226,6 +265,7 @@ export function createEngine(options: EngineOptions): Engine {
     sessions,
     workflows,
     audit,
+    callbacks,
     feed: host.feed,
     store: options.store,
     clock,
@@ -249,6 +289,7 @@ export function createEngine(options: EngineOptions): Engine {
       await rm(clonesDir, { recursive: true, force: true });
       const report = await host.start(ownership);
       await workflows.start();
+      await callbacks.start();
       const at = new Date(clock.now()).toISOString();
       for (const portal of portals.ids()) {
         const credentialsRef = credentials[portal];
@@ -277,6 +318,7 @@ export function createEngine(options: EngineOptions): Engine {
       return report;
     },
     async stop() {
+      callbacks.stop();
       await scheduler.stop(options.timeouts?.shutdownMs ?? 30_000);
       await alertWatch?.close();
       await host.stop();

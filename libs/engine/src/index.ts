@@ -8,6 +8,8 @@ export * from './master-sessions/master-session-runtime';
 export * from './master-sessions/sessions-api';
 export * from './master-sessions/incidents';
 export * from './audit/audit-api';
+export * from './callbacks/callbacks-api';
+export * from './callbacks/callback-delivery';
 export * from './portals/portal-registry';
 export * from './alerts';
 export * from './health';

@@ -34,6 +34,15 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     credentials: Object.fromEntries(config.portals.map((p, i) => [adapters[i].id, p.credentialsRef])),
     captcha: (portal) => solvers.get(portal) ?? engine.manualCaptcha,
     captchaPolicy: config.captchaPolicy,
+    callbacks: {
+      url: config.callbacks.url,
+      secretRef: config.callbacks.secretRef,
+      policy: { maxAttempts: config.callbacks.maxAttempts, minDelayMs: config.callbacks.minDelayMs, maxDelayMs: config.callbacks.maxDelayMs },
+      timeoutMs: config.callbacks.timeoutMs,
+      // The inspector serves a job's screenshots (token required); absolute when the public URL is known.
+      artifactLink: (jobId, reference) =>
+        `${config.publicUrl ?? ''}/api/inspector/streams/${encodeURIComponent(`job-${jobId}`)}/screenshots/${encodeURIComponent(reference.replace(/^screenshot\//, ''))}`,
+    },
     logger,
     alerter: config.alertWebhookUrl
       ? new FanOutAlerter([log, new WebhookAlerter({ url: config.alertWebhookUrl, format: config.alertWebhookFormat, publicUrl: config.publicUrl ?? undefined })])

@@ -11,6 +11,11 @@ export const submitJobSchema = z
     portal: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a portal id'),
     payload: z.record(z.string(), z.unknown()),
     externalId: token.optional(),
+    callbackUrl: z
+      .string()
+      .max(2048, 'must be at most 2048 characters')
+      .optional()
+      .describe('POSTed the job\'s outcome when it ends (signed, retried); replaces the server\'s CALLBACK_URL for this job'),
   })
   .strict();
 

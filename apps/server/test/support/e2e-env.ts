@@ -12,10 +12,16 @@ export function uniqueSecrets() {
   return { password: `pw-${randomBytes(9).toString('base64url')}!`, token: `tok-${randomBytes(18).toString('base64url')}` };
 }
 
-export function serverEnv(sim: PortalSim, dataDir: string, secrets: { password: string; token: string }, extra: Record<string, string> = {}): Record<string, string> {
+export function serverEnv(
+  sim: PortalSim,
+  dataDir: string,
+  secrets: { password: string; token: string },
+  extra: Record<string, string> = {},
+  moreSecrets: Record<string, { username: string; password: string }> = {},
+): Record<string, string> {
   mkdirSync(dataDir, { recursive: true });
   const secretsFile = join(dataDir, 'secrets.json');
-  writeFileSync(secretsFile, JSON.stringify({ [CREDENTIALS_REF]: { username: 'agent', password: secrets.password } }), { mode: 0o600 });
+  writeFileSync(secretsFile, JSON.stringify({ [CREDENTIALS_REF]: { username: 'agent', password: secrets.password }, ...moreSecrets }), { mode: 0o600 });
   return {
     PORT: '0',
     DATA_DIR: dataDir,

@@ -22,6 +22,8 @@ export interface SubmitJobRequest {
   payload: unknown;
   idempotencyKey: string;
   externalId?: string | null;
+  /** Where the job's outcome is POSTed when it ends (JobsApi registers it; intake ignores it). */
+  callbackUrl?: string | null;
 }
 
 export interface SubmitJobResult {

@@ -6,6 +6,7 @@ import { z } from 'zod/v4';
 import { EngineError, InvalidCommandError, NotFoundError, ValidationError, type ActorHost, type Clock, type EventStore } from '@engine/core';
 import { JOB_MACHINE, MASTER_SESSION_MACHINE, recoveriesPerHour, recoveryHistory, retryIsSafe, topState } from '@engine/machines';
 import type { JobIntake, SubmitJobRequest } from './job-intake';
+import type { CallbacksApi } from '../callbacks/callbacks-api';
 import type { JobScheduler, SchedulerStatus } from './job-scheduler';
 import { jobStateSchema, jobView, jobViewSchema, type JobView } from './job-view';
 
@@ -54,6 +55,8 @@ export interface JobsApiOptions {
   scheduler: JobScheduler;
   store: EventStore;
   clock: Clock;
+  /** Completion callbacks; absent: a callbackUrl is refused like an unknown field would be. */
+  callbacks?: CallbacksApi;
 }
 
 export class JobsApi {
@@ -63,8 +66,17 @@ export class JobsApi {
   async submit(request: SubmitJobRequest): Promise<SubmittedJob> {
     const master = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, request.portal);
     if (master?.state.context.intakeHalted) throw new IntakeHaltedError(request.portal, topState(master.state.value));
+    // Checked before anything is recorded; registered right after the job, before the answer.
+    const callbackUrl = this.callbackUrlFor(request.callbackUrl);
     const result = await this.options.intake.submitJob(request);
+    if (callbackUrl) await this.options.callbacks?.register(result.jobId, callbackUrl);
     return { jobId: result.jobId, created: result.created, state: result.committed.state.value, version: result.committed.version };
+  }
+
+  private callbackUrlFor(requested: string | null | undefined): string | null {
+    if (this.options.callbacks) return this.options.callbacks.urlFor(requested);
+    if (requested != null) throw new ValidationError('invalid job', { callbackUrl: 'callbacks are not configured on this server' });
+    return null;
   }
 
   get(jobId: string): JobView {
