@@ -240,6 +240,10 @@ describe('the server with the portal simulator and Chromium', () => {
     expect(call.headers['x-engine-signature']).toBe(callbackSignature(CALLBACK_SECRET, String(call.headers['x-engine-timestamp']), call.body));
     expect(JSON.parse(call.body)).toMatchObject({ event: 'job.finished', jobId: id, portal: 'portal-sim', state: 'submitted', reference: expect.stringMatching(/^PRP-/), failure: null });
     expect((await api().get('/api/callbacks').query({ state: 'undelivered' }).set(auth()).expect(200)).body).toEqual({ callbacks: [] });
+    // The inspector lists callbacks as their own kind, filterable by state (undelivered ones are what an operator looks for).
+    const listed = await api().get('/api/inspector/streams').query({ kind: 'callback', state: 'delivered' }).set(auth()).expect(200);
+    expect(listed.body.items.map((i: { stream: string }) => i.stream)).toEqual([`callback-${id}`]);
+    expect(listed.body.kinds.callback).toBe(1);
     expect((await api().post(`/api/callbacks/${id}/resend`).set(auth())).status).toBe(409);
     expect((await api().get('/api/callbacks').query({ state: 'lost' }).set(auth())).status).toBe(400);
   });
