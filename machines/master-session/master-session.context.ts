@@ -49,7 +49,9 @@ export type RecoveryTrigger =
   /** The browser disconnected: recovery starts at the hard level (a new browser). */
   | { kind: 'browserLost'; reason: string; at: string }
   /** The first launch or login failed (also after an operator RESET). */
-  | { kind: 'startup'; reason: string };
+  | { kind: 'startup'; reason: string }
+  /** An operator forced a recovery at `level` (RECOVERY_REQUESTED). */
+  | { kind: 'operator'; reason: string; by: string; level: RecoveryLevel; at: string };
 
 export interface Recovery {
   /** The nth recovery of this session, 1-based. */

@@ -3,7 +3,7 @@
 // No secret ever travels in an event: a captcha answer stays with the CaptchaSolver and the
 // command only names the challenge it answers. Type aliases, not interfaces, so that each
 // event is an EngineEvent (a record) for the host and for machineSpec.
-import type { CaptchaPolicy } from './master-session.config';
+import type { CaptchaPolicy, RecoveryLevel } from './master-session.config';
 
 export type MasterSessionErrorInfo = {
   code: string;
@@ -45,6 +45,12 @@ export type CaptchaWithdrawn = {
   /** `process_restarted`, or the error code the parked login ended with. */
   reason: string;
 };
+
+/**
+ * An operator forces a recovery at a level (soft: re-login; hard: a new browser; nuclear: a
+ * fresh profile) from any state, instead of waiting for the ladder to get there.
+ */
+export type RecoveryRequested = { type: 'RECOVERY_REQUESTED'; level: RecoveryLevel; by: string; at: string };
 
 /** An operator starts the session again from a fresh browser, from any state (critical, a wedged login, a recovery). */
 export type ResetRequested = {
@@ -140,7 +146,7 @@ export type MasterSessionTimerFired =
   /** The wait after an unanswered challenge is over: ask a new one. */
   | { type: 'TIMER.captchaRetry' };
 
-export type MasterSessionCommand = FailureReported | BrowserLost | CaptchaAnswered | CaptchaWithdrawn | ResetRequested;
+export type MasterSessionCommand = FailureReported | BrowserLost | CaptchaAnswered | CaptchaWithdrawn | ResetRequested | RecoveryRequested;
 
 export type MasterSessionOutcome =
   | BrowserLaunched

@@ -14,7 +14,7 @@
 // field version 1 never recorded (machines/master-session/fixtures holds such a log).
 import { and, assign, setup, type SnapshotFrom } from 'xstate';
 import type { MachineDefinition } from '@engine/core';
-import { captchaRetryDelayMs, DEFAULT_CAPTCHA_POLICY, type RecoveryLevel } from './master-session.config';
+import { captchaRetryDelayMs, DEFAULT_CAPTCHA_POLICY, RECOVERY_LEVELS, type RecoveryLevel } from './master-session.config';
 import {
   beginAttempt,
   endAttempt,
@@ -59,6 +59,7 @@ function errorOf(event: MasterSessionEvent): MasterSessionErrorInfo | null {
 function triggerOf(kind: RecoveryTrigger['kind'], event: MasterSessionEvent): RecoveryTrigger {
   if (kind === 'failureReport' && event.type === 'FAILURE_REPORTED') return { kind, jobId: event.jobId, reason: event.reason, at: event.at };
   if (kind === 'browserLost' && event.type === 'BROWSER_LOST') return { kind, reason: event.reason, at: event.at };
+  if (kind === 'operator' && event.type === 'RECOVERY_REQUESTED') return { kind, reason: `${event.level} recovery forced by ${event.by}`, by: event.by, level: event.level, at: event.at };
   const reason = event.type === 'PROBE_FAILED' ? event.reason : (errorOf(event)?.code ?? event.type);
   return kind === 'heartbeat' ? { kind, reason } : { kind: 'startup', reason };
 }
@@ -233,6 +234,7 @@ export const masterSessionMachine = setup({
     currentProbeThrew: ({ context, event }) =>
       event.type === 'EFFECT_FAILED' && event.effect === 'probeSession' && (event.params as { probe?: number } | null)?.probe === context.probes,
     triesLeft: ({ context }, params: { level: RecoveryLevel }) => triesLeft(context, params.level),
+    levelIs: ({ event }, params: { level: RecoveryLevel }) => event.type === 'RECOVERY_REQUESTED' && event.level === params.level,
     answersChallenge: ({ context, event }) => event.type === 'CAPTCHA_ANSWERED' && context.captcha?.challengeId === event.challengeId,
     /** A challenge recorded with its policy (version 2) expires on a timer. */
     timedChallenge: ({ event }) => event.type === 'CAPTCHA_REQUIRED' && event.policy !== undefined,
@@ -258,6 +260,19 @@ export const masterSessionMachine = setup({
       reenter: true,
       actions: ['abandonRecovery', 'releaseCaptcha', 'resumeIntake', ...TIMERS.map((name) => ({ type: 'cancelTimer' as const, params: { name } }))],
     },
+    // An operator forces a level: a new recovery starts there (one running is abandoned).
+    RECOVERY_REQUESTED: RECOVERY_LEVELS.map((level) => ({
+      guard: { type: 'levelIs' as const, params: { level } },
+      target: `.recovering.${level}` as const,
+      reenter: true,
+      actions: [
+        'abandonRecovery' as const,
+        'releaseCaptcha' as const,
+        'resumeIntake' as const,
+        ...TIMERS.map((name) => ({ type: 'cancelTimer' as const, params: { name } })),
+        { type: 'startRecovery' as const, params: { kind: 'operator' as const } },
+      ],
+    })),
   },
   states: {
     launching: {

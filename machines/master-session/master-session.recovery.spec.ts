@@ -254,6 +254,21 @@ describe('master session: critical', () => {
     expect(spec.given(INPUT, [...TO_SOFT, ev.loginFailed(), ev.reset(), ev.closed(), ev.launched()]).when(ev.loggedIn(500)).value).toBe('ready');
   });
 
+  it('an operator forces a level: a new recovery starts there, from ready, from a running recovery, from critical', () => {
+    const force = (level: 'soft' | 'hard' | 'nuclear') => ({ type: 'RECOVERY_REQUESTED' as const, level, by: 'operator-1', at: '2026-01-01T01:00:00.000Z' });
+    const fromReady = spec.given(INPUT, TO_READY).when(force('hard'));
+    expect(fromReady.value).toEqual({ recovering: { hard: { attempt: 'closing' } } });
+    expect(fromReady.context.recovery).toMatchObject({ number: 1, trigger: { kind: 'operator', by: 'operator-1', level: 'hard' } });
+    expect(fromReady.timersCancelled).toEqual(['heartbeat']);
+    const fromSoft = spec.given(INPUT, [...TO_SOFT, ev.loginFailed()]).when(force('nuclear'));
+    expect(fromSoft.value).toEqual({ recovering: { nuclear: { attempt: 'closing' } } });
+    expect(fromSoft.context.recoveries).toBe(2);
+    expect(fromSoft.timersCancelled).toEqual(['retry']);
+    const fromCritical = spec.given(INPUT, TO_CRITICAL).when(force('soft'));
+    expect(fromCritical.value).toEqual({ recovering: { soft: { attempt: 'relogin' } } });
+    expect(fromCritical.context.intakeHalted).toBe(false);
+  });
+
   it('RESET while starting up or waiting on a captcha', () => {
     expect(spec.given(INPUT).when(ev.reset()).value).toBe('restarting');
     const then = spec.given(INPUT, [ev.launched(), ev.timedCaptcha('ch-1')]).when(ev.reset());

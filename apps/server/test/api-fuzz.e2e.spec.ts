@@ -47,7 +47,7 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/sessions' },
   { method: 'GET', path: '/api/sessions/{portal}' },
   { method: 'GET', path: '/api/sessions/{portal}/recoveries' },
-  { method: 'POST', path: '/api/sessions/{portal}/recover' },
+  { method: 'POST', path: '/api/sessions/{portal}/recover', body: { level: 'string' } },
   { method: 'GET', path: '/api/sessions/{portal}/captcha' },
   { method: 'POST', path: '/api/sessions/{portal}/captcha', body: { answer: 'string', challengeId: 'string' } },
   { method: 'GET', path: '/api/streams/{id}/events', query: ['from', 'limit'] },

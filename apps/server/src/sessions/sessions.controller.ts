@@ -5,7 +5,7 @@ import { z } from 'zod/v4';
 import { recoveryHistorySchema, SessionsApi, sessionViewSchema, type RecoveryHistory, type SessionView } from '@engine/engine';
 import { ApiJsonBody, ApiJsonResponse } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
-import { captchaAnswerSchema, portalIdSchema } from './sessions.schemas';
+import { captchaAnswerSchema, portalIdSchema, recoverSchema } from './sessions.schemas';
 
 const sessionListSchema = z.object({ sessions: z.array(sessionViewSchema) });
 
@@ -36,8 +36,10 @@ export class SessionsController {
   @Post(':portal/recover')
   @HttpCode(202)
   @ApiJsonResponse(sessionViewSchema, 202)
-  recover(@Param('portal') portal: string): Promise<SessionView> {
-    return this.sessions.recover(parseOrThrow(portalIdSchema, portal, 'portal'));
+  @ApiJsonBody(recoverSchema, false)
+  recover(@Param('portal') portal: string, @Body() body: unknown): Promise<SessionView> {
+    const { level } = parseOrThrow(recoverSchema, body ?? {}, 'recovery request');
+    return this.sessions.recover(parseOrThrow(portalIdSchema, portal, 'portal'), 'api', level);
   }
 
   // The type goes with the image only: a 404 (no open challenge) is JSON and says so.

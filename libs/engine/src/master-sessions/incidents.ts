@@ -17,7 +17,7 @@ export const incidentSchema = z.object({
   state: z.string().describe('the master session state: launching, loggingIn, awaitingCaptcha, recovering, critical, restarting'),
   since: z.string().describe('when the session stopped being available (or was created, if it never was)'),
   rootCause: z.object({
-    kind: z.enum(['failureReport', 'heartbeat', 'browserLost', 'startup', 'starting']).describe('what started the recovery; starting: no recovery, the session is logging in for the first time'),
+    kind: z.enum(['failureReport', 'heartbeat', 'browserLost', 'startup', 'operator', 'starting']).describe('what started the recovery; starting: no recovery, the session is logging in for the first time'),
     reason: z.string(),
     jobId: z.string().nullable().describe('the job whose report started the recovery'),
     reportedAt: z.string().nullable(),
@@ -57,7 +57,7 @@ export function incidentOf(master: StreamState<MasterState>, jobs: Iterable<Stre
           kind: trigger.kind,
           reason: trigger.reason,
           jobId: trigger.kind === 'failureReport' ? trigger.jobId : null,
-          reportedAt: trigger.kind === 'failureReport' || trigger.kind === 'browserLost' ? trigger.at : null,
+          reportedAt: trigger.kind === 'failureReport' || trigger.kind === 'browserLost' || trigger.kind === 'operator' ? trigger.at : null,
         }
       : { kind: 'starting', reason: captcha ? captchaReason(c.captcha?.unanswered ?? 0) : 'logging in for the first time', jobId: null, reportedAt: null },
     intakeHalted: c.intakeHalted,

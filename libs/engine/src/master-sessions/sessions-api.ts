@@ -15,6 +15,7 @@ import {
   recoveryHistory,
   type MasterSessionDefinition,
   type MasterSessionEvent,
+  type RecoveryLevel,
 } from '@engine/machines';
 import type { StateOf } from '@engine/core';
 import { incidentOf, unavailableSince, type Incident } from './incidents';
@@ -128,12 +129,17 @@ export class SessionsApi {
   }
 
   /**
-   * A logged-in session or a running recovery: a failure report (starts a recovery, or joins the
-   * one running). Anywhere else (critical, starting up, waiting on a captcha, restarting): an
-   * operator reset, a clean start from a fresh browser.
+   * With a level: a recovery forced at that level, from any state. Without: a logged-in session
+   * or a running recovery gets a failure report (starts a recovery, or joins the one running);
+   * anywhere else (critical, starting up, waiting on a captcha, restarting) an operator reset, a
+   * clean start from a fresh browser.
    */
-  async recover(portal: string, by = 'api'): Promise<SessionView> {
+  async recover(portal: string, by = 'api', level?: RecoveryLevel): Promise<SessionView> {
     const entry = this.entry(portal);
+    if (level) {
+      const forced: MasterSessionEvent = { type: 'RECOVERY_REQUESTED', level, by, at: new Date(this.options.clock.now()).toISOString() };
+      return sessionView(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, forced));
+    }
     const heals = (isMasterAvailable(entry.state) || masterSessionHasTag(entry.state, 'recovering')) && !masterSessionHasTag(entry.state, 'awaitingCaptcha');
     const event: MasterSessionEvent = heals
       ? { type: 'FAILURE_REPORTED', jobId: `operator:${by}`, reason: 'operator_request', at: new Date(this.options.clock.now()).toISOString() }
