@@ -20,9 +20,44 @@ export interface JobInput {
   retryDelayMs?: number;
   /** Durable wait in `in_doubt` before the portal is searched (lets a slow portal index the submission). */
   reconcileDelayMs?: number;
+  /**
+   * Since machine version 2: a retryable failure waits min·2^(n-1) (at most max, jittered into its
+   * upper half) before attempt n+1, instead of the fixed `retryDelayMs`. A login-form failure does
+   * not wait for it: the job retries as soon as the master session is logged in again.
+   */
+  retryBackoff?: RetryBackoff;
+  /**
+   * Since machine version 2: a portal search that fails (a timeout, a page the adapter did not
+   * expect) is tried again this many times, with backoff, before the job goes to `needs_review`.
+   */
+  lookupRetries?: LookupRetries;
+}
+
+export interface RetryBackoff {
+  minMs: number;
+  maxMs: number;
+}
+
+export interface LookupRetries {
+  max: number;
+  minMs: number;
+  maxMs: number;
 }
 
 export const JOB_DEFAULTS = { maxAttempts: 3, retryDelayMs: 60_000, reconcileDelayMs: 0 } as const;
+
+/**
+ * The retry policy intake gives new jobs when none is configured, scaled to `retryDelayMs` (the
+ * longest wait): attempts wait from 2 s (or less when the delay is shorter), doubling up to it;
+ * a failed search is tried 3 more times, from 5 s up to it, before a human is asked.
+ */
+export function defaultRetryPolicy(retryDelayMs: number): { retryBackoff: RetryBackoff; lookupRetries: LookupRetries } {
+  const maxMs = Math.max(1, retryDelayMs);
+  return {
+    retryBackoff: { minMs: Math.min(2_000, maxMs), maxMs },
+    lookupRetries: { max: 3, minMs: Math.min(5_000, maxMs), maxMs },
+  };
+}
 
 /** Where in an attempt the job is, or was when it failed. */
 export type JobStage = 'pending' | 'cloning' | 'validating' | 'filling' | 'submitting' | 'reconciling';
@@ -88,6 +123,13 @@ export interface JobContext {
   failures: JobFailure[];
   artifacts: string[];
   cancelReason: string | null;
+  // Since version 2, present only when the input set them: a version-1 context has none of these
+  // keys, so its log replays to identical states.
+  retryBackoff?: RetryBackoff;
+  lookupRetries?: LookupRetries;
+  /** Failed searches of the current reconciliation (with `lookupRetries`). */
+  lookupsFailed?: number;
+  lastLookupCode?: string;
 }
 
 /** The context a new job starts with. */
@@ -114,6 +156,8 @@ export function initialJobContext(input: JobInput): JobContext {
     failures: [],
     artifacts: [],
     cancelReason: null,
+    ...(input.retryBackoff ? { retryBackoff: { ...input.retryBackoff } } : {}),
+    ...(input.lookupRetries ? { lookupRetries: { ...input.lookupRetries } } : {}),
   };
 }
 
@@ -144,5 +188,14 @@ export function jobInputProblems(input: JobInput): Record<string, string> {
   integer('maxAttempts', 1);
   integer('retryDelayMs', 0);
   integer('reconcileDelayMs', 0);
+  const range = (field: 'retryBackoff' | 'lookupRetries', value: { minMs: number; maxMs: number } | undefined) => {
+    if (value === undefined) return;
+    if (!Number.isInteger(value.minMs) || value.minMs < 1 || !Number.isInteger(value.maxMs) || value.maxMs < value.minMs) {
+      problems[field] = 'minMs must be an integer >= 1 and maxMs an integer >= minMs';
+    }
+  };
+  range('retryBackoff', input.retryBackoff);
+  range('lookupRetries', input.lookupRetries);
+  if (input.lookupRetries && (!Number.isInteger(input.lookupRetries.max) || input.lookupRetries.max < 0)) problems.lookupRetries = 'max must be an integer >= 0';
   return problems;
 }

@@ -19,6 +19,16 @@ export type CancelJob = {
   at: string;
 };
 
+/**
+ * The portal's master session is logged in again after this job met the login form (it became
+ * healthy after the job's failure): retry now instead of at the fallback timer. Sent by the
+ * scheduler, which watches both. Recorded since machine version 2.
+ */
+export type SessionReady = {
+  type: 'SESSION_READY';
+  at: string;
+};
+
 // Outcomes of cloneSession
 export type SessionCloned = {
   type: 'CLONED';
@@ -155,6 +165,7 @@ export type ReconcileTimerFired = {
 export type JobEvent =
   | StartJob
   | CancelJob
+  | SessionReady
   | SessionCloned
   | CloneFailed
   | SessionValid

@@ -10,8 +10,15 @@
 //
 // Clones: every transition that ends an attempt (success, failure, cancel, interruption)
 // emits closeClone once; in_doubt/reconciling still belong to the submitting attempt.
+//
+// Version 2 (additive: a version-1 log replays unchanged, see fixtures/ and job.versions.spec.ts):
+// a job that met the login form retries as soon as its master session is logged in again
+// (SESSION_READY) instead of at the fixed delay; with `retryBackoff` in its input the waits
+// between attempts grow exponentially with jitter; with `lookupRetries` a failed portal search
+// is tried again with backoff before the job goes to `needs_review`.
 import { and, assign, setup, type SnapshotFrom } from 'xstate';
 import type { MachineDefinition } from '@engine/core';
+import { backoffWithJitterMs } from '../backoff';
 import { initialJobContext, type JobFailureType, type JobContext, type JobFailure, type JobInput, type JobStage, type JobLookupResult } from './job.config';
 import { JOB_FIRE_AND_FORGET, type JobEffectName, type JobEffectParams } from './job.effects';
 import type { JobEvent } from './job.events';
@@ -20,9 +27,10 @@ import type { JobEvent } from './job.events';
  * Tags carry what other layers ask of a state, so no list of state names exists outside this file:
  * `runnable` (the scheduler may START it), `attempt` (an attempt holds a slot: a clone, the
  * portal's attention), `interruptible` (a graceful stop may cut it: nothing was clicked yet),
- * `submitStarted` (from the commit point until the submission's fate is known).
+ * `submitStarted` (from the commit point until the submission's fate is known), `awaitingSession`
+ * (met the login form: retried when the master session is logged in again, SESSION_READY).
  */
-export type JobTag = 'runnable' | 'attempt' | 'interruptible' | 'submitStarted';
+export type JobTag = 'runnable' | 'attempt' | 'interruptible' | 'submitStarted' | 'awaitingSession';
 
 /** Codes come from effect handlers; anything that does not look like a code is replaced, so no message text lands in the log. */
 function shortCode(raw: unknown): string {
@@ -115,12 +123,17 @@ function attemptStage<const TEntry, TEffect extends 'cloneSession' | 'validateSe
   } as const;
 }
 
+/** The wait before the next attempt: exponential with jitter when the input asked for it (version 2), else the fixed delay. */
+function retryDelayMs(context: JobContext): number {
+  return context.retryBackoff ? backoffWithJitterMs(context.retryBackoff, context.attempt, context.jobId) : context.retryDelayMs;
+}
+
 /** A durable wait in `pending` stage before the next attempt; CANCEL accepted. */
 function retryWait() {
   return {
     entry: [
       { type: 'enterStage', params: { stage: 'pending' } },
-      { type: 'scheduleTimer', params: ({ context }: { context: JobContext }) => ({ name: 'retry' as const, delayMs: context.retryDelayMs }) },
+      { type: 'scheduleTimer', params: ({ context }: { context: JobContext }) => ({ name: 'retry' as const, delayMs: retryDelayMs(context) }) },
     ],
     on: {
       'TIMER.retry': 'pending',
@@ -128,6 +141,21 @@ function retryWait() {
     },
   } as const;
 }
+
+/** The master session was healed after the job met the login form: no reason to wait for the timer. */
+const loginFormWait = (() => {
+  const wait = retryWait();
+  return {
+    ...wait,
+    tags: ['awaitingSession'],
+    entry: [
+      { type: 'enterStage', params: { stage: 'pending' } },
+      // The fallback when no SESSION_READY comes: the fixed delay, as in version 1.
+      { type: 'scheduleTimer', params: ({ context }: { context: JobContext }) => ({ name: 'retry' as const, delayMs: context.retryDelayMs }) },
+    ],
+    on: { ...wait.on, SESSION_READY: { target: 'pending', actions: { type: 'cancelTimer', params: { name: 'retry' } } } },
+  } as const;
+})();
 
 const cloning = attemptStage(
   'cloning',
@@ -151,6 +179,9 @@ const filling = attemptStage(
 /** After the click the portal may hold the submission: record it, then look it up. */
 const reconcileAfterSubmitError = [{ type: 'recordFailure', params: { failureType: 'post_submission' } }, { type: 'beginReconcile', params: { reason: 'submit_error' } }] as const;
 
+/** A failed search is tried again, durably and with backoff, while `lookupRetries` allows (version 2). */
+const retryLookup = { guard: 'lookupRetriesLeft', target: 'reconcileWaiting', actions: 'countLookupFailure' } as const;
+
 /** Nobody can tell whether the submission happened: a human decides. */
 const lookupImpossible = [
   { type: 'recordLookup', params: { result: 'impossible' } },
@@ -170,6 +201,11 @@ export const jobMachine = setup({
     reportSessionFailure: effect<'reportSessionFailure'>(),
     closeClone: effect<'closeClone'>(),
     scheduleTimer: (_, _params: { name: 'retry' | 'reconcile'; delayMs: number }) => undefined,
+    cancelTimer: (_, _params: { name: 'retry' | 'reconcile' }) => undefined,
+    countLookupFailure: assign(({ context, event }) => ({
+      lookupsFailed: (context.lookupsFailed ?? 0) + 1,
+      lastLookupCode: shortCode(event.type === 'LOOKUP_FAILED' ? event.code : event.type === 'EFFECT_FAILED' ? event.error.code : 'UNCLASSIFIED'),
+    })),
 
     enterStage: assign((_, params: { stage: JobStage }) => ({ stage: params.stage })),
     startAttempt: assign(({ context }) => ({
@@ -200,7 +236,11 @@ export const jobMachine = setup({
       if (last && last.artifactRef === null) failures[failures.length - 1] = { ...last, artifactRef: event.artifactRef };
       return { failures, artifacts: [...context.artifacts, event.artifactRef] };
     }),
-    beginReconcile: assign((_, params: { reason: 'submit_error' | 'interrupted' }) => ({ reconcileReason: params.reason })),
+    // A new reconciliation counts its failed searches from zero (a version-1 context has no counter).
+    beginReconcile: assign(({ context }, params: { reason: 'submit_error' | 'interrupted' }) => ({
+      reconcileReason: params.reason,
+      ...(context.lookupRetries ? { lookupsFailed: 0 } : {}),
+    })),
     recordLookup: assign((_, params: { result: JobLookupResult }) => ({ lookup: params.result })),
     recordReference: assign(({ event }) => ({ reference: event.type === 'SUBMITTED' || event.type === 'SUBMISSION_FOUND' ? event.reference : null })),
     recordCancel: assign(({ context, event }) => ({
@@ -216,6 +256,10 @@ export const jobMachine = setup({
     isCurrentStep: ({ context, event }) => event.type === 'STEP_FILLED' && event.step === context.steps[context.stepsFilled.length],
     isLastStep: ({ context }) => context.stepsFilled.length + 1 >= context.steps.length,
     afterSubmitError: ({ context }) => context.reconcileReason === 'submit_error',
+    lookupRetriesLeft: ({ context, event }) =>
+      context.lookupRetries !== undefined &&
+      (context.lookupsFailed ?? 0) < context.lookupRetries.max &&
+      (event.type === 'LOOKUP_FAILED' || (event.type === 'EFFECT_FAILED' && event.effect === 'findSubmission')),
   },
 }).createMachine({
   id: 'job',
@@ -305,9 +349,22 @@ export const jobMachine = setup({
           { guard: 'attemptsLeft', target: 'pending', actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, closeAttemptClone] },
           { target: 'failed', actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, closeAttemptClone] },
         ],
-        LOOKUP_FAILED: { target: 'needs_review', actions: lookupImpossible },
-        EFFECT_FAILED: { guard: { type: 'effectIs', params: { effect: 'findSubmission' } }, target: 'needs_review', actions: lookupImpossible },
+        LOOKUP_FAILED: [retryLookup, { target: 'needs_review', actions: lookupImpossible }],
+        EFFECT_FAILED: [retryLookup, { guard: { type: 'effectIs', params: { effect: 'findSubmission' } }, target: 'needs_review', actions: lookupImpossible }],
       },
+    },
+    // A search that failed waits (durably, with backoff) and runs again: the master session may
+    // be recovering, the portal's search may be slow. Still the submitting attempt.
+    reconcileWaiting: {
+      tags: ['attempt', 'submitStarted'],
+      entry: {
+        type: 'scheduleTimer',
+        params: ({ context }) => ({
+          name: 'reconcile' as const,
+          delayMs: context.lookupRetries ? backoffWithJitterMs(context.lookupRetries, context.lookupsFailed ?? 1, `${context.jobId}:lookup`) : 0,
+        }),
+      },
+      on: { 'TIMER.reconcile': 'reconciling' },
     },
     // The clone still shows what the portal answered: screenshot it before closing it.
     capturing_artifact: {
@@ -322,7 +379,7 @@ export const jobMachine = setup({
       },
     },
     // The master session has been told; wait (durably) before a fresh clone.
-    failed_login_form: retryWait(),
+    failed_login_form: loginFormWait,
     waiting: retryWait(),
     submitted: { type: 'final' },
     failed_post_submission: { type: 'final' },
@@ -348,7 +405,7 @@ export function jobRefusal(snapshot: SnapshotFrom<typeof jobMachine>, event: Job
 
 export const JOB_MACHINE = {
   id: 'job',
-  version: '1',
+  version: '2',
   streamPrefix: 'job-',
   machine: jobMachine,
   fireAndForget: JOB_FIRE_AND_FORGET,

@@ -38,8 +38,8 @@ describe('job queries', () => {
 
   it('the tags mean what the scheduler relies on: attempts hold a slot, only stages before the click are interruptible', () => {
     expect(JOB_STATES.filter((value) => jobHasTag({ value }, 'interruptible'))).toEqual(['cloning', 'validating', 'filling']);
-    expect(JOB_STATES.filter((value) => jobHasTag({ value }, 'submitStarted'))).toEqual(['submitting', 'in_doubt', 'reconciling', 'capturing_artifact']);
-    expect(JOB_STATES.filter((value) => jobHasTag({ value }, 'attempt'))).toEqual(['cloning', 'validating', 'filling', 'submitting', 'in_doubt', 'reconciling', 'capturing_artifact']);
+    expect(JOB_STATES.filter((value) => jobHasTag({ value }, 'submitStarted'))).toEqual(['submitting', 'in_doubt', 'reconciling', 'reconcileWaiting', 'capturing_artifact']);
+    expect(JOB_STATES.filter((value) => jobHasTag({ value }, 'attempt'))).toEqual(['cloning', 'validating', 'filling', 'submitting', 'in_doubt', 'reconciling', 'reconcileWaiting', 'capturing_artifact']);
     expect(JOB_STATES.filter((value) => isJobRunnable({ value }))).toEqual(['pending']);
   });
 

@@ -47,6 +47,9 @@ export interface ServerConfig {
   concurrency: number;
   cloneStrategy: 'context' | 'profile-copy';
   jobRetryDelayMs: number | undefined;
+  jobMaxAttempts: number;
+  /** Searches of the portal tried again (with backoff) before a job whose submission is in doubt goes to needs_review. */
+  jobLookupRetries: number;
   /** Completion callbacks: the global URL, the signing secret's reference, the retry policy, the per-attempt timeout. */
   callbacks: { url: string | null; secretRef: string | null; maxAttempts: number; minDelayMs: number; maxDelayMs: number; timeoutMs: number };
   /** How long an operator has to answer a captcha, the waits before asking again, when to warn. */
@@ -155,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     concurrency,
     cloneStrategy: strategy as ServerConfig['cloneStrategy'],
     jobRetryDelayMs: retryDelay,
+    jobMaxAttempts: int('JOB_MAX_ATTEMPTS', 3, 1, 100),
+    jobLookupRetries: int('JOB_LOOKUP_RETRIES', 3, 0, 100),
     captchaPolicy,
     callbacks,
     alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,

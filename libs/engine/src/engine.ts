@@ -30,6 +30,8 @@ import {
   takeoverEvent,
   type CallbackPolicy,
   type CaptchaPolicy,
+  type LookupRetries,
+  type RetryBackoff,
   type MasterSessionConfigOverrides,
 } from '@engine/machines';
 import { alertEffects } from './alerts/alert-effects';
@@ -76,7 +78,8 @@ export interface EngineOptions {
   masterSession?: MasterSessionConfigOverrides;
   /** How long an operator has to answer a captcha and what happens when nobody does; defaults in DEFAULT_CAPTCHA_POLICY. */
   captchaPolicy?: Partial<CaptchaPolicy>;
-  job?: { maxAttempts?: number; retryDelayMs?: number };
+  /** Attempts per job, the longest wait between them, and the retry policy (default: scaled to retryDelayMs, see defaultRetryPolicy). */
+  job?: { maxAttempts?: number; retryDelayMs?: number; retryBackoff?: RetryBackoff; lookupRetries?: LookupRetries };
   /** Isolated workflow sessions (idle expiry, upload limits). */
   workflows?: Partial<WorkflowSessionsConfig>;
   timeouts?: { shutdownMs?: number; lookupWaitMs?: number };

@@ -4,6 +4,7 @@ import { FileSecretProvider, MemorySecretProvider, type Logger, type SecretProvi
 import { S3ArtifactStore, type ArtifactStore } from '@engine/browser';
 import { createEngine, FanOutAlerter, LogAlerter, WebhookAlerter, type Engine } from '@engine/engine';
 import { openEventStoreAsync } from '@engine/event-store';
+import { defaultRetryPolicy, JOB_DEFAULTS } from '@engine/machines';
 import { loadPortalAdapters, PortalSimAdapter, PortalSimCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import type { ArtifactsConfig, ServerConfig } from '../config';
 import type { EngineMetrics } from '../metrics/metrics';
@@ -49,7 +50,14 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
       : log,
     concurrency: config.concurrency,
     cloneStrategy: config.cloneStrategy,
-    job: { retryDelayMs: config.jobRetryDelayMs },
+    job: (() => {
+      const policy = defaultRetryPolicy(config.jobRetryDelayMs ?? JOB_DEFAULTS.retryDelayMs);
+      return {
+        retryDelayMs: config.jobRetryDelayMs,
+        maxAttempts: config.jobMaxAttempts,
+        lookupRetries: { ...policy.lookupRetries, max: config.jobLookupRetries },
+      };
+    })(),
     timeouts: { shutdownMs: config.shutdownTimeoutMs },
     // PostgreSQL is the store several workers share: each holds its streams by lease.
     scaleOut: /^postgres(ql)?:\/\//i.test(config.storeUrl) ? { databaseUrl: config.storeUrl, ...config.workers } : undefined,

@@ -4,7 +4,7 @@
 // names the same job, and a key reused for different data is refused instead of guessed at.
 import { createHash } from 'node:crypto';
 import { InvalidCommandError, ValidationError, VersionConflictError, canonicalJson, type ActorHost, type Clock, type CommittedState, type StateOf } from '@engine/core';
-import { JOB_MACHINE, jobInputProblems, type JobInput } from '@engine/machines';
+import { defaultRetryPolicy, JOB_DEFAULTS, JOB_MACHINE, jobInputProblems, type JobInput, type LookupRetries, type RetryBackoff } from '@engine/machines';
 
 export type JobState = StateOf<typeof JOB_MACHINE>;
 
@@ -41,6 +41,10 @@ export interface JobIntakeOptions {
   portals: (id: string) => IntakePortal | undefined;
   maxAttempts?: number;
   retryDelayMs?: number;
+  /** Default: scaled to retryDelayMs (defaultRetryPolicy). */
+  retryBackoff?: RetryBackoff;
+  /** Default: 3 more searches, scaled to retryDelayMs. `{ max: 0, … }`: one failed search means needs_review. */
+  lookupRetries?: LookupRetries;
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -51,6 +55,11 @@ export class JobIntake {
   /** The job id a key maps to: stable, opaque, and no path or injection risk from the key. */
   static jobIdFor(portal: string, idempotencyKey: string): string {
     return createHash('sha256').update(`${portal}\u0000${idempotencyKey}`).digest('base64url').slice(0, 22);
+  }
+
+  private retryPolicy(): { retryBackoff: RetryBackoff; lookupRetries: LookupRetries } {
+    const defaults = defaultRetryPolicy(this.options.retryDelayMs ?? JOB_DEFAULTS.retryDelayMs);
+    return { retryBackoff: this.options.retryBackoff ?? defaults.retryBackoff, lookupRetries: this.options.lookupRetries ?? defaults.lookupRetries };
   }
 
   async submitJob(request: SubmitJobRequest): Promise<SubmitJobResult> {
@@ -83,6 +92,7 @@ export class JobIntake {
       steps: [...portal.fillSteps],
       maxAttempts: this.options.maxAttempts,
       retryDelayMs: this.options.retryDelayMs,
+      ...this.retryPolicy(),
     };
     const problems = jobInputProblems(input);
     if (Object.keys(problems).length > 0) throw new ValidationError('invalid job', problems);

@@ -16,6 +16,9 @@ function fakes(clock: SimulatedClock) {
   const started: string[] = [];
   const submitted: string[] = [];
   let masterLogin: () => EngineEvent = () => ({ type: 'LOGGED_IN', at: at() });
+  const validations: string[] = [];
+  let validate: (n: number) => EngineEvent = () => ({ type: 'SESSION_VALID', at: at() });
+  let reportsReachTheSession = true;
   const effects: EffectRegistry = {
     cloneSession: {
       run: async (p: CloneSessionParams) => {
@@ -23,7 +26,25 @@ function fakes(clock: SimulatedClock) {
         return { type: 'CLONED', at: at() };
       },
     },
-    validateSession: { run: async () => ({ type: 'SESSION_VALID', at: at() }) },
+    validateSession: {
+      run: async (p: { jobId: string }) => {
+        validations.push(p.jobId);
+        return validate(validations.length);
+      },
+    },
+    reportSessionFailure: {
+      run: async (p: { portal: string; jobId: string; reason: string }, ctx) => {
+        if (reportsReachTheSession) await ctx.send(`master-${p.portal}`, { type: 'FAILURE_REPORTED', jobId: p.jobId, reason: p.reason, at: at() });
+        return { type: 'SESSION_FAILURE_REPORTED', at: at() };
+      },
+    },
+    // A re-login (soft recovery) succeeds a moment after whatever reported the failure.
+    relogin: {
+      run: async () => {
+        const outcome = masterLogin();
+        return outcome.type === 'LOGGED_IN' ? { ...outcome, at: new Date(clock.now() + 5).toISOString() } : outcome;
+      },
+    },
     fillStep: {
       run: (p: FillStepParams, ctx) =>
         new Promise<EngineEvent>((resolve, reject) => {
@@ -47,6 +68,10 @@ function fakes(clock: SimulatedClock) {
     started,
     submitted,
     openGates: () => gates.splice(0).forEach((open) => open()),
+    validations,
+    meetLoginForm: (onValidation: (n: number) => boolean) =>
+      (validate = (n) => (onValidation(n) ? { type: 'LOGIN_FORM_SEEN', artifactRef: null, at: at() } : { type: 'SESSION_VALID', at: at() })),
+    loseReports: () => (reportsReachTheSession = false),
     failMasterLogin: () => (masterLogin = () => ({ type: 'LOGIN_FAILED', error: { code: 'LOGIN_REJECTED', message: 'no' } })),
   };
 }
@@ -122,6 +147,41 @@ describe('JobScheduler', () => {
     await settle();
     expect(fake.started).toEqual(['j0']);
     expect(scheduler.status().halted).toEqual([{ portal: 'sim', masterState: 'recovering' }]);
+  });
+
+  it('a job that met the login form is retried as soon as the master session is logged in again, not at its retry timer', async () => {
+    await host.create('master-session', 'sim', { portal: 'sim', credentialsRef: 'secret://sim' });
+    // The first validation meets the login form; the job reports it, the session re-logs in.
+    fake.meetLoginForm((n) => n === 1);
+    await job(0);
+    await startWith(3);
+    await settle();
+    fake.openGates();
+    await settle();
+    expect(fake.validations).toEqual(['j0', 'j0']);
+    expect(fake.submitted).toEqual(['j0']);
+    const events = await store.read('job-j0');
+    const types = events.map((e) => e.type);
+    expect(types).toContain('LOGIN_FORM_SEEN');
+    expect(types).toContain('SESSION_READY');
+    expect(types).not.toContain('TIMER.retry');
+    expect((await store.read('master-sim')).map((e) => e.type)).toContain('FAILURE_REPORTED');
+    // The retry came from the session being healthy again, with no simulated time passing for the timer.
+    expect(clock.now()).toBeLessThan(Date.parse(String(events.find((e) => e.type === 'LOGIN_FORM_SEEN')?.meta.at)) + 60_000);
+  });
+
+  it('a job that met the login form after the session last logged in waits for the recovery its report starts', async () => {
+    await host.create('master-session', 'sim', { portal: 'sim', credentialsRef: 'secret://sim' });
+    await settle();
+    await clock.advance(1_000);
+    fake.meetLoginForm(() => true);
+    // The report is lost on the way: the session stays ready, logged in before the job saw the form.
+    fake.loseReports();
+    await job(0);
+    await startWith(3);
+    await settle();
+    expect((await host.getState('job-j0'))?.state.value).toBe('failed_login_form');
+    expect((await store.read('job-j0')).map((e) => e.type)).not.toContain('SESSION_READY');
   });
 
   it('a graceful stop interrupts attempts that have not clicked, and they go back to pending', async () => {

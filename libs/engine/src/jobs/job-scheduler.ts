@@ -2,6 +2,8 @@
 // whose master session is available (it halts while the session recovers and resumes by itself).
 // It owns no state of its own: what is pending, running or halted is read from the host's read
 // feed, and every committed change wakes it, so after a crash it simply picks up from the log.
+// A job that met the login form is told SESSION_READY as soon as its master session is logged in
+// again after the job saw the form: its recovery is the wait, not a fixed delay.
 import type { ActorHost, Clock, Logger, StateChange, StateOf, StreamState } from '@engine/core';
 import { InvalidCommandError, silentLogger } from '@engine/core';
 import { isMasterAvailable, JOB_MACHINE, jobHasTag, jobInterruptedEvent, masterStateName } from '@engine/machines';
@@ -41,6 +43,8 @@ export class JobScheduler {
   readonly concurrency: number;
   private readonly queue = new Map<string, QueuedJob>();
   private readonly running = new Set<string>();
+  /** Jobs waiting after the login form (tag awaitingSession), with when they met it. */
+  private readonly awaitingSession = new Map<string, { portal: string; seenAt: number }>();
   /** START sent, not yet committed: counted as running so a burst cannot overshoot. */
   private readonly starting = new Set<string>();
   private readonly logger: Logger;
@@ -121,9 +125,36 @@ export class JobScheduler {
   private onChange({ entry }: StateChange): void {
     if (entry.kind === JOB_MACHINE.id) {
       const job = this.options.host.feed.getOf(JOB_MACHINE, entry.stream.slice(JOB_MACHINE.streamPrefix.length));
-      if (job) this.track(job);
+      if (job) {
+        this.track(job);
+        if (this.awaitingSession.has(job.stream)) this.wakeAfterLoginForm(job.state.context.portal);
+      }
+    } else if (entry.stream.startsWith('master-')) {
+      const portal = (entry.state?.context as { portal?: unknown } | undefined)?.portal;
+      if (typeof portal === 'string') this.wakeAfterLoginForm(portal);
     }
     this.pump();
+  }
+
+  /**
+   * Jobs of `portal` that met the login form before its master session last became healthy are
+   * retried now (SESSION_READY). One that met it after (the report may not have reached the
+   * session yet) keeps waiting for the recovery that report starts.
+   */
+  private wakeAfterLoginForm(portal: string): void {
+    if (this.stopping || this.awaitingSession.size === 0) return;
+    const master = this.master(portal);
+    if (!master || !isMasterAvailable(master.state ?? undefined)) return;
+    const readySince = Date.parse(String((master.state?.context as { readySince?: unknown } | undefined)?.readySince ?? ''));
+    if (Number.isNaN(readySince)) return;
+    const at = new Date(this.options.clock.now()).toISOString();
+    for (const [stream, job] of this.awaitingSession) {
+      if (job.portal !== portal || job.seenAt >= readySince) continue;
+      this.awaitingSession.delete(stream);
+      this.options.host.send(stream, { type: 'SESSION_READY', at }).catch((error) => {
+        if (!(error instanceof InvalidCommandError)) this.logger.warn('SESSION_READY not recorded; the retry timer still runs', { stream, code: (error as { code?: string }).code ?? 'UNKNOWN' });
+      });
+    }
   }
 
   /** Resolves once no attempt is in flight, or after `timeoutMs` (a real-time shutdown budget). */
@@ -148,6 +179,13 @@ export class JobScheduler {
     } else {
       if (jobHasTag(entry.state, 'attempt')) this.running.add(entry.stream);
       else this.running.delete(entry.stream);
+      if (!jobHasTag(entry.state, 'awaitingSession')) this.awaitingSession.delete(entry.stream);
+      else if (!this.awaitingSession.has(entry.stream)) {
+        const failures = entry.state.context.failures;
+        const seenAt = Date.parse(failures[failures.length - 1]?.at ?? '');
+        // A failure without a time cannot be compared: the fallback timer retries it.
+        if (!Number.isNaN(seenAt)) this.awaitingSession.set(entry.stream, { portal: entry.state.context.portal, seenAt });
+      }
       if (!jobHasTag(entry.state, 'runnable')) this.queue.delete(entry.stream);
       else if (!this.queue.has(entry.stream)) {
         const context = entry.state.context;
