@@ -9,6 +9,7 @@ export * from './declarative/portal-document';
 export * from './declarative/portal-document-error';
 export * from './errors';
 export * from './fill-all';
+export * from './http-captcha-solver';
 export * from './manual-captcha-solver';
 export * from './portal-sim/portal-sim-captcha-solver';
 export * from './portal-sim/portal-sim.adapter';
