@@ -1,6 +1,7 @@
 // The artifact store's configuration: local by default; S3 with a bucket, an optional endpoint
 // that may not carry credentials, and keys only by reference into the secrets file. The alert
-// webhook's format (json or slack) and the public URL alerts link to, which carries no secret.
+// webhook's format (json or slack) and the public URL alerts link to, which carries no secret. A
+// portal's captcha setting: manual, portal-sim, or a chain of solvers with its API key by reference.
 import { ValidationError } from '@engine/core';
 import { loadConfig } from './config';
 
@@ -98,5 +99,51 @@ describe('completion callback configuration', () => {
     expect(JSON.stringify(withPassword)).not.toContain('hunter22');
     expect(fieldsOf({ CALLBACK_URL: 'gopher://receiver.example', CALLBACK_SECRET_REF: 'secret://x' })).toEqual({ CALLBACK_URL: 'must use http or https' });
     expect(fieldsOf({ CALLBACK_MIN_DELAY_MS: '9000', CALLBACK_MAX_DELAY_MS: '1000' })).toEqual({ CALLBACK_MIN_DELAY_MS: 'must not exceed CALLBACK_MAX_DELAY_MS (1000)' });
+  });
+});
+
+describe('portal captcha configuration', () => {
+  const portal = (captcha: unknown) => ({ adapter: 'portal-sim', options: { baseUrl: 'http://127.0.0.1:8080' }, credentialsRef: 'secret://portal-sim/login', captcha });
+  const env = (...captchas: unknown[]) => ({ PORTALS: JSON.stringify(captchas.map(portal)), SECRETS_FILE: '/etc/engine/secrets.json' });
+  const service = { url: 'https://captcha.example.org/api/', keyRef: 'secret://captcha-service' };
+
+  it('keeps manual, portal-sim and no setting as they are', () => {
+    expect(loadConfig(env('manual', 'portal-sim')).portals.map((p) => p.captcha)).toEqual(['manual', 'portal-sim']);
+    expect(loadConfig({ PORTALS: JSON.stringify([{ adapter: 'portal-sim', credentialsRef: 'secret://x' }]) }).portals[0]).not.toHaveProperty('captcha');
+  });
+
+  it('reads a chain of a captcha service then the operator, with the service\'s defaults filled in', () => {
+    const config = loadConfig(env([{ http: { ...service, pollIntervalMs: 2000, costPerSolve: 0.002 } }, 'manual']));
+    expect(config.portals[0].captcha).toEqual([
+      { http: { name: 'http', url: 'https://captcha.example.org/api/', keyRef: 'secret://captcha-service', pollIntervalMs: 2000, timeoutMs: 120_000, costPerSolve: 0.002 } },
+      'manual',
+    ]);
+    expect(loadConfig(env([{ http: { ...service, name: 'primary' } }, { http: { ...service, name: 'backup', timeoutMs: 60_000 } }, 'portal-sim'])).portals[0].captcha).toHaveLength(3);
+  });
+
+  it('refuses a chain it cannot run, naming PORTALS, the place and the reason', () => {
+    const refusal = (...captchas: unknown[]) => fieldsOf(env(...captchas));
+    expect(refusal('operator')).toEqual({ PORTALS: 'portals[0].captcha: must be "manual", "portal-sim" or a list of solver stages' });
+    expect(refusal([])).toEqual({ PORTALS: 'portals[0].captcha: a chain has 1 to 5 stages' });
+    expect(refusal('manual', ['manual', { http: service }])).toEqual({ PORTALS: 'portals[1].captcha[0]: "manual" must be the last stage (nothing runs after a person is asked)' });
+    expect(refusal([{ http: service }, { http: service }])).toEqual({ PORTALS: 'portals[0].captcha: two stages named http (give each http stage its own "name")' });
+    expect(refusal([{ https: service }])).toEqual({ PORTALS: 'portals[0].captcha[0]: must be "manual", "portal-sim" or { "http": { url, keyRef, … } }' });
+    expect(refusal([{ http: { ...service, timeout: 5 } }])).toEqual({ PORTALS: 'portals[0].captcha[0].http.timeout: unknown setting (known: name, url, keyRef, pollIntervalMs, timeoutMs, costPerSolve)' });
+    expect(refusal([{ http: { url: service.url } }])).toEqual({ PORTALS: 'portals[0].captcha[0].http.keyRef: required, the secret reference of the service\'s API key' });
+    expect(refusal([{ http: { ...service, url: 'ftp://captcha.example.org' } }])).toHaveProperty('PORTALS', 'portals[0].captcha[0].http.url: must be an http(s) URL without credentials, query or fragment');
+    expect(refusal([{ http: { ...service, pollIntervalMs: 10 } }])).toHaveProperty('PORTALS', 'portals[0].captcha[0].http.pollIntervalMs: must be an integer 100..600000');
+    expect(refusal([{ http: { ...service, timeoutMs: '120000' } }])).toHaveProperty('PORTALS', 'portals[0].captcha[0].http.timeoutMs: must be an integer 1000..3600000');
+    expect(refusal([{ http: { ...service, costPerSolve: -1 } }])).toHaveProperty('PORTALS', 'portals[0].captcha[0].http.costPerSolve: must be a number >= 0');
+    expect(refusal([{ http: { ...service, name: 'manual' } }])).toHaveProperty('PORTALS');
+    expect(fieldsOf({ PORTALS: JSON.stringify([portal([{ http: service }, 'manual'])]) })).toEqual({ PORTALS: 'portals[0].captcha[0].http.keyRef: needs SECRETS_FILE, where the reference is resolved' });
+  });
+
+  it('never echoes a key or a credential put where it does not belong', () => {
+    const key = 'live-api-key-1234567890';
+    const pasted = fieldsOf(env([{ http: { ...service, apiKey: key } }]));
+    expect(pasted).toEqual({ PORTALS: 'portals[0].captcha[0].http.apiKey: an API key never goes in PORTALS; put it in SECRETS_FILE and name it with keyRef' });
+    for (const url of [`https://user:${key}@captcha.example.org`, `https://captcha.example.org/?key=${key}`]) {
+      expect(JSON.stringify(fieldsOf(env([{ http: { ...service, url } }])))).not.toContain(key);
+    }
   });
 });

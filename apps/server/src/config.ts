@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { ValidationError } from '@engine/core';
 import { callbackUrlProblem, DEFAULT_CALLBACK_POLICY, DEFAULT_CAPTCHA_POLICY, type CaptchaPolicy } from '@engine/machines';
 import type { WebhookFormat } from '@engine/engine';
+import { parseCaptchaConfig, type CaptchaConfig } from './captcha-config';
 
 export interface PortalConfig {
   /** `portal-sim` (built in) or a path to an adapter module. */
@@ -12,8 +13,8 @@ export interface PortalConfig {
   options?: Record<string, unknown>;
   /** Secret reference of the portal's login, resolved by the SecretProvider at effect time. */
   credentialsRef: string;
-  /** `manual` (an operator answers through the API) or `portal-sim` (the simulator's test hook). */
-  captcha?: 'manual' | 'portal-sim';
+  /** `manual` (an operator answers through the API, the default), `portal-sim` (the simulator's test hook), or a chain of solvers tried in order. */
+  captcha?: CaptchaConfig;
 }
 
 /** Where failure evidence goes: `DATA_DIR/artifacts` (default) or an S3-compatible bucket shared by every host. */
@@ -95,6 +96,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       if (!Array.isArray(portals) || portals.some((p) => typeof p?.adapter !== 'string' || typeof p?.credentialsRef !== 'string')) throw new Error('shape');
     } catch {
       fields.PORTALS = 'must be a JSON array of { adapter, options?, credentialsRef, captcha? }';
+    }
+    for (const [i, portal] of (fields.PORTALS ? [] : portals).entries()) {
+      const captcha = parseCaptchaConfig(portal.captcha, `portals[${i}].captcha`, !!env.SECRETS_FILE);
+      if ('error' in captcha) {
+        fields.PORTALS = captcha.error;
+        break;
+      }
+      if (captcha.config !== undefined) portal.captcha = captcha.config;
     }
   }
   const concurrency = int('CONCURRENCY', 3, 1, 64);

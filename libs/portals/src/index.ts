@@ -1,6 +1,7 @@
 // libs/portals: the adapter loader (modules and declarative YAML/JSON portals), the captcha solvers
 // and the portal simulator's adapter; the adapter kit's interfaces and helpers, re-exported.
 export * from './adapter-loader';
+export * from './captcha-solver-chain';
 export * from './declarative/declarative-portal.adapter';
 export * from './declarative/json-schema-to-zod';
 export * from './declarative/load-portal-document';
@@ -8,6 +9,7 @@ export * from './declarative/portal-document';
 export * from './declarative/portal-document-error';
 export * from './errors';
 export * from './fill-all';
+export * from './http-captcha-solver';
 export * from './manual-captcha-solver';
 export * from './portal-sim/portal-sim-captcha-solver';
 export * from './portal-sim/portal-sim.adapter';

@@ -5,25 +5,27 @@ import { S3ArtifactStore, type ArtifactStore } from '@engine/browser';
 import { createEngine, FanOutAlerter, LogAlerter, WebhookAlerter, type Engine } from '@engine/engine';
 import { openEventStoreAsync } from '@engine/event-store';
 import { defaultRetryPolicy, JOB_DEFAULTS } from '@engine/machines';
-import { loadPortalAdapters, PortalSimAdapter, PortalSimCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
+import { loadPortalAdapters, PortalSimAdapter, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import type { ArtifactsConfig, ServerConfig } from '../config';
 import type { EngineMetrics } from '../metrics/metrics';
 import { instrumentEventStore } from '../metrics/instrumented-event-store';
+import { buildCaptchaSolvers } from './captcha-solvers';
 
 export async function buildEngine(config: ServerConfig, logger: Logger, metrics: EngineMetrics): Promise<Engine> {
   const adapters: PortalAdapter<any>[] = [];
-  const solvers = new Map<string, CaptchaSolver>();
   for (const portal of config.portals) {
     const adapter =
       portal.adapter === 'portal-sim'
         ? new PortalSimAdapter({ baseUrl: String(portal.options?.baseUrl), id: portal.options?.id as string | undefined })
         : loadPortalAdapters([{ path: portal.adapter, options: portal.options }])[0];
     adapters.push(adapter);
-    if (portal.captcha === 'portal-sim') solvers.set(adapter.id, new PortalSimCaptchaSolver(String(portal.options?.baseUrl)));
   }
   const store = instrumentEventStore(await openEventStoreAsync(config.storeUrl), metrics.appendLatency);
   const log = new LogAlerter(logger);
   const secrets = config.secretsFile ? new FileSecretProvider(config.secretsFile) : new MemorySecretProvider();
+  // Filled once the engine exists: a chain may end with the engine's own manual solver. Solvers
+  // are first asked for at login, after the engine has started.
+  let solvers = new Map<string, CaptchaSolver>();
   const artifacts = artifactStore(config.artifacts, secrets);
   if (artifacts) logger.info('artifacts kept in object storage', { location: artifacts.location });
   const engine: Engine = createEngine({
@@ -63,6 +65,10 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     scaleOut: /^postgres(ql)?:\/\//i.test(config.storeUrl) ? { databaseUrl: config.storeUrl, ...config.workers } : undefined,
     onCloned: (portal, strategy, seconds) => metrics.cloneLatency.observe({ portal, strategy }, seconds),
   });
+  solvers = buildCaptchaSolvers(
+    config.portals.map((portal, i) => ({ id: adapters[i].id, config: portal })),
+    { manual: engine.manualCaptcha, secrets, observe: (report) => metrics.captchaSolved(report) },
+  );
   return engine;
 }
 

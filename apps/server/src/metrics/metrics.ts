@@ -1,6 +1,7 @@
 // Prometheus metrics. Counters and histograms are fed by the engine as things happen; gauges
 // of current state (jobs by state) are computed from the live read model at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CaptchaSolveReport } from '@engine/portals';
 
 export class EngineMetrics {
   readonly registry = new Registry();
@@ -42,7 +43,26 @@ export class EngineMetrics {
     registers: [this.registry],
   });
 
+  readonly captchaSolves = new Counter({
+    name: 'engine_captcha_solves_total',
+    help: 'Captchas given to each stage of a portal\'s solver chain, by outcome (solved, unsolvable, timeout, aborted, error)',
+    labelNames: ['portal', 'solver', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly captchaSolveCost = new Counter({
+    name: 'engine_captcha_solve_cost_total',
+    help: 'What solved captchas cost, in the units of each stage\'s configured costPerSolve',
+    labelNames: ['portal', 'solver'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A solver chain's observer: one stage's outcome, and its cost when it answered. */
+  captchaSolved(report: CaptchaSolveReport): void {
+    this.captchaSolves.inc({ portal: report.portal, solver: report.solver, outcome: report.outcome });
+    if (report.cost > 0) this.captchaSolveCost.inc({ portal: report.portal, solver: report.solver }, report.cost);
   }
 }

@@ -1,17 +1,20 @@
 // The master-session runtime's effects against fake browsers: what a soft re-login does when
 // the portal's browser is gone (SIGKILLed Chromium, or a browser that died with the previous
-// engine process and is restored as `ready` from the log).
+// engine process and is restored as `ready` from the log); which logins wait for a person when
+// the portal's solver is a chain that ends with the operator.
 import { ActorHost, MemorySecretProvider, SimulatedClock, silentLogger, type EffectContext, type StateOf } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
 import { MASTER_SESSION_MACHINE, type MasterSessionDefinition } from '@engine/machines';
 import type { BrowserHost, ProfileStore } from '@engine/browser';
-import type { CaptchaSolver, PortalAdapter } from '@engine/portals';
+import { CaptchaSolverChain, CaptchaUnsolvableError, ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import { PortalRegistry } from '../portals/portal-registry';
 import { MasterSessionRuntime } from './master-session-runtime';
 
-function fixture() {
+function fixture(captcha: CaptchaSolver = { solve: async () => 'ABCDE' }) {
   const launches: number[] = [];
   const logins: number[] = [];
+  /** Each login's deadline, and the answer its solver gave. */
+  const loginCalls: Array<{ timeoutMs: number; answer?: string }> = [];
   const page = { isClosed: () => false };
   const browsers = {
     launch: async () => {
@@ -22,8 +25,11 @@ function fixture() {
   const adapter = {
     id: 'portal-sim',
     origin: 'http://127.0.0.1:1',
-    login: async (loginPage: unknown) => {
+    login: async (loginPage: unknown, _credentials: unknown, solver: CaptchaSolver, options: { signal: AbortSignal; timeoutMs: number }) => {
       if (loginPage !== page) throw new Error('login on a page of no browser');
+      const call: { timeoutMs: number; answer?: string } = { timeoutMs: options.timeoutMs };
+      loginCalls.push(call);
+      call.answer = await solver.solve({ image: Buffer.from('png'), portal: 'portal-sim' }, options);
       logins.push(logins.length + 1);
     },
   } as unknown as PortalAdapter;
@@ -32,14 +38,14 @@ function fixture() {
     browsers,
     profiles: { profileDir: async () => '/nonexistent/profile' } as unknown as ProfileStore,
     portals: new PortalRegistry([adapter]),
-    captcha: () => ({ solve: async () => 'ABCDE' }) as unknown as CaptchaSolver,
+    captcha: () => captcha,
     secrets: new MemorySecretProvider().set('secret://portal-sim/login', { username: 'agent', password: 'pw' }),
     clock: new SimulatedClock(0),
     logger: silentLogger,
   });
   const ctx = { signal: new AbortController().signal } as EffectContext<StateOf<MasterSessionDefinition>>;
   const params = { portal: 'portal-sim', credentialsRef: 'secret://portal-sim/login', challengeId: null };
-  return { runtime, launches, logins, ctx, params };
+  return { runtime, launches, logins, loginCalls, ctx, params };
 }
 
 describe('MasterSessionRuntime relogin (soft recovery)', () => {
@@ -59,5 +65,45 @@ describe('MasterSessionRuntime relogin (soft recovery)', () => {
     expect(outcome).toMatchObject({ type: 'LOGGED_IN' });
     expect(launches).toEqual([1]);
     expect(logins).toEqual([1]);
+  });
+});
+
+describe('MasterSessionRuntime login with a solver chain that ends with the operator', () => {
+  // The runtime's defaults: 60 s for the login itself, 300 s for an operator's answer.
+  const LOGIN_MS = 60_000;
+  const ANSWER_WITHIN_MS = 300_000;
+
+  it('logs in with the automatic stage\'s answer, never asking a person, within the login time plus the stage\'s', async () => {
+    const manual = new ManualCaptchaSolver();
+    const asked: string[] = [];
+    manual.onPending((pending) => asked.push(pending.id));
+    const chain = new CaptchaSolverChain([{ name: 'http', solver: { solve: async () => 'FROM-SERVICE' }, timeoutMs: 120_000 }, { name: 'manual', solver: manual }]);
+    const { runtime, loginCalls, ctx, params } = fixture(chain);
+    await expect(runtime.effects().login.run(params, ctx)).resolves.toMatchObject({ type: 'LOGGED_IN' });
+    expect(asked).toEqual([]);
+    expect(loginCalls).toEqual([{ timeoutMs: LOGIN_MS + 120_000 + ANSWER_WITHIN_MS, answer: 'FROM-SERVICE' }]);
+  });
+
+  it('asks the operator (CAPTCHA_REQUIRED, the login parked on the challenge) once the automatic stage failed', async () => {
+    const manual = new ManualCaptchaSolver();
+    const chain = new CaptchaSolverChain([
+      { name: 'http', solver: { solve: async (challenge) => Promise.reject(new CaptchaUnsolvableError(challenge.portal, 'captcha service: HTTP 503')) }, timeoutMs: 120_000 },
+      { name: 'manual', solver: manual },
+    ]);
+    const { runtime, loginCalls, ctx, params } = fixture(chain);
+    const outcome = await runtime.effects().login.run(params, ctx);
+    const [pending] = manual.pending();
+    expect(outcome).toMatchObject({ type: 'CAPTCHA_REQUIRED', challengeId: pending.id });
+    expect(runtime.hasParkedLogin(pending.id)).toBe(true);
+    manual.answer(pending.id, 'BY-HAND');
+    await expect(runtime.effects().login.run({ ...params, challengeId: pending.id }, ctx)).resolves.toMatchObject({ type: 'LOGGED_IN' });
+    expect(loginCalls).toEqual([{ timeoutMs: LOGIN_MS + 120_000 + ANSWER_WITHIN_MS, answer: 'BY-HAND' }]);
+  });
+
+  it('gives a chain with no person the login time plus its stages\' timeouts, and never parks', async () => {
+    const chain = new CaptchaSolverChain([{ name: 'http', solver: { solve: async () => 'FROM-SERVICE' }, timeoutMs: 120_000 }]);
+    const { runtime, loginCalls, ctx, params } = fixture(chain);
+    await expect(runtime.effects().login.run(params, ctx)).resolves.toMatchObject({ type: 'LOGGED_IN' });
+    expect(loginCalls).toEqual([{ timeoutMs: LOGIN_MS + 120_000, answer: 'FROM-SERVICE' }]);
   });
 });

@@ -7,7 +7,7 @@
 import type { Page } from 'puppeteer-core';
 import { BrowserError, EngineError, errorCode, InvalidCommandError, type ActorHost, type Clock, type EffectHandlers, type Logger, type SecretProvider } from '@engine/core';
 import type { BrowserHost, ManagedBrowser, ProfileStore, SessionSource } from '@engine/browser';
-import { ManualCaptchaSolver, type CaptchaSolver } from '@engine/portals';
+import { automaticSolveMs, manualStageOf, type CaptchaSolver } from '@engine/portals';
 import {
   MASTER_SESSION_MACHINE,
   resolveCaptchaPolicy,
@@ -26,7 +26,7 @@ export interface MasterSessionRuntimeOptions {
   browsers: BrowserHost;
   profiles: ProfileStore;
   portals: PortalRegistry;
-  /** The solver per portal: the simulator's test solver, or a ManualCaptchaSolver an operator answers. */
+  /** The solver per portal: the simulator's test solver, a ManualCaptchaSolver an operator answers, or a chain (possibly ending with one). */
   captcha: (portal: string) => CaptchaSolver;
   secrets: SecretProvider;
   clock: Clock;
@@ -181,7 +181,12 @@ export class MasterSessionRuntime {
           if (code && code !== 'ABORTED') return { type: 'LOGIN_FAILED', error: { code, message: (error as Error).message } };
           throw error;
         });
-    if (!(solver instanceof ManualCaptchaSolver)) return loginWith(solver, signal, this.timeouts.loginMs);
+    // A chain may end at a person (an external service first, then the operator): its automatic
+    // stages get their own timeouts on top of the login's, and the login is parked only once its
+    // manual stage asks (after the automatic ones failed); one that answers logs in directly.
+    const manual = manualStageOf(solver);
+    const automaticMs = automaticSolveMs(solver);
+    if (!manual) return loginWith(solver, signal, this.timeouts.loginMs + automaticMs);
 
     // A person must read the captcha: answer CAPTCHA_REQUIRED now (the machine waits in
     // awaitingCaptcha, its expiry on a durable timer) and park the login until CAPTCHA_ANSWERED
@@ -193,9 +198,9 @@ export class MasterSessionRuntime {
     signal.addEventListener('abort', forward, { once: true });
     let answered = false;
     const tracked: CaptchaSolver = { solve: (challenge, o) => solver.solve(challenge, o).then((text) => ((answered = true), text)) };
-    const attempt = loginWith(tracked, abort.signal, this.timeouts.loginMs + policy.answerWithinMs);
+    const attempt = loginWith(tracked, abort.signal, this.timeouts.loginMs + automaticMs + policy.answerWithinMs);
     return new Promise<LoginOutcome>((resolve, reject) => {
-      const stop = solver.onPending((challenge) => {
+      const stop = manual.onPending((challenge) => {
         if (challenge.portal !== p.portal) return;
         stop();
         signal.removeEventListener('abort', forward);
