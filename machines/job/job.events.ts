@@ -46,6 +46,11 @@ export type CloneFailed = {
 export type SessionValid = {
   type: 'SESSION_VALID';
   at: string;
+  /**
+   * `first-step`: not probed separately; the first step's navigation is the check (its adapter
+   * reports the login page as SESSION_EXPIRED → LOGIN_FORM_SEEN). Absent: a probe navigation.
+   */
+  checkedBy?: 'first-step';
 };
 
 /** The portal showed its login form: the cloned session is not logged in any more. */

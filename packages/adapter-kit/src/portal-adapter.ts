@@ -34,6 +34,13 @@ export interface PortalAdapter<Payload = unknown> {
   readonly selectors: ProbeSelectors;
   /** The fill steps in order, each filled by `fillStep`. */
   readonly fillSteps: readonly string[];
+  /**
+   * True when `fillStep` throws SessionExpiredError as soon as a navigation lands on the login
+   * page: the first step's navigation is then the job's session check, and the engine makes no
+   * separate probe navigation per job (one round trip less). Absent or false: each fresh clone
+   * is probed before the first step.
+   */
+  readonly detectsLoggedOutOnNavigation?: boolean;
 
   /** The key a submission can be found by on the portal (reconciliation after a crash). */
   businessKey(payload: Payload): string;

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemoryEventStore } from '@engine/event-store';
 import { jobInput } from '@engine/machines/testing';
+import { JOB_MACHINE } from '@engine/machines';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
 jest.setTimeout(30_000);
@@ -74,7 +75,7 @@ describe('inspector API', () => {
 
   it('shows a stream with its chart, timeline and current state', async () => {
     const view = await (await get('/api/inspector/streams/job-j03')).json();
-    expect(view.machine).toEqual({ id: 'job', version: '1', recordedVersion: '1' });
+    expect(view.machine).toEqual({ id: 'job', version: JOB_MACHINE.version, recordedVersion: JOB_MACHINE.version });
     expect(view.current).toMatchObject({ state: 'waiting', status: 'active' });
     expect(view.chart.nodes.map((n: { path: string }) => n.path)).toContain('submitted');
     const stored = await server.engine.store.read('job-j03');
@@ -93,7 +94,7 @@ describe('inspector API', () => {
     const row = log.events.find((e) => e.stream === 'job-j03' && e.version === 2) as { stateAfter: string };
     row.stateAfter = row.stateAfter.replace('"cloning"', '"submitted"');
     const tampered = await (await get('/api/inspector/streams/job-j03/state?version=2')).json();
-    expect(tampered).toMatchObject({ replayed: false, mismatch: { version: 2, machineVersion: '1' } });
+    expect(tampered).toMatchObject({ replayed: false, mismatch: { version: 2, machineVersion: JOB_MACHINE.version } });
     expect(tampered.state).toBeUndefined();
     expect((await get('/api/inspector/streams/job-j03/state?version=99')).status).toBe(404);
   });

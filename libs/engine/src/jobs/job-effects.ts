@@ -90,6 +90,9 @@ export class JobEffects {
   }
 
   private async validate(p: ValidateSessionParams, signal: AbortSignal): Promise<JobEvent> {
+    const adapter = this.adapter(p.portal);
+    // The first step navigates anyway and reports the login page itself: no probe round trip.
+    if (adapter.detectsLoggedOutOnNavigation === true && adapter.fillSteps.length > 0) return { type: 'SESSION_VALID', at: this.now(), checkedBy: 'first-step' };
     const page = this.page(p.jobId, p.attempt);
     const result = await this.adapter(p.portal).probe(page, { signal, timeoutMs: this.timeouts.probeMs });
     if (result.status === 'valid') return { type: 'SESSION_VALID', at: this.now() };

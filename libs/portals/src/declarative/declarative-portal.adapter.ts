@@ -16,6 +16,8 @@ export class DeclarativePortalAdapter implements PortalAdapter<unknown> {
   readonly origin: string;
   readonly selectors: ProbeSelectors;
   readonly fillSteps: readonly string[];
+  /** Every navigation of a step checks the document's logged-out marker (action-runner: throwIfLoggedOut). */
+  readonly detectsLoggedOutOnNavigation = true;
 
   constructor(
     private readonly definition: PortalDefinition,

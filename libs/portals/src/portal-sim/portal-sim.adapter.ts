@@ -24,6 +24,8 @@ export class PortalSimAdapter implements PortalAdapter<PortalSimPayload> {
   readonly payloadSchema = portalSimPayloadSchema;
   readonly selectors = PORTAL_SIM_SELECTORS;
   readonly fillSteps: readonly Step[] = ['vehicle', 'customer', 'quote'];
+  /** Every step checks where it landed (expectPage): a redirect to the login page is SESSION_EXPIRED. */
+  readonly detectsLoggedOutOnNavigation = true;
 
   constructor(config: PortalSimAdapterConfig) {
     this.id = config.id ?? 'portal-sim';
