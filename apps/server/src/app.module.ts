@@ -13,6 +13,7 @@ import { engineProviders } from './engine/engine.providers';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { SettingsModule } from './settings/settings.module';
 import { InspectorModule } from './inspector/inspector.module';
 import { EngineMetrics } from './metrics/metrics';
 import { MetricsModule } from './metrics/metrics.module';
@@ -28,7 +29,7 @@ class EngineModule {
 }
 
 /** Feature modules; later features append here. */
-export const FEATURE_MODULES: Type[] = [AuditModule, CallbacksModule, HealthModule, MetricsModule, InspectorModule, JobsModule, SessionsModule, WorkflowsModule];
+export const FEATURE_MODULES: Type[] = [AuditModule, CallbacksModule, HealthModule, MetricsModule, InspectorModule, JobsModule, SessionsModule, SettingsModule, WorkflowsModule];
 
 @Module({})
 export class AppModule {

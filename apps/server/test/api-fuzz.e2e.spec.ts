@@ -54,6 +54,7 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/streams/{id}/state', query: ['version'] },
   { method: 'GET', path: '/api/audit/verify' },
   { method: 'GET', path: '/metrics' },
+  { method: 'GET', path: '/config' },
   { method: 'GET', path: '/health/causes' },
   { method: 'GET', path: '/api/inspector/streams', query: ['kind', 'state', 'status', 'text', 'cursor', 'limit'] },
   { method: 'GET', path: '/api/inspector/streams/{id}' },
