@@ -3,6 +3,18 @@
 // Everything here is JSON: no secrets (the portal's credentials are resolved by the effects
 // layer from the portal's own configuration, never carried by a job).
 
+/**
+ * Where a job started over came from: the job it retries, who asked, and whether that person
+ * confirmed the portal holds no submission of it (required to start a needs_review job over).
+ * Only on jobs made by a retry: the context of every other job has no such key, so stored logs
+ * replay to the same states.
+ */
+export interface JobRetryOrigin {
+  jobId: string;
+  by: string;
+  confirmedNotSubmitted: boolean;
+}
+
 export interface JobInput {
   jobId: string;
   portal: string;
@@ -20,6 +32,8 @@ export interface JobInput {
   retryDelayMs?: number;
   /** Durable wait in `in_doubt` before the portal is searched (lets a slow portal index the submission). */
   reconcileDelayMs?: number;
+  /** Set only on a job made by a retry (see JobRetryOrigin). */
+  retryOf?: JobRetryOrigin;
 }
 
 export const JOB_DEFAULTS = { maxAttempts: 3, retryDelayMs: 60_000, reconcileDelayMs: 0 } as const;
@@ -88,6 +102,8 @@ export interface JobContext {
   failures: JobFailure[];
   artifacts: string[];
   cancelReason: string | null;
+  /** Present only on a job made by a retry. */
+  retryOf?: JobRetryOrigin;
 }
 
 /** The context a new job starts with. */
@@ -114,6 +130,8 @@ export function initialJobContext(input: JobInput): JobContext {
     failures: [],
     artifacts: [],
     cancelReason: null,
+    // No key at all for other jobs: their stored states have none.
+    ...(input.retryOf ? { retryOf: { jobId: input.retryOf.jobId, by: input.retryOf.by, confirmedNotSubmitted: input.retryOf.confirmedNotSubmitted } } : {}),
   };
 }
 
@@ -144,5 +162,9 @@ export function jobInputProblems(input: JobInput): Record<string, string> {
   integer('maxAttempts', 1);
   integer('retryDelayMs', 0);
   integer('reconcileDelayMs', 0);
+  const origin = input.retryOf;
+  if (origin !== undefined && (typeof origin !== 'object' || origin === null || typeof origin.jobId !== 'string' || origin.jobId === '' || typeof origin.by !== 'string' || origin.by === '' || typeof origin.confirmedNotSubmitted !== 'boolean')) {
+    problems.retryOf = 'must name the job retried, who asked and whether the portal was checked';
+  }
   return problems;
 }
