@@ -27,5 +27,7 @@ export * from './backoff';
 export * from './callback/callback.events';
 export * from './callback/callback.effects';
 export * from './callback/callback.machine';
+export * from './portal-queue/portal-queue.events';
+export * from './portal-queue/portal-queue.machine';
 export * from './architecture-charts';
 export * from './statechart-mermaid';

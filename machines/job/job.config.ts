@@ -3,6 +3,18 @@
 // Everything here is JSON: no secrets (the portal's credentials are resolved by the effects
 // layer from the portal's own configuration, never carried by a job).
 
+/**
+ * Where a job started over came from: the job it retries, who asked, and whether that person
+ * confirmed the portal holds no submission of it (required to start a needs_review job over).
+ * Only on jobs made by a retry: the context of every other job has no such key, so stored logs
+ * replay to the same states.
+ */
+export interface JobRetryOrigin {
+  jobId: string;
+  by: string;
+  confirmedNotSubmitted: boolean;
+}
+
 export interface JobInput {
   jobId: string;
   portal: string;
@@ -20,6 +32,8 @@ export interface JobInput {
   retryDelayMs?: number;
   /** Durable wait in `in_doubt` before the portal is searched (lets a slow portal index the submission). */
   reconcileDelayMs?: number;
+  /** Set only on a job made by a retry (see JobRetryOrigin). */
+  retryOf?: JobRetryOrigin;
   /**
    * Since machine version 2: a retryable failure waits min·2^(n-1) (at most max, jittered into its
    * upper half) before attempt n+1, instead of the fixed `retryDelayMs`. A login-form failure does
@@ -130,6 +144,8 @@ export interface JobContext {
   /** Failed searches of the current reconciliation (with `lookupRetries`). */
   lookupsFailed?: number;
   lastLookupCode?: string;
+  /** Present only on a job made by a retry. */
+  retryOf?: JobRetryOrigin;
 }
 
 /** The context a new job starts with. */
@@ -158,6 +174,8 @@ export function initialJobContext(input: JobInput): JobContext {
     cancelReason: null,
     ...(input.retryBackoff ? { retryBackoff: { ...input.retryBackoff } } : {}),
     ...(input.lookupRetries ? { lookupRetries: { ...input.lookupRetries } } : {}),
+    // No key at all for other jobs: their stored states have none.
+    ...(input.retryOf ? { retryOf: { jobId: input.retryOf.jobId, by: input.retryOf.by, confirmedNotSubmitted: input.retryOf.confirmedNotSubmitted } } : {}),
   };
 }
 
@@ -197,5 +215,9 @@ export function jobInputProblems(input: JobInput): Record<string, string> {
   range('retryBackoff', input.retryBackoff);
   range('lookupRetries', input.lookupRetries);
   if (input.lookupRetries && (!Number.isInteger(input.lookupRetries.max) || input.lookupRetries.max < 0)) problems.lookupRetries = 'max must be an integer >= 0';
+  const origin = input.retryOf;
+  if (origin !== undefined && (typeof origin !== 'object' || origin === null || typeof origin.jobId !== 'string' || origin.jobId === '' || typeof origin.by !== 'string' || origin.by === '' || typeof origin.confirmedNotSubmitted !== 'boolean')) {
+    problems.retryOf = 'must name the job retried, who asked and whether the portal was checked';
+  }
   return problems;
 }

@@ -17,6 +17,8 @@ export type CancelJob = {
   type: 'CANCEL';
   reason: string;
   at: string;
+  /** Who cancelled (`api`, `inspector`); recorded with the event only, the context keeps the reason. Absent in older logs. */
+  by?: string;
 };
 
 /**

@@ -7,7 +7,7 @@ import { JOB_INTERRUPTED_EVENTS, jobInterruptedEvent } from './job.effects';
 import type { JobEvent } from './job.events';
 import { ev, jobInput, STEPS, toSubmitting } from './job.fixtures';
 import { JOB_MACHINE, jobRefusal } from './job.machine';
-import { isJobFinal, isJobRunnable, JOB_STATES, jobHasTag, lastJobFailure, retryIsSafe, type JobStateName } from './job.queries';
+import { isJobFinal, isJobRunnable, JOB_STATES, jobHasTag, lastJobFailure, retryIsSafe, retryRefusal, type JobStateName } from './job.queries';
 
 const spec = machineSpec(JOB_MACHINE);
 const snapshotIn = (value: JobStateName) => JOB_MACHINE.machine.resolveState({ value, context: { ...initialJobContext(jobInput), attempt: 1 } });
@@ -69,6 +69,38 @@ describe('job queries', () => {
       const { now } = spec.given(jobInput, events);
       expect(now.status === 'done' || !safe).toBe(true);
       expect(retryIsSafe(now.state)).toBe(safe);
+    });
+  });
+
+  describe('retryRefusal', () => {
+    const needsReview = () => spec.given(jobInput, [...toSubmitting(), ev.submitFailed(), ev.lookupFailed()]).now.state;
+    it('allows what retryIsSafe allows, confirmed or not', () => {
+      const failed = spec.given(jobInput, [ev.start(), ev.cloned(), ev.valid(), ev.rejected('applicant')]).now.state;
+      expect(retryRefusal(failed)).toBeNull();
+      expect(retryRefusal(failed, { confirmedNotSubmitted: true })).toBeNull();
+    });
+
+    it('starts a needs_review job over only when a person confirms the portal holds no submission', () => {
+      expect(retryRefusal(needsReview())).toMatch(/^nobody could tell whether the portal holds this submission/);
+      expect(retryRefusal(needsReview(), { confirmedNotSubmitted: true })).toBeNull();
+    });
+
+    it('a confirmation opens nothing else: failed_post_submission, submitted, cancelled and live jobs stay refused', () => {
+      const others = [
+        [...toSubmitting(), ev.submitFailed(), ev.notFound(), ev.captured()],
+        [...toSubmitting(), ev.submitted()],
+        [ev.cancel()],
+        [ev.start(), ev.cloneFailed()],
+      ];
+      for (const events of others) expect(retryRefusal(spec.given(jobInput, events).now.state, { confirmedNotSubmitted: true })).toMatch(/^a retry is only safe/);
+    });
+  });
+
+  describe('retryOf', () => {
+    it('is in the context of a job made by a retry only: other jobs have no such key, as in stored logs', () => {
+      expect('retryOf' in spec.given(jobInput).now.context).toBe(false);
+      const origin = { jobId: 'j-0', by: 'inspector', confirmedNotSubmitted: true };
+      expect(spec.given({ ...jobInput, retryOf: origin }).now.context.retryOf).toEqual(origin);
     });
   });
 

@@ -59,3 +59,19 @@ export function retryIsSafe(state: StoredJobState): boolean {
   const context = state.context;
   return context.submitsStarted === 0 || context.lookup === 'not_found';
 }
+
+/**
+ * Why starting the job over (a new job linked by `retryOf`) is refused now, or null. A finished
+ * job's own log is never reopened: its final state cannot be left without breaking the replay of
+ * stored logs. A needs_review job (nobody could tell whether the portal holds the submission) is
+ * started over only when a person checked the portal and confirms it holds none.
+ */
+export function retryRefusal(state: StoredJobState, options: { confirmedNotSubmitted?: boolean } = {}): string | null {
+  if (retryIsSafe(state)) return null;
+  if (state.value === 'needs_review') {
+    return options.confirmedNotSubmitted
+      ? null
+      : 'nobody could tell whether the portal holds this submission (its lookup was impossible): check the portal, then resubmit confirming it holds none';
+  }
+  return 'a retry is only safe for a failed job the portal cannot hold (never after submit.started unless a lookup found nothing)';
+}

@@ -32,6 +32,8 @@ export type BrowserLost = {
 export type CaptchaAnswered = {
   type: 'CAPTCHA_ANSWERED';
   challengeId: string;
+  /** Who answered (`api`, `inspector`); recorded with the event, never the answer. Absent in older logs. */
+  by?: string;
 };
 
 /**

@@ -12,6 +12,7 @@ import type { ServerConfig } from './config';
 import { engineProviders } from './engine/engine.providers';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { PortalsModule } from './portals/portals.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SettingsModule } from './settings/settings.module';
 import { InspectorModule } from './inspector/inspector.module';
@@ -29,7 +30,7 @@ class EngineModule {
 }
 
 /** Feature modules; later features append here. */
-export const FEATURE_MODULES: Type[] = [AuditModule, CallbacksModule, HealthModule, MetricsModule, InspectorModule, JobsModule, SessionsModule, SettingsModule, WorkflowsModule];
+export const FEATURE_MODULES: Type[] = [AuditModule, CallbacksModule, HealthModule, MetricsModule, InspectorModule, JobsModule, PortalsModule, SessionsModule, SettingsModule, WorkflowsModule];
 
 @Module({})
 export class AppModule {

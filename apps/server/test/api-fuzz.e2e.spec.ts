@@ -21,7 +21,7 @@ jest.setTimeout(180_000);
 const TOKEN = 'fuzz-token-0123456789abcdef';
 const RUNS = 200;
 
-type FieldType = 'string' | 'object';
+type FieldType = 'string' | 'object' | 'boolean';
 interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   /** OpenAPI spelling: `{param}`. */
@@ -39,7 +39,7 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/jobs/stats' },
   { method: 'GET', path: '/api/jobs/{id}' },
   { method: 'POST', path: '/api/jobs/{id}/cancel', body: { reason: 'string' } },
-  { method: 'POST', path: '/api/jobs/{id}/retry' },
+  { method: 'POST', path: '/api/jobs/{id}/retry', body: { confirmNotSubmitted: 'boolean' } },
   { method: 'GET', path: '/api/job-status/{externalId}' },
   { method: 'GET', path: '/api/callbacks', query: ['state'] },
   { method: 'GET', path: '/api/callbacks/{jobId}' },
@@ -50,6 +50,9 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/sessions/{portal}/recover', body: { level: 'string' } },
   { method: 'GET', path: '/api/sessions/{portal}/captcha' },
   { method: 'POST', path: '/api/sessions/{portal}/captcha', body: { answer: 'string', challengeId: 'string' } },
+  { method: 'GET', path: '/api/portals/{portal}/queue' },
+  { method: 'POST', path: '/api/portals/{portal}/pause', body: { reason: 'string' } },
+  { method: 'POST', path: '/api/portals/{portal}/resume', body: {} },
   { method: 'GET', path: '/api/streams/{id}/events', query: ['from', 'limit'] },
   { method: 'GET', path: '/api/streams/{id}/state', query: ['version'] },
   { method: 'GET', path: '/api/audit/verify' },
@@ -58,10 +61,11 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/health/causes' },
   { method: 'GET', path: '/api/inspector/streams', query: ['kind', 'state', 'status', 'text', 'cursor', 'limit'] },
   { method: 'GET', path: '/api/inspector/streams/{id}' },
+  { method: 'GET', path: '/api/inspector/streams/{id}/actions' },
   { method: 'GET', path: '/api/inspector/streams/{id}/state', query: ['version'] },
   { method: 'GET', path: '/api/inspector/streams/{id}/screenshots/{name}' },
   // Server-sent events: a valid request never ends, so every generated one is invalid.
-  { method: 'GET', path: '/api/inspector/live', query: ['stream'] },
+  { method: 'GET', path: '/api/inspector/live', query: ['stream', 'related'] },
   { method: 'POST', path: '/api/workflows', body: { sid: 'string' } },
   { method: 'GET', path: '/api/workflows', query: [] },
   { method: 'GET', path: '/api/workflows/{sid}' },
@@ -204,7 +208,12 @@ describe('API fuzzing', () => {
   });
 
   const withBody = ROUTES.filter((r) => r.body);
-  const wrongTyped = (type: FieldType) => (type === 'string' ? fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 1 })) : fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 })));
+  const wrongTyped = (type: FieldType) =>
+    type === 'string'
+      ? fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 1 }))
+      : type === 'boolean'
+        ? fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.boolean(), { maxLength: 3 }), fc.object({ maxDepth: 1 }))
+        : fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }));
   const badBody = (route: Route) => {
     const fields = Object.entries(route.body!);
     const known = fc.record(Object.fromEntries(fields.map(([k]) => [k, fc.jsonValue({ maxDepth: 2 })])), { requiredKeys: [] });

@@ -51,6 +51,7 @@ import { JobScheduler } from './jobs/job-scheduler';
 import { JobsApi } from './jobs/jobs-api';
 import { MasterSessionRuntime } from './master-sessions/master-session-runtime';
 import { SessionsApi } from './master-sessions/sessions-api';
+import { PortalQueuesApi } from './portals/portal-queues-api';
 import { PortalRegistry } from './portals/portal-registry';
 import { createWorkerOwnership, type ScaleOutOptions } from './scale-out/scale-out-options';
 import type { WorkerOwnership } from './scale-out/worker-ownership';
@@ -105,7 +106,7 @@ export interface EngineOptions {
 
 /**
  * The running engine. What users of the engine reach are its facades — `jobs`, `sessions`,
- * `workflows`, `audit` — and `feed`, the read side; the other members are the parts a test,
+ * `workflows`, `audit`, `callbacks`, `queues` — and `feed`, the read side; the other members are the parts a test,
  * a benchmark or the demo inspects.
  */
 export interface Engine {
@@ -114,6 +115,8 @@ export interface Engine {
   readonly workflows: WorkflowSessions;
   readonly audit: AuditApi;
   readonly callbacks: CallbacksApi;
+  /** Pause and resume a portal's queue. */
+  readonly queues: PortalQueuesApi;
   /** The committed state of every stream: what every reader reads. */
   readonly feed: StateFeed;
   readonly store: EventStore;
@@ -262,6 +265,7 @@ export function createEngine(options: EngineOptions): Engine {
   const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks });
   const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids() });
   const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger });
+  const queues = new PortalQueuesApi({ host, clock, portals: () => portals.ids() });
 
   return {
     jobs,
@@ -269,6 +273,7 @@ export function createEngine(options: EngineOptions): Engine {
     workflows,
     audit,
     callbacks,
+    queues,
     feed: host.feed,
     store: options.store,
     clock,

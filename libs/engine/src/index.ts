@@ -11,6 +11,8 @@ export * from './audit/audit-api';
 export * from './callbacks/callbacks-api';
 export * from './callbacks/callback-delivery';
 export * from './portals/portal-registry';
+export * from './portals/portal-queues-api';
+export * from './actions/allowed-actions';
 export * from './alerts';
 export * from './health';
 export * from './workflows';

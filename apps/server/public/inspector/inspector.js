@@ -1,5 +1,7 @@
 // The inspector page: stream list, statechart with the current state, timeline, time travel,
-// recovery history and failure screenshots, kept live by the server's event feed.
+// recovery history and failure screenshots, kept live by the server's event feed; and the
+// operator's actions on a job or a master session, each enabled only when the server says the
+// machine accepts it now (otherwise disabled with the machine's reason as its tooltip).
 // Plain modern JavaScript, no build step, no dependencies.
 //
 // Auth: the API token is asked once, kept in sessionStorage (this tab only) and sent as an
@@ -36,6 +38,20 @@
   }
 
   const getJson = async (path) => (await api(path)).json();
+
+  /** An operator command: recorded naming the inspector as who acted (X-Engine-Actor). Resolves to the parsed answer. */
+  async function post(path, body) {
+    const response = await fetch(path, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token()}`, 'Content-Type': 'application/json', 'X-Engine-Actor': 'inspector' },
+      body: JSON.stringify(body || {}),
+      cache: 'no-store',
+    });
+    if (response.status === 401) throw new Unauthorized();
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(answer.reason || answer.message || `HTTP ${response.status}`);
+    return answer;
+  }
 
   function showOnly(id) {
     for (const section of ['login', 'list-view', 'stream-view']) $(section).hidden = section !== id;
@@ -230,12 +246,15 @@
     showOnly('stream-view');
     clearTimeout(list.reloadTimer);
     const pending = [];
-    view = { stream, ready: false, pending, travelling: null, version: 0, entries: [], screenshots: [], urls: [] };
+    view = { stream, ready: false, pending, travelling: null, version: 0, entries: [], screenshots: [], urls: [], captchaId: null, captchaUrl: null };
     const current = view;
+    const related = relatedStream(stream);
     // Listen first, then read: events that land in between are buffered, and those the read
-    // already contains are dropped by version.
-    await openFeed(`/api/inspector/live?stream=${encodeURIComponent(stream)}`, (message) => {
+    // already contains are dropped by version. A related stream (the portal's queue) only
+    // changes which actions are allowed.
+    await openFeed(`/api/inspector/live?stream=${encodeURIComponent(stream)}${related ? `&related=${encodeURIComponent(related)}` : ''}`, (message) => {
       if (message.type !== 'event' || current !== view) return;
+      if (message.data.stream !== current.stream) return refreshActionsSoon();
       if (!current.ready) pending.push(message.data);
       else applyLiveEvent(message.data);
     });
@@ -244,6 +263,7 @@
     renderStream(data);
     current.ready = true;
     for (const event of pending.splice(0)) applyLiveEvent(event);
+    await refreshActions();
   }
 
   function renderStream(data) {
@@ -292,6 +312,7 @@
     if (event.screenshots.join() !== view.screenshots.join()) renderScreenshots(event.screenshots);
     clearTimeout(view.sideTimer);
     view.sideTimer = setTimeout(refreshSidePanels, SIDE_REFRESH_MS);
+    refreshActionsSoon();
   }
 
   /** Totals and the recovery history are recomputed by the server: refreshed once a burst of live events settles. */
@@ -344,6 +365,145 @@
     $('context-title').textContent = title;
     $('state-context').textContent = JSON.stringify(context, null, 2);
   }
+
+  // ---- operator actions --------------------------------------------------------------------
+  // The server answers which actions the machines accept now (GET …/actions), each refused one
+  // with the machine's reason: the page lists no states of its own. Asked again after every live
+  // event of the stream (and of its portal's queue), so the buttons follow the machine.
+  const ACTIONS_REFRESH_MS = 100;
+  const jobIdOf = (stream) => stream.slice('job-'.length);
+  const portalOf = (stream) => stream.slice('master-'.length);
+  const relatedStream = (stream) => (stream.startsWith('master-') ? `queue-${portalOf(stream)}` : null);
+
+  function refreshActionsSoon() {
+    const current = view;
+    if (!current) return;
+    clearTimeout(current.actionsTimer);
+    current.actionsTimer = setTimeout(() => refreshActions().catch(failed), ACTIONS_REFRESH_MS);
+  }
+
+  async function refreshActions() {
+    const current = view;
+    const kind = current.stream.startsWith('job-') ? 'job' : current.stream.startsWith('master-') ? 'session' : null;
+    $('actions-panel').hidden = kind === null;
+    if (!kind) return;
+    const answer = await getJson(`/api/inspector/streams/${encodeURIComponent(current.stream)}/actions`);
+    if (current !== view) return;
+    $('job-actions').hidden = kind !== 'job';
+    $('session-actions').hidden = kind !== 'session';
+    const byName = new Map(answer.actions.map((a) => [a.action, a]));
+    for (const button of document.querySelectorAll('#actions-panel [data-action]')) {
+      const action = byName.get(button.dataset.action);
+      button.disabled = !action || !action.allowed;
+      button.title = !action ? 'not offered for this stream' : action.allowed ? '' : action.reason;
+      button.dataset.reason = button.title;
+    }
+    if (!(byName.get('resubmit') || {}).allowed) closeResubmit();
+    if (kind === 'session') {
+      $('queue-controls').hidden = !byName.has('pause');
+      if (byName.has('pause')) await renderQueue(current);
+      await renderCaptcha(current, byName.get('answerCaptcha'));
+    }
+    current.actions = answer.actions;
+    performance.mark('inspector:actions:rendered');
+  }
+
+  async function renderQueue(current) {
+    const queue = await getJson(`/api/portals/${encodeURIComponent(portalOf(current.stream))}/queue`);
+    if (current !== view) return;
+    $('queue-state').textContent = queue.state === 'paused' ? `paused by ${queue.pausedBy} since ${time(queue.pausedAt)}${queue.reason ? ` (${queue.reason})` : ''}` : 'running';
+    $('queue-state').dataset.state = queue.state;
+  }
+
+  /** Shows the open challenge's image; a new challenge (from the live feed) replaces it and clears the answer. */
+  async function renderCaptcha(current, action) {
+    const captcha = current.current && current.current.context && current.current.context.captcha;
+    const open = action && action.allowed && captcha ? captcha.challengeId : null;
+    $('captcha-form').hidden = !open;
+    if (open === current.captchaId) return;
+    current.captchaId = open;
+    $('captcha-answer').value = '';
+    if (current.captchaUrl) URL.revokeObjectURL(current.captchaUrl);
+    current.captchaUrl = null;
+    $('captcha-image').removeAttribute('src');
+    $('captcha-form').dataset.challenge = open || '';
+    if (!open) return;
+    $('captcha-meta').textContent = `challenge ${open}${captcha.expiresAt ? `, answer before ${time(captcha.expiresAt)}` : ''}`;
+    const response = await api(`/api/sessions/${encodeURIComponent(portalOf(current.stream))}/captcha`).catch(() => null);
+    if (!response || current !== view || current.captchaId !== open) return;
+    current.captchaUrl = URL.createObjectURL(await response.blob());
+    $('captcha-image').src = current.captchaUrl;
+    $('captcha-answer').focus();
+  }
+
+  function report(text, isError) {
+    const line = $('action-result');
+    line.classList.toggle('error', !!isError);
+    line.innerHTML = text;
+  }
+
+  /** Runs one command; the view itself changes when the live feed brings what it recorded. */
+  async function act(action, run) {
+    const current = view;
+    for (const button of document.querySelectorAll('#actions-panel button[data-action]')) button.disabled = true;
+    try {
+      const html = await run(current);
+      if (current === view) report(html || `${esc(action)}: recorded`);
+    } catch (error) {
+      if (error instanceof Unauthorized) throw error;
+      if (current === view) report(`${esc(action)} refused: ${esc(error.message)}`, true);
+    } finally {
+      if (current === view) await refreshActions();
+    }
+  }
+
+  const jobPath = (current, verb) => `/api/jobs/${encodeURIComponent(jobIdOf(current.stream))}/${verb}`;
+  const retried = (answer) => `started over as job <a href="${esc(streamLink(`job-${answer.jobId}`))}">${esc(answer.jobId)}</a>`;
+  const ACTIONS = {
+    cancel: (current) => post(jobPath(current, 'cancel'), {}).then(() => 'cancel: recorded'),
+    retry: (current) => post(jobPath(current, 'retry'), {}).then(retried),
+    resubmit: () => {
+      $('resubmit-confirm').hidden = false;
+      $('resubmit-checked').checked = false;
+      $('resubmit-go').disabled = true;
+      return Promise.resolve('resubmit: confirm that you checked the portal');
+    },
+    'recover.soft': (current) => recover(current, 'soft'),
+    'recover.hard': (current) => recover(current, 'hard'),
+    'recover.nuclear': (current) => recover(current, 'nuclear'),
+    pause: (current) => {
+      const reason = $('queue-reason').value.trim();
+      return post(`/api/portals/${encodeURIComponent(portalOf(current.stream))}/pause`, reason ? { reason } : {}).then(() => 'pause: recorded');
+    },
+    resume: (current) => post(`/api/portals/${encodeURIComponent(portalOf(current.stream))}/resume`, {}).then(() => 'resume: recorded'),
+  };
+  const recover = (current, level) => post(`/api/sessions/${encodeURIComponent(portalOf(current.stream))}/recover`, { level }).then(() => `recovery at ${level}: recorded`);
+
+  function closeResubmit() {
+    $('resubmit-confirm').hidden = true;
+    $('resubmit-checked').checked = false;
+  }
+
+  $('actions-panel').addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-action]');
+    if (!button || button.type === 'submit' || button.disabled) return;
+    const action = button.dataset.action;
+    act(action, ACTIONS[action]).catch(failed);
+  });
+  $('resubmit-checked').addEventListener('change', () => ($('resubmit-go').disabled = !$('resubmit-checked').checked));
+  $('resubmit-back').addEventListener('click', () => closeResubmit());
+  $('resubmit-go').addEventListener('click', () => {
+    if (!$('resubmit-checked').checked) return;
+    closeResubmit();
+    act('resubmit', (current) => post(jobPath(current, 'retry'), { confirmNotSubmitted: true }).then(retried)).catch(failed);
+  });
+  $('captcha-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const answer = $('captcha-answer').value.trim();
+    const challengeId = $('captcha-form').dataset.challenge;
+    if (!answer || !challengeId) return;
+    act('answer', (current) => post(`/api/sessions/${encodeURIComponent(portalOf(current.stream))}/captcha`, { answer, challengeId }).then(() => `answer to challenge ${esc(challengeId)}: recorded`)).catch(failed);
+  });
 
   // ---- time travel -------------------------------------------------------------------------
   async function travel(version) {

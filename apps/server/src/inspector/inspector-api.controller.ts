@@ -4,13 +4,19 @@
 import { Controller, Get, Header, Param, Query, Sse, StreamableFile, type MessageEvent } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
-import { StateFeed } from '@engine/core';
+import { StateFeed, ValidationError } from '@engine/core';
+import { allowedActionSchema } from '@engine/engine';
+import { z } from 'zod/v4';
+import { ApiJsonResponse } from '../common/api-schema';
 import { streamIdSchema } from '../audit/streams.schemas';
 import { parseOrThrow } from '../common/validation';
 import { InspectorService, type StreamView, type TimeTravel } from './inspector.service';
 import type { ListPage } from './stream-list';
 import { listQuerySchema, liveQuerySchema, screenshotNameSchema, versionQuerySchema } from './inspector.schemas';
 import { liveEvents } from './live-events';
+
+const streamActionsSchema = z.object({ stream: z.string(), actions: z.array(allowedActionSchema), related: z.array(z.string()) });
+type StreamActions = z.infer<typeof streamActionsSchema>;
 
 @ApiTags('inspector')
 @ApiBearerAuth()
@@ -31,6 +37,12 @@ export class InspectorApiController {
     return this.inspector.view(parseOrThrow(streamIdSchema, id, 'stream id'));
   }
 
+  @Get('streams/:id/actions')
+  @ApiJsonResponse(streamActionsSchema, 200, 'what an operator may do with the stream now, each refused one with the machine’s reason; `related` names streams whose changes change these answers (a portal’s queue)')
+  actions(@Param('id') id: string): Promise<StreamActions> {
+    return this.inspector.actions(parseOrThrow(streamIdSchema, id, 'stream id'));
+  }
+
   @Get('streams/:id/state')
   stateAt(@Param('id') id: string, @Query() query: unknown): Promise<TimeTravel> {
     return this.inspector.stateAt(parseOrThrow(streamIdSchema, id, 'stream id'), parseOrThrow(versionQuerySchema, query, 'query').version);
@@ -47,7 +59,12 @@ export class InspectorApiController {
 
   @Sse('live')
   live(@Query() query: unknown): Observable<MessageEvent> {
-    const { stream } = parseOrThrow(liveQuerySchema, query, 'query');
-    return liveEvents(this.feed, stream === undefined ? undefined : parseOrThrow(streamIdSchema, stream, 'stream id'));
+    const { stream, related } = parseOrThrow(liveQuerySchema, query, 'query');
+    if (stream === undefined && related !== undefined) throw new ValidationError('invalid query', { related: 'only with stream' });
+    return liveEvents(
+      this.feed,
+      stream === undefined ? undefined : parseOrThrow(streamIdSchema, stream, 'stream id'),
+      related === undefined ? [] : [parseOrThrow(streamIdSchema, related, 'related stream id')],
+    );
   }
 }

@@ -14,7 +14,8 @@ export const listQuerySchema = z
 
 export const versionQuerySchema = z.object({ version: z.coerce.number().int().min(1).max(1_000_000_000) }).strict();
 
-export const liveQuerySchema = z.object({ stream: z.string().optional() }).strict();
+/** `related`: one more stream whose events the stream view hears (a master session's portal queue). */
+export const liveQuerySchema = z.object({ stream: z.string().optional(), related: z.string().optional() }).strict();
 
 /** A screenshot file name as the artifact store generates it. */
 export const screenshotNameSchema = z.string().regex(/^[a-z0-9_-]{1,120}\.png$/, 'not a screenshot name');

@@ -3,7 +3,8 @@
 // recovery history and the failure screenshots its context references.
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, ReplayMismatchError, StateFeed, stateAtVersion, type ActorState, type AnyMachineDefinition } from '@engine/core';
-import { AuditApi } from '@engine/engine';
+import { AuditApi, JobsApi, PortalQueuesApi, SessionsApi, type AllowedAction } from '@engine/engine';
+import { JOB_MACHINE, MASTER_SESSION_MACHINE } from '@engine/machines';
 import { recoveryHistory, type RecoveryAttemptRecord } from '@engine/machines';
 import { chartFor } from './chart/chart-for';
 import type { ChartLayout } from './chart/statechart-layout';
@@ -33,7 +34,27 @@ export class InspectorService {
   constructor(
     private readonly feed: StateFeed,
     private readonly audit: AuditApi,
+    private readonly jobs: JobsApi,
+    private readonly sessions: SessionsApi,
+    private readonly queues: PortalQueuesApi,
   ) {}
+
+  /**
+   * What an operator may do with the stream now, each with the machine's reason when refused: a
+   * job's cancel, retry and resubmit-after-check; a master session's captcha answer, forced
+   * recovery levels and its portal's queue (pause, resume). Other streams have none.
+   */
+  async actions(stream: string): Promise<{ stream: string; actions: AllowedAction[]; related: string[] }> {
+    const entry = this.feed.get(stream);
+    if (!entry) throw new NotFoundError('stream', stream);
+    if (entry.kind === JOB_MACHINE.id) return { stream, actions: await this.jobs.actions(stream.slice(JOB_MACHINE.streamPrefix.length)), related: [] };
+    if (entry.kind === MASTER_SESSION_MACHINE.id) {
+      const portal = stream.slice(MASTER_SESSION_MACHINE.streamPrefix.length);
+      const queue = this.queues.knows(portal) ? await this.queues.actions(portal) : [];
+      return { stream, actions: [...(await this.sessions.actions(portal)), ...queue], related: this.queues.knows(portal) ? [`queue-${portal}`] : [] };
+    }
+    return { stream, actions: [], related: [] };
+  }
 
   list(query: ListQuery): ListPage {
     return listStreams(this.feed, query);

@@ -1,5 +1,5 @@
-// The inspector's server-sent events, shaped from the engine's read feed: for one stream every
-// event with the state it led to (the stream view appends it to the timeline and moves the
+// The inspector's server-sent events, shaped from the engine's read feed: for one stream (and the
+// streams related to it, such as a master session's portal queue) every event with the state it led to (the stream view appends it to the timeline and moves the
 // highlight); for the list, the changed summaries coalesced every 250 ms (a busy engine writes
 // far more events than a list needs to repaint). A `ready` event opens each feed so the page
 // knows when it is listening, and a ping every 15 s keeps idle connections through proxies.
@@ -18,16 +18,16 @@ export function changesOf(feed: StateFeed): Observable<StateChange> {
   return new Observable<StateChange>((subscriber) => feed.subscribe((change) => subscriber.next(change)));
 }
 
-export function liveEvents(feed: StateFeed, stream?: string): Observable<MessageEvent> {
+export function liveEvents(feed: StateFeed, stream?: string, related: readonly string[] = []): Observable<MessageEvent> {
   const changes = changesOf(feed);
-  const updates = stream === undefined ? listUpdates(feed, changes) : streamUpdates(changes, stream);
+  const updates = stream === undefined ? listUpdates(feed, changes) : streamUpdates(changes, [stream, ...related]);
   const pings = interval(PING_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: {} })));
   return merge(of<MessageEvent>({ type: 'ready', data: { stream: stream ?? null } }), updates, pings);
 }
 
-function streamUpdates(changes: Observable<StateChange>, stream: string): Observable<MessageEvent> {
+function streamUpdates(changes: Observable<StateChange>, streams: readonly string[]): Observable<MessageEvent> {
   return changes.pipe(
-    filter(({ event }) => event.stream === stream),
+    filter(({ event }) => streams.includes(event.stream)),
     map(({ event: e }): MessageEvent => ({
       type: 'event',
       id: String(e.position),

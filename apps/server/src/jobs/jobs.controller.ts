@@ -2,9 +2,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { jobPageSchema, jobStatsSchema, JobsApi, jobViewSchema, retriedJobSchema, submittedJobSchema, type JobPage, type JobStats, type JobView, type RetriedJob, type SubmittedJob } from '@engine/engine';
+import { ActingAs, ApiActorHeader, type Actor } from '../common/actor';
 import { ApiJsonBody, ApiJsonResponse, ApiQueryFrom } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
-import { cancelJobSchema, externalIdSchema, idempotencyKeySchema, jobIdSchema, listJobsSchema, submitJobSchema } from './jobs.schemas';
+import { cancelJobSchema, externalIdSchema, idempotencyKeySchema, jobIdSchema, listJobsSchema, retryJobSchema, submitJobSchema } from './jobs.schemas';
 
 @ApiTags('jobs')
 @ApiBearerAuth()
@@ -43,17 +44,25 @@ export class JobsController {
 
   @Post('jobs/:id/cancel')
   @HttpCode(200)
+  @ApiActorHeader()
   @ApiJsonBody(cancelJobSchema, false)
   @ApiJsonResponse(jobViewSchema, 200, 'the job as the CANCEL left it; 409 with the machine’s reason when it refuses')
-  cancel(@Param('id') id: string, @Body() body: unknown): Promise<JobView> {
-    return this.jobs.cancel(parseOrThrow(jobIdSchema, id, 'job id'), parseOrThrow(cancelJobSchema, body ?? {}, 'cancel request').reason);
+  cancel(@Param('id') id: string, @Body() body: unknown, @ActingAs() by: Actor): Promise<JobView> {
+    return this.jobs.cancel(parseOrThrow(jobIdSchema, id, 'job id'), parseOrThrow(cancelJobSchema, body ?? {}, 'cancel request').reason, by);
   }
 
   @Post('jobs/:id/retry')
   @HttpCode(202)
-  @ApiJsonResponse(retriedJobSchema, 202)
-  retry(@Param('id') id: string): Promise<RetriedJob> {
-    return this.jobs.retry(parseOrThrow(jobIdSchema, id, 'job id'));
+  @ApiActorHeader()
+  @ApiJsonBody(retryJobSchema, false)
+  @ApiJsonResponse(
+    retriedJobSchema,
+    202,
+    'a new job with the same input, linked by retryOf (a finished job’s log is never reopened); 409 with the reason when the portal may hold this one (a needs_review job needs confirmNotSubmitted)',
+  )
+  retry(@Param('id') id: string, @Body() body: unknown, @ActingAs() by: Actor): Promise<RetriedJob> {
+    const { confirmNotSubmitted } = parseOrThrow(retryJobSchema, body ?? {}, 'retry request');
+    return this.jobs.retry(parseOrThrow(jobIdSchema, id, 'job id'), { by, confirmNotSubmitted });
   }
 
   @Get('job-status/:externalId')

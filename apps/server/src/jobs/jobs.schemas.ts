@@ -33,3 +33,6 @@ export const listJobsSchema = z
   .strict();
 
 export const cancelJobSchema = z.object({ reason: z.string().min(1).max(200).optional() }).strict();
+
+/** Optional body of POST /jobs/:id/retry: `confirmNotSubmitted: true` when a person checked the portal and it holds no submission (required for a needs_review job). */
+export const retryJobSchema = z.object({ confirmNotSubmitted: z.boolean().optional() }).strict();

@@ -3,6 +3,7 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, StreamableFile } 
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod/v4';
 import { recoveryHistorySchema, SessionsApi, sessionViewSchema, type RecoveryHistory, type SessionView } from '@engine/engine';
+import { ActingAs, ApiActorHeader, type Actor } from '../common/actor';
 import { ApiJsonBody, ApiJsonResponse } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
 import { captchaAnswerSchema, portalIdSchema, recoverSchema } from './sessions.schemas';
@@ -36,10 +37,11 @@ export class SessionsController {
   @Post(':portal/recover')
   @HttpCode(202)
   @ApiJsonResponse(sessionViewSchema, 202)
+  @ApiActorHeader()
   @ApiJsonBody(recoverSchema, false)
-  recover(@Param('portal') portal: string, @Body() body: unknown): Promise<SessionView> {
+  recover(@Param('portal') portal: string, @Body() body: unknown, @ActingAs() by: Actor): Promise<SessionView> {
     const { level } = parseOrThrow(recoverSchema, body ?? {}, 'recovery request');
-    return this.sessions.recover(parseOrThrow(portalIdSchema, portal, 'portal'), 'api', level);
+    return this.sessions.recover(parseOrThrow(portalIdSchema, portal, 'portal'), by, level);
   }
 
   // The type goes with the image only: a 404 (no open challenge) is JSON and says so.
@@ -52,10 +54,11 @@ export class SessionsController {
 
   @Post(':portal/captcha')
   @HttpCode(202)
+  @ApiActorHeader()
   @ApiJsonBody(captchaAnswerSchema)
   @ApiJsonResponse(sessionViewSchema, 202)
-  answer(@Param('portal') portal: string, @Body() body: unknown): Promise<SessionView> {
+  answer(@Param('portal') portal: string, @Body() body: unknown, @ActingAs() by: Actor): Promise<SessionView> {
     const { answer, challengeId } = parseOrThrow(captchaAnswerSchema, body, 'captcha answer');
-    return this.sessions.answerCaptcha(parseOrThrow(portalIdSchema, portal, 'portal'), answer, challengeId);
+    return this.sessions.answerCaptcha(parseOrThrow(portalIdSchema, portal, 'portal'), answer, challengeId, by);
   }
 }

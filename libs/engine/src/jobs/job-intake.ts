@@ -4,7 +4,7 @@
 // names the same job, and a key reused for different data is refused instead of guessed at.
 import { createHash } from 'node:crypto';
 import { InvalidCommandError, ValidationError, VersionConflictError, canonicalJson, type ActorHost, type Clock, type CommittedState, type StateOf } from '@engine/core';
-import { defaultRetryPolicy, JOB_DEFAULTS, JOB_MACHINE, jobInputProblems, type JobInput, type LookupRetries, type RetryBackoff } from '@engine/machines';
+import { defaultRetryPolicy, JOB_DEFAULTS, JOB_MACHINE, jobInputProblems, type JobInput, type JobRetryOrigin, type LookupRetries, type RetryBackoff } from '@engine/machines';
 
 export type JobState = StateOf<typeof JOB_MACHINE>;
 
@@ -24,6 +24,8 @@ export interface SubmitJobRequest {
   externalId?: string | null;
   /** Where the job's outcome is POSTed when it ends (JobsApi registers it; intake ignores it). */
   callbackUrl?: string | null;
+  /** A job started over by JobsApi.retry: recorded in its input (who asked, what was checked). */
+  retryOf?: JobRetryOrigin;
 }
 
 export interface SubmitJobResult {
@@ -93,6 +95,7 @@ export class JobIntake {
       maxAttempts: this.options.maxAttempts,
       retryDelayMs: this.options.retryDelayMs,
       ...this.retryPolicy(),
+      ...(request.retryOf ? { retryOf: request.retryOf } : {}),
     };
     const problems = jobInputProblems(input);
     if (Object.keys(problems).length > 0) throw new ValidationError('invalid job', problems);

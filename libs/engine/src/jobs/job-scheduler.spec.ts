@@ -3,7 +3,7 @@
 // not ready, graceful stop.
 import { ActorHost, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
-import { JOB_MACHINE, MASTER_SESSION_MACHINE, type CloneSessionParams, type FillStepParams, type ProbeSessionParams, type SubmitFormParams } from '@engine/machines';
+import { JOB_MACHINE, MASTER_SESSION_MACHINE, PORTAL_QUEUE_MACHINE, type CloneSessionParams, type FillStepParams, type ProbeSessionParams, type SubmitFormParams } from '@engine/machines';
 import { JobScheduler } from './job-scheduler';
 
 const settle = async () => {
@@ -98,7 +98,7 @@ describe('JobScheduler', () => {
     store = new MemoryEventStore();
     clock = new SimulatedClock();
     fake = fakes(clock);
-    host = new ActorHost({ store, clock, definitions: [JOB_MACHINE, MASTER_SESSION_MACHINE], effects: fake.effects });
+    host = new ActorHost({ store, clock, definitions: [JOB_MACHINE, MASTER_SESSION_MACHINE, PORTAL_QUEUE_MACHINE], effects: fake.effects });
   });
 
   afterEach(async () => {
@@ -182,6 +182,34 @@ describe('JobScheduler', () => {
     await settle();
     expect((await host.getState('job-j0'))?.state.value).toBe('failed_login_form');
     expect((await store.read('job-j0')).map((e) => e.type)).not.toContain('SESSION_READY');
+  });
+
+  it('starts no job of a paused portal, lets the running ones finish, and starts them again on resume', async () => {
+    await host.create('master-session', 'sim', { portal: 'sim', credentialsRef: 'secret://sim' });
+    await startWith(3);
+    await job(0);
+    await settle();
+    expect(fake.started).toEqual(['j0']);
+    await host.create(PORTAL_QUEUE_MACHINE, 'sim', { portal: 'sim' });
+    await host.sendTo(PORTAL_QUEUE_MACHINE, 'sim', { type: 'PAUSE', by: 'inspector', at: new Date(clock.now()).toISOString() });
+    await job(1);
+    await job(2);
+    await settle();
+    expect(fake.started).toEqual(['j0']);
+    expect(scheduler.status()).toMatchObject({ queued: 2, paused: ['sim'] });
+    fake.openGates();
+    await settle();
+    expect(fake.submitted).toEqual(['j0']);
+    expect(fake.started).toEqual(['j0']);
+    expect((await values()).slice(0, 3)).toEqual(['submitted', 'pending', 'pending']);
+
+    await host.sendTo(PORTAL_QUEUE_MACHINE, 'sim', { type: 'RESUME', by: 'api', at: new Date(clock.now()).toISOString() });
+    await settle();
+    expect(fake.started).toEqual(['j0', 'j1', 'j2']);
+    expect(scheduler.status().paused).toEqual([]);
+    fake.openGates();
+    await settle();
+    expect((await values()).slice(0, 3)).toEqual(['submitted', 'submitted', 'submitted']);
   });
 
   it('a graceful stop interrupts attempts that have not clicked, and they go back to pending', async () => {

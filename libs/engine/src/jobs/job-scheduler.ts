@@ -1,12 +1,13 @@
 // Runs jobs: FIFO by intake time, at most `concurrency` attempts in flight, only for portals
-// whose master session is available (it halts while the session recovers and resumes by itself).
+// whose master session is available (it halts while the session recovers and resumes by itself)
+// and whose queue an operator has not paused (portal-queue machine: jobs running finish).
 // It owns no state of its own: what is pending, running or halted is read from the host's read
 // feed, and every committed change wakes it, so after a crash it simply picks up from the log.
 // A job that met the login form is told SESSION_READY as soon as its master session is logged in
 // again after the job saw the form: its recovery is the wait, not a fixed delay.
 import type { ActorHost, Clock, Logger, StateChange, StateOf, StreamState } from '@engine/core';
 import { InvalidCommandError, silentLogger } from '@engine/core';
-import { isMasterAvailable, JOB_MACHINE, jobHasTag, jobInterruptedEvent, masterStateName } from '@engine/machines';
+import { isMasterAvailable, isQueuePaused, JOB_MACHINE, jobHasTag, jobInterruptedEvent, masterStateName, PORTAL_QUEUE_MACHINE } from '@engine/machines';
 
 /** After a START that failed for another reason than a refusal (a lost lease, a store error), the job is looked at again this much later. */
 const START_RETRY_MS = 250;
@@ -30,6 +31,8 @@ export interface SchedulerStatus {
   stopping: boolean;
   /** Portals with queued jobs whose master session is not available, and its state. */
   halted: { portal: string; masterState: string }[];
+  /** Portals whose queue an operator paused: none of their jobs is started. */
+  paused: string[];
 }
 
 interface QueuedJob {
@@ -78,6 +81,7 @@ export class JobScheduler {
       queued: this.queue.size,
       stopping: this.stopping,
       halted: [...halted].map(([portal, masterState]) => ({ portal, masterState })),
+      paused: [...this.options.host.feed.allOf(PORTAL_QUEUE_MACHINE)].filter((q) => isQueuePaused(q.state)).map((q) => q.state.context.portal).sort(),
     };
   }
 
@@ -203,6 +207,10 @@ export class JobScheduler {
     return isMasterAvailable(this.master(portal)?.state ?? undefined);
   }
 
+  private queuePaused(portal: string): boolean {
+    return isQueuePaused(this.options.host.feed.getOf(PORTAL_QUEUE_MACHINE, portal)?.state);
+  }
+
   /** Starts queued jobs while there is room. Re-entrant calls coalesce into one more pass. */
   private pump(): void {
     if (this.pumping) {
@@ -227,7 +235,7 @@ export class JobScheduler {
     const ready = new Map<string, boolean>();
     const isReady = (portal: string) => {
       let r = ready.get(portal);
-      if (r === undefined) ready.set(portal, (r = this.masterAvailable(portal)));
+      if (r === undefined) ready.set(portal, (r = !this.queuePaused(portal) && this.masterAvailable(portal)));
       return r;
     };
     for (const job of fifo(this.queue.values())) {

@@ -34,6 +34,10 @@ export const jobViewSchema = z.object({
   artifacts: z.array(z.string()),
   createdAt: z.string().nullable(),
   updatedAt: z.string(),
+  retryOf: z
+    .object({ jobId: z.string(), by: z.string(), confirmedNotSubmitted: z.boolean() })
+    .nullable()
+    .describe('the job this one starts over (a retry, or a needs_review job resubmitted after a person checked the portal); null otherwise'),
   /** The stream version this view was read at: every change of the job moves it. */
   version: z.number().int(),
 });
@@ -60,6 +64,7 @@ export function jobView(entry: StreamState<JobState>): JobView {
     artifacts,
     createdAt: c.createdAt,
     updatedAt: entry.updatedAt,
+    retryOf: c.retryOf ?? null,
     version: entry.version,
   };
 }

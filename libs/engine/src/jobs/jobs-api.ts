@@ -4,8 +4,9 @@
 // comes back as InvalidCommandError with the machine's reason (the API's 409).
 import { z } from 'zod/v4';
 import { EngineError, InvalidCommandError, NotFoundError, ValidationError, type ActorHost, type Clock, type EventStore } from '@engine/core';
-import { JOB_MACHINE, MASTER_SESSION_MACHINE, recoveriesPerHour, recoveryHistory, retryIsSafe, topState } from '@engine/machines';
-import type { JobIntake, SubmitJobRequest } from './job-intake';
+import { JOB_MACHINE, MASTER_SESSION_MACHINE, recoveriesPerHour, recoveryHistory, retryRefusal, topState, type JobEvent } from '@engine/machines';
+import { actionFor, allowed, refused, type AllowedAction } from '../actions/allowed-actions';
+import { JobIntake, type SubmitJobRequest } from './job-intake';
 import type { CallbacksApi } from '../callbacks/callbacks-api';
 import type { JobScheduler, SchedulerStatus } from './job-scheduler';
 import { jobStateSchema, jobView, jobViewSchema, type JobView } from './job-view';
@@ -23,6 +24,13 @@ export const jobPageSchema = z.object({ jobs: z.array(jobViewSchema), next: z.st
 export type JobPage = z.infer<typeof jobPageSchema>;
 
 export const retriedJobSchema = z.object({ retryOf: z.string(), jobId: z.string(), created: z.boolean() });
+
+export interface RetryOptions {
+  /** Who asked (recorded in the new job's input). Default `api`. */
+  by?: string;
+  /** A person checked the portal and it holds no submission of this job: required to start a needs_review job over. */
+  confirmNotSubmitted?: boolean;
+}
 export type RetriedJob = z.infer<typeof retriedJobSchema>;
 
 export interface JobListFilter {
@@ -45,6 +53,7 @@ export const jobStatsSchema = z.object({
     queued: z.number().int(),
     stopping: z.boolean(),
     halted: z.array(z.object({ portal: z.string(), masterState: z.string() })),
+    paused: z.array(z.string()).describe('portals whose queue an operator paused: none of their jobs is started'),
   }),
 });
 export type JobStats = z.infer<typeof jobStatsSchema> & { scheduler: SchedulerStatus };
@@ -117,27 +126,60 @@ export class JobsApi {
     return { jobs: page, next };
   }
 
-  /** CANCEL through the machine (refused from submit.started on, with its reason); the attempt's effects are stopped. */
-  async cancel(jobId: string, reason = 'cancelled through the API'): Promise<JobView> {
+  /** CANCEL through the machine (refused from submit.started on, with its reason), recorded with who asked; the attempt's effects are stopped. */
+  async cancel(jobId: string, reason?: string, by = 'api'): Promise<JobView> {
     this.get(jobId);
-    const committed = await this.options.host.sendTo(JOB_MACHINE, jobId, { type: 'CANCEL', reason, at: this.now() });
+    const event: JobEvent = { type: 'CANCEL', reason: reason ?? `cancelled through the ${by === 'api' ? 'API' : by}`, at: this.now(), by };
+    const committed = await this.options.host.sendTo(JOB_MACHINE, jobId, event);
     this.options.host.abortEffects(committed.stream, new EngineError('CANCELLED', `job ${jobId} cancelled`));
     return jobView(committed);
   }
 
   /**
-   * A new job with the same input, only where the portal cannot already hold this one. Idempotent:
-   * retrying the same job twice returns the same new job; a failed retry is retried by its own id.
+   * A new job with the same input (linked by `retryOf`, naming who asked), only where the portal
+   * cannot already hold this one, or, for a needs_review job, where a person checked the portal and
+   * confirms it holds none. A new job, not a new attempt of this one: a final state cannot be left
+   * without breaking the replay of stored logs. Idempotent: retrying the same job twice returns
+   * the same new job; a failed retry is retried by its own id.
    */
-  async retry(jobId: string): Promise<RetriedJob> {
+  async retry(jobId: string, options: RetryOptions = {}): Promise<RetriedJob> {
     const entry = this.options.host.feed.getOf(JOB_MACHINE, jobId);
     if (!entry) throw new NotFoundError('job', jobId);
-    if (!retryIsSafe(entry.state)) {
-      throw new InvalidCommandError(entry.stream, 'retry', entry.state.value, 'a retry is only safe for a failed job the portal cannot hold (never after submit.started unless a lookup found nothing)');
-    }
+    const confirmed = options.confirmNotSubmitted === true;
+    const refusal = retryRefusal(entry.state, { confirmedNotSubmitted: confirmed });
+    if (refusal !== null) throw new InvalidCommandError(entry.stream, 'retry', entry.state.value, refusal);
     const c = entry.state.context;
-    const result = await this.options.intake.submitJob({ portal: c.portal, payload: c.payload, idempotencyKey: `retry.${jobId}` });
+    const result = await this.options.intake.submitJob({
+      portal: c.portal,
+      payload: c.payload,
+      idempotencyKey: retryKey(jobId),
+      retryOf: { jobId, by: options.by ?? 'api', confirmedNotSubmitted: confirmed },
+    });
     return { retryOf: jobId, jobId: result.jobId, created: result.created };
+  }
+
+  /**
+   * What an operator may do with the job now, each with the reason it is refused: cancel (the job
+   * machine's CANCEL), retry and resubmit-after-check (a new job; see `retry`).
+   */
+  async actions(jobId: string): Promise<AllowedAction[]> {
+    const entry = this.options.host.feed.getOf(JOB_MACHINE, jobId);
+    if (!entry) throw new NotFoundError('job', jobId);
+    const cancel = await actionFor('cancel', this.options.host, entry.stream, { type: 'CANCEL', reason: 'operator', at: this.now(), by: 'operator' });
+    const retriedAs = this.options.host.feed.getOf(JOB_MACHINE, JobIntake.jobIdFor(entry.state.context.portal, retryKey(jobId)));
+    if (retriedAs) {
+      const done = `already started over as job ${retriedAs.state.context.jobId}`;
+      return [cancel, refused('retry', done), refused('resubmit', done)];
+    }
+    const plain = retryRefusal(entry.state);
+    const checked = retryRefusal(entry.state, { confirmedNotSubmitted: true });
+    const resubmit =
+      plain === null
+        ? refused('resubmit', 'the portal cannot hold this job: retry it, no check needed')
+        : checked === null
+          ? allowed('resubmit')
+          : refused('resubmit', checked);
+    return [cancel, plain === null ? allowed('retry') : refused('retry', plain), resubmit];
   }
 
   async stats(): Promise<JobStats> {
@@ -173,6 +215,11 @@ export class JobsApi {
   private now(): string {
     return new Date(this.options.clock.now()).toISOString();
   }
+}
+
+/** The idempotency key of the job that starts `jobId` over: one per job, whoever asks. */
+function retryKey(jobId: string): string {
+  return `retry.${jobId}`;
 }
 
 function oldestFirst(a: Pick<JobView, 'createdAt' | 'jobId'>, b: Pick<JobView, 'createdAt' | 'jobId'>): number {

@@ -18,6 +18,7 @@ import {
   type RecoveryLevel,
 } from '@engine/machines';
 import type { StateOf } from '@engine/core';
+import { actionFor, refused, type AllowedAction } from '../actions/allowed-actions';
 import { incidentOf, unavailableSince, type Incident } from './incidents';
 
 type MasterState = StateOf<MasterSessionDefinition>;
@@ -160,7 +161,7 @@ export class SessionsApi {
    * challenge is answered: another id (expired, unknown), or no open challenge at all, is a
    * conflict naming the current challenge; nothing is handed over or recorded.
    */
-  async answerCaptcha(portal: string, answer: string, challengeId?: string): Promise<SessionView> {
+  async answerCaptcha(portal: string, answer: string, challengeId?: string, by = 'api'): Promise<SessionView> {
     const entry = this.entry(portal);
     const open = this.openChallenge(entry);
     const pending = open ? this.options.manualCaptcha.pending().find((c) => c.portal === portal && c.id === open) : undefined;
@@ -172,10 +173,30 @@ export class SessionsApi {
           : `challenge ${open} is no longer waiting for an answer in this process`;
       throw new CaptchaConflictError(`master-${portal}`, entry.state.value, reason, pending ? open : null);
     }
-    const event: MasterSessionEvent = { type: 'CAPTCHA_ANSWERED', challengeId: open };
+    const event: MasterSessionEvent = { type: 'CAPTCHA_ANSWERED', challengeId: open, by };
     await this.options.host.assertAccepts(`master-${portal}`, event);
     this.options.manualCaptcha.answer(open, answer);
     return sessionView(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, event));
+  }
+
+  /**
+   * What an operator may do with the session now, each with the reason it is refused: answer the
+   * open captcha (only one this process holds the parked login of), force a recovery level.
+   */
+  async actions(portal: string): Promise<AllowedAction[]> {
+    const entry = this.entry(portal);
+    const open = this.openChallenge(entry);
+    const pending = open !== null && this.options.manualCaptcha.pending().some((c) => c.portal === portal && c.id === open);
+    const answer = !open
+      ? refused('answerCaptcha', 'the session is not waiting on a captcha')
+      : !pending
+        ? refused('answerCaptcha', `challenge ${open} is no longer waiting for an answer in this process`)
+        : await actionFor('answerCaptcha', this.options.host, entry.stream, { type: 'CAPTCHA_ANSWERED', challengeId: open, by: 'operator' });
+    const at = new Date(this.options.clock.now()).toISOString();
+    const levels = await Promise.all(
+      (['soft', 'hard', 'nuclear'] as const).map((level) => actionFor(`recover.${level}`, this.options.host, entry.stream, { type: 'RECOVERY_REQUESTED', level, by: 'operator', at })),
+    );
+    return [answer, ...levels];
   }
 
   /** The challenge an operator can answer now: the session waits on it (not expired). */

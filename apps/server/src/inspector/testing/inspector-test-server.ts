@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EffectRegistry, EventStore, MachineDefinition } from '@engine/core';
 import type { ArtifactStore } from '@engine/browser';
-import { createEngine, type Engine } from '@engine/engine';
+import { createEngine, type Engine, type EngineOptions } from '@engine/engine';
 import { MemoryEventStore } from '@engine/event-store';
 import { AppModule } from '../../app.module';
 import { loadConfig } from '../../config';
@@ -30,6 +30,8 @@ export interface InspectorTestServerOptions {
   machines?: MachineDefinition[];
   /** Default: the local folder `<dataDir>/artifacts`. */
   artifacts?: ArtifactStore;
+  /** More engine options: portals, credentials, secrets, captcha policy. */
+  engine?: Partial<Omit<EngineOptions, 'store' | 'dataDir' | 'artifacts' | 'effects' | 'machines'>>;
 }
 
 export async function startInspectorTestServer(options: InspectorTestServerOptions = {}): Promise<InspectorTestServer> {
@@ -38,6 +40,7 @@ export async function startInspectorTestServer(options: InspectorTestServerOptio
   const config = loadConfig({ API_TOKEN: token, DATA_DIR: dataDir, DATABASE_URL: 'memory:', BACKGROUND_AUDIT: 'false', PORT: '0' });
   const artifactsDir = join(dataDir, 'artifacts');
   const engine = createEngine({
+    ...options.engine,
     store: options.store ?? new MemoryEventStore(),
     dataDir,
     artifacts: options.artifacts,
