@@ -163,16 +163,11 @@ async function engine(jobs: number, concurrency: number, expiry: boolean, seed: 
     const started = Date.now();
     const ids: string[] = [];
     for (const [n, payload] of payloads.entries()) ids.push(String((await call('POST', '/api/jobs', { portal: 'portal-sim', payload }, { 'Idempotency-Key': `vs-${seed}-${n}` })).jobId));
+    // One cheap call per look (the stats), so the measuring does not load the server it measures.
+    await waitFor('every job final', async () => Number((await call('GET', '/api/jobs/stats')).finished) >= jobs, 100);
+    const seconds = (Date.now() - started) / 1000;
     const finals = new Map<string, Record<string, unknown>>();
-    await waitFor('every job final', async () => {
-      for (const id of ids) {
-        if (finals.has(id)) continue;
-        const view = await call('GET', `/api/jobs/${id}`);
-        if (view.final) finals.set(id, { ...view, finishedAt: Date.now() });
-      }
-      return finals.size === ids.length;
-    });
-    const seconds = (Math.max(...[...finals.values()].map((v) => Number(v.finishedAt))) - started) / 1000;
+    for (const id of ids) finals.set(id, await call('GET', `/api/jobs/${id}`));
     const expiries = expirer.stop();
     const submitted = [...finals.values()].filter((v) => v.state === 'submitted').length;
     return {
@@ -183,6 +178,7 @@ async function engine(jobs: number, concurrency: number, expiry: boolean, seed: 
       duplicates: duplicates(sim, payloads.map((p) => adapter.businessKey(p))),
       seconds,
       jobsPerMinute: submitted / (seconds / 60),
+      // Created → final: for the engine this includes the time a job waited in the queue for a slot.
       medianJobSeconds: median([...finals.values()].map((v) => (Date.parse(String(v.updatedAt)) - Date.parse(String(v.createdAt))) / 1000)),
       expiries,
     };
@@ -193,11 +189,11 @@ async function engine(jobs: number, concurrency: number, expiry: boolean, seed: 
   }
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 1_800_000): Promise<void> {
+async function waitFor(what: string, check: () => Promise<boolean>, everyMs = 200, timeoutMs = 1_800_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
