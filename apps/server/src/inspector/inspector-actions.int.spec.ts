@@ -67,6 +67,17 @@ const waitForButton = (action: string, enabled: boolean) =>
     // An enabled button must be in sight; a disabled one may be hidden with its section.
     return el !== null && el.disabled === !on && (!on || !el.closest('[hidden]'));
   }, WAIT, button(action), enabled);
+/** A disabled button's reason arrives with the next refresh of the allowed actions: wait for it, never read it once. */
+const waitForReason = (action: string, reason: string) =>
+  page.waitForFunction(
+    (sel, text) => {
+      const el = document.querySelector(sel) as HTMLButtonElement | null;
+      return el !== null && el.disabled && el.title.startsWith(text);
+    },
+    WAIT,
+    button(action),
+    reason,
+  );
 const waitForState = (pattern: string) => page.waitForFunction((p) => new RegExp(p).test(document.querySelector('#current-state')?.textContent ?? ''), WAIT, pattern);
 
 async function openStream(stream: string): Promise<void> {
@@ -128,6 +139,7 @@ describe('inspector actions in Chromium', () => {
     await waitForState('^ready$');
     await waitForButton('answerCaptcha', false);
     expect(await page.$eval('#captcha-form', (el) => (el as HTMLElement).hidden)).toBe(true);
+    await waitForReason('answerCaptcha', 'the session is not waiting on a captcha');
     expect(await buttonState('answerCaptcha')).toBe('the session is not waiting on a captcha');
     const answered = await lastEvent(MASTER, 'CAPTCHA_ANSWERED');
     expect(answered?.data).toEqual({ challengeId: firstChallenge, by: 'inspector' });
@@ -202,6 +214,7 @@ describe('inspector actions in Chromium', () => {
     await page.waitForSelector('#action-result a', WAIT);
     const newJob = (await page.$eval('#action-result a', (a) => a.textContent)) as string;
     await waitForButton('retry', false);
+    await waitForReason('retry', `already started over as job ${newJob}`);
     expect(await buttonState('retry')).toBe(`already started over as job ${newJob}`);
     expect(engine().jobs.get(newJob).retryOf).toEqual({ jobId: 'failed1', by: 'inspector', confirmedNotSubmitted: false });
     await page.screenshot({ path: join(OUTPUT, 'job-retried.png'), fullPage: true });
@@ -213,6 +226,7 @@ describe('inspector actions in Chromium', () => {
     await appendJobHistory(engine(), 'review1', JOB_ENDINGS.needsReview());
     await openStream('job-review1');
     await waitForButton('resubmit', true);
+    await waitForReason('retry', 'nobody could tell whether the portal holds this submission');
     expect(await buttonState('retry')).toMatch(/^nobody could tell whether the portal holds this submission/);
     await page.click(button('resubmit'));
     await page.waitForSelector('#resubmit-confirm:not([hidden])', WAIT);
@@ -224,6 +238,7 @@ describe('inspector actions in Chromium', () => {
     await page.waitForSelector('#action-result a', WAIT);
     const newJob = (await page.$eval('#action-result a', (a) => a.textContent)) as string;
     await waitForButton('resubmit', false);
+    await waitForReason('resubmit', `already started over as job ${newJob}`);
     expect(await buttonState('resubmit')).toBe(`already started over as job ${newJob}`);
     expect(await page.$eval('#resubmit-confirm', (el) => (el as HTMLElement).hidden)).toBe(true);
     const [started] = await engine().store.read(`job-${newJob}`);
