@@ -2,7 +2,7 @@
 // adapters (built in or plugin modules), secrets, captcha solvers and alerting.
 import { FileSecretProvider, MemorySecretProvider, type Logger, type SecretProvider } from '@engine/core';
 import { S3ArtifactStore, type ArtifactStore } from '@engine/browser';
-import { createEngine, FanOutAlerter, LogAlerter, WebhookAlerter, type Engine } from '@engine/engine';
+import { createEngine, FanOutAlerter, LogAlerter, openJobIndex, WebhookAlerter, type Engine } from '@engine/engine';
 import { openEventStoreAsync } from '@engine/event-store';
 import { loadPortalAdapters, PortalSimAdapter, PortalSimCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import type { ArtifactsConfig, ServerConfig } from '../config';
@@ -21,12 +21,18 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     if (portal.captcha === 'portal-sim') solvers.set(adapter.id, new PortalSimCaptchaSolver(String(portal.options?.baseUrl)));
   }
   const store = instrumentEventStore(await openEventStoreAsync(config.storeUrl), metrics.appendLatency);
+  // After the store: the index's tables live in the store's file or database.
+  const jobIndex = await openJobIndex(config.storeUrl).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const log = new LogAlerter(logger);
   const secrets = config.secretsFile ? new FileSecretProvider(config.secretsFile) : new MemorySecretProvider();
   const artifacts = artifactStore(config.artifacts, secrets);
   if (artifacts) logger.info('artifacts kept in object storage', { location: artifacts.location });
   const engine: Engine = createEngine({
     store,
+    jobIndex,
     dataDir: config.dataDir,
     artifacts,
     portals: adapters,

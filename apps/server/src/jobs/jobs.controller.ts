@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { jobPageSchema, jobStatsSchema, JobsApi, jobViewSchema, retriedJobSchema, submittedJobSchema, type JobPage, type JobStats, type JobView, type RetriedJob, type SubmittedJob } from '@engine/engine';
 import { ApiJsonBody, ApiJsonResponse, ApiQueryFrom } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
-import { cancelJobSchema, externalIdSchema, idempotencyKeySchema, jobIdSchema, listJobsSchema, submitJobSchema } from './jobs.schemas';
+import { cancelJobSchema, externalIdSchema, idempotencyKeySchema, jobIdSchema, jobListFilter, listJobsSchema, submitJobSchema } from './jobs.schemas';
 
 @ApiTags('jobs')
 @ApiBearerAuth()
@@ -31,8 +31,8 @@ export class JobsController {
   @Get('jobs')
   @ApiQueryFrom(listJobsSchema)
   @ApiJsonResponse(jobPageSchema)
-  list(@Query() query: unknown): JobPage {
-    return this.jobs.list(parseOrThrow(listJobsSchema, query, 'query'));
+  list(@Query() query: unknown): Promise<JobPage> {
+    return this.jobs.list(jobListFilter(parseOrThrow(listJobsSchema, query, 'query')));
   }
 
   @Get('jobs/:id')
