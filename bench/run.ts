@@ -13,6 +13,7 @@ const BENCHMARKS = [
   'event-store',
   'restore',
   'jobs',
+  'job-search',
   'backup',
   'portal-sim',
   'event-store-pg',

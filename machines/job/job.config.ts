@@ -82,16 +82,8 @@ export type JobStage = 'pending' | 'cloning' | 'validating' | 'filling' | 'submi
  * Final: form_rejected (the portal refused the data), post_submission (never retried
  * automatically), lookup_failed (needs a human), cancelled.
  */
-export type JobFailureType =
-  | 'login_form'
-  | 'post_submission'
-  | 'clone'
-  | 'validation'
-  | 'form_rejected'
-  | 'portal_error'
-  | 'interrupted'
-  | 'lookup_failed'
-  | 'cancelled';
+export const JOB_FAILURE_TYPES = ['login_form', 'post_submission', 'clone', 'validation', 'form_rejected', 'portal_error', 'interrupted', 'lookup_failed', 'cancelled'] as const;
+export type JobFailureType = (typeof JOB_FAILURE_TYPES)[number];
 
 export const JOB_RETRYABLE_FAILURES: readonly JobFailureType[] = ['clone', 'validation', 'portal_error', 'login_form', 'interrupted'];
 

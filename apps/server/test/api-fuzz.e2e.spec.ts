@@ -35,7 +35,7 @@ interface Route {
 /** Every route in the OpenAPI document but the public /health (a test below keeps them in step). */
 const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/jobs', body: { portal: 'string', payload: 'object', externalId: 'string', callbackUrl: 'string' } },
-  { method: 'GET', path: '/api/jobs', query: ['status', 'portal', 'limit', 'cursor'] },
+  { method: 'GET', path: '/api/jobs', query: ['status', 'state', 'portal', 'failureKind', 'businessKey', 'createdFrom', 'createdTo', 'finishedFrom', 'finishedTo', 'limit', 'cursor'] },
   { method: 'GET', path: '/api/jobs/stats' },
   { method: 'GET', path: '/api/jobs/{id}' },
   { method: 'POST', path: '/api/jobs/{id}/cancel', body: { reason: 'string' } },

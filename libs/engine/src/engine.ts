@@ -46,6 +46,9 @@ import type { BatchSummary } from './health/batch-summary';
 import { guardEffects } from './health/guard-effects';
 import { HealthMonitor } from './health/health-monitor';
 import { JobEffects } from './jobs/job-effects';
+import type { JobIndex } from './jobs/job-index/job-index';
+import { JobIndexProjection } from './jobs/job-index/job-index-projection';
+import { MemoryJobIndex } from './jobs/job-index/memory-job-index';
 import { JobIntake, type JobState } from './jobs/job-intake';
 import { JobScheduler } from './jobs/job-scheduler';
 import { JobsApi } from './jobs/jobs-api';
@@ -100,6 +103,11 @@ export interface EngineOptions {
    * timeout, and where a receiver fetches a job's failure artifacts.
    */
   callbacks?: { url?: string | null; secretRef?: string | null; policy?: Partial<CallbackPolicy>; timeoutMs?: number; artifactLink?: (jobId: string, reference: string) => string };
+  /**
+   * Where job searches are served from: the index next to the store (openJobIndex with the store's
+   * location). Default: in memory, rebuilt at every start. Closed with the engine.
+   */
+  jobIndex?: JobIndex;
   /** Metrics hook: seconds to a cloned session. */
   onCloned?: (portal: string, strategy: CloneStrategy, seconds: number) => void;
 }
@@ -119,6 +127,8 @@ export interface Engine {
   readonly queues: PortalQueuesApi;
   /** The committed state of every stream: what every reader reads. */
   readonly feed: StateFeed;
+  /** The searchable projection of every job (the job list and search read it). */
+  readonly jobIndex: JobIndexProjection;
   readonly store: EventStore;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -162,6 +172,8 @@ export function createEngine(options: EngineOptions): Engine {
   const portals = new PortalRegistry(options.portals ?? []);
   const machines = [...(options.machines ?? ENGINE_MACHINES), ...(options.extensions ?? []).flatMap((e) => e.machines ?? [])];
   const host = new ActorHost({ store: options.store, clock, definitions: machines, logger });
+  const jobIndexStore = options.jobIndex ?? new MemoryJobIndex();
+  const jobIndex = new JobIndexProjection({ feed: host.feed, index: jobIndexStore, logger });
   const browsers = new BrowserHost(options.browser);
   const clonesDir = join(dataDir, 'clones');
   const cloner = new SessionCloner({ host: browsers, tempDir: clonesDir });
@@ -262,7 +274,7 @@ export function createEngine(options: EngineOptions): Engine {
     policy: callbackPolicy,
     artifactLink: options.callbacks?.artifactLink,
   });
-  const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks });
+  const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks, index: jobIndex });
   const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids() });
   const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger });
   const queues = new PortalQueuesApi({ host, clock, portals: () => portals.ids() });
@@ -275,6 +287,7 @@ export function createEngine(options: EngineOptions): Engine {
     callbacks,
     queues,
     feed: host.feed,
+    jobIndex,
     store: options.store,
     clock,
     logger,
@@ -296,6 +309,7 @@ export function createEngine(options: EngineOptions): Engine {
       // Clone folders of a crashed run are orphans: no job can use them again.
       await rm(clonesDir, { recursive: true, force: true });
       const report = await host.start(ownership);
+      await jobIndex.start();
       await workflows.start();
       await callbacks.start();
       const at = new Date(clock.now()).toISOString();
@@ -330,6 +344,8 @@ export function createEngine(options: EngineOptions): Engine {
       await scheduler.stop(options.timeouts?.shutdownMs ?? 30_000);
       await alertWatch?.close();
       await host.stop();
+      await jobIndex.stop();
+      await jobIndexStore.close();
       await ownership?.stop();
       await jobEffects.closeAll();
       // Before the master browsers close: closing them is the stop, not a session death.

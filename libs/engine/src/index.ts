@@ -4,6 +4,7 @@ export * from './jobs/job-intake';
 export * from './jobs/job-effects';
 export * from './jobs/job-view';
 export * from './jobs/jobs-api';
+export * from './jobs/job-index';
 export * from './master-sessions/master-session-runtime';
 export * from './master-sessions/sessions-api';
 export * from './master-sessions/incidents';

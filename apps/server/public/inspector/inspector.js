@@ -241,6 +241,68 @@
     }
   }
 
+  // ---- job search (GET /api/jobs, served from the job index) -------------------------------
+  // The form's dates are whole days with both ends included: a `to` day is sent as the next
+  // day's midnight (the API's `to` is exclusive). "More" follows the page's opaque cursor.
+  const jobSearch = { params: null, next: null, shown: 0 };
+  async function searchJobs(more) {
+    if (!more) {
+      const day = (id, next) => {
+        const value = $(id).value;
+        if (!value || !next) return value;
+        const date = new Date(`${value}T00:00:00Z`);
+        date.setUTCDate(date.getUTCDate() + 1);
+        return date.toISOString().slice(0, 10);
+      };
+      const fields = {
+        portal: $('job-portal').value.trim(),
+        state: $('job-state').value.replace(/\s+/g, ''),
+        failureKind: $('job-failure-kind').value.trim(),
+        businessKey: $('job-business-key').value.trim(),
+        createdFrom: day('job-created-from'),
+        createdTo: day('job-created-to', true),
+        finishedFrom: day('job-finished-from'),
+        finishedTo: day('job-finished-to', true),
+      };
+      jobSearch.params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      for (const [key, value] of Object.entries(fields)) if (value) jobSearch.params.set(key, value);
+      jobSearch.shown = 0;
+      $('job-rows').innerHTML = '';
+    }
+    const params = new URLSearchParams(jobSearch.params);
+    if (more && jobSearch.next) params.set('cursor', jobSearch.next);
+    const response = await fetch(`/api/jobs?${params}`, { headers: { Authorization: `Bearer ${token()}` }, cache: 'no-store' });
+    if (response.status === 401) throw new Unauthorized();
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const fields = Object.entries(body.fields || {}).map(([key, message]) => `${key}: ${message}`);
+      $('job-summary').textContent = [body.message || `HTTP ${response.status}`, ...fields].join(' — ');
+      $('job-results').hidden = true;
+      $('job-more').hidden = true;
+      return;
+    }
+    jobSearch.next = body.next;
+    jobSearch.shown += body.jobs.length;
+    $('job-rows').insertAdjacentHTML(
+      'beforeend',
+      body.jobs
+        .map(
+          (j) =>
+            `<tr data-job="${esc(j.jobId)}"><td><a href="${esc(streamLink(`job-${j.jobId}`))}">${esc(j.jobId)}</a></td><td>${esc(j.portal)}</td>` +
+            `<td class="state">${esc(j.state)}</td><td>${esc(j.failureType)}</td><td>${esc(j.businessKey)}</td><td>${esc(time(j.createdAt))}</td></tr>`,
+        )
+        .join(''),
+    );
+    $('job-summary').textContent = `${jobSearch.shown} job${jobSearch.shown === 1 ? '' : 's'}${body.next ? ', more to load' : ''}`;
+    $('job-results').hidden = false;
+    $('job-more').hidden = !body.next;
+  }
+  $('job-filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    searchJobs(false).catch(failed);
+  });
+  $('job-more').addEventListener('click', () => searchJobs(true).catch(failed));
+
   // ---- stream view -------------------------------------------------------------------------
   async function showStream(stream) {
     showOnly('stream-view');

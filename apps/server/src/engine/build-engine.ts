@@ -2,7 +2,7 @@
 // adapters (built in or plugin modules), secrets, captcha solvers and alerting.
 import { FileSecretProvider, MemorySecretProvider, type Logger, type SecretProvider } from '@engine/core';
 import { S3ArtifactStore, type ArtifactStore } from '@engine/browser';
-import { createEngine, FanOutAlerter, LogAlerter, WebhookAlerter, type Engine } from '@engine/engine';
+import { createEngine, FanOutAlerter, LogAlerter, openJobIndex, WebhookAlerter, type Engine } from '@engine/engine';
 import { openEventStoreAsync } from '@engine/event-store';
 import { defaultRetryPolicy, JOB_DEFAULTS } from '@engine/machines';
 import { loadPortalAdapters, PortalSimAdapter, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
@@ -21,6 +21,11 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     adapters.push(adapter);
   }
   const store = instrumentEventStore(await openEventStoreAsync(config.storeUrl), metrics.appendLatency);
+  // After the store: the index's tables live in the store's file or database.
+  const jobIndex = await openJobIndex(config.storeUrl).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const log = new LogAlerter(logger);
   const secrets = config.secretsFile ? new FileSecretProvider(config.secretsFile) : new MemorySecretProvider();
   // Filled once the engine exists: a chain may end with the engine's own manual solver. Solvers
@@ -30,6 +35,7 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
   if (artifacts) logger.info('artifacts kept in object storage', { location: artifacts.location });
   const engine: Engine = createEngine({
     store,
+    jobIndex,
     dataDir: config.dataDir,
     artifacts,
     portals: adapters,

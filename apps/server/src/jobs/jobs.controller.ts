@@ -5,7 +5,7 @@ import { jobPageSchema, jobStatsSchema, JobsApi, jobViewSchema, retriedJobSchema
 import { ActingAs, ApiActorHeader, type Actor } from '../common/actor';
 import { ApiJsonBody, ApiJsonResponse, ApiQueryFrom } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
-import { cancelJobSchema, externalIdSchema, idempotencyKeySchema, jobIdSchema, listJobsSchema, retryJobSchema, submitJobSchema } from './jobs.schemas';
+import { cancelJobSchema, externalIdSchema, idempotencyKeySchema, jobIdSchema, jobListFilter, listJobsSchema, retryJobSchema, submitJobSchema } from './jobs.schemas';
 
 @ApiTags('jobs')
 @ApiBearerAuth()
@@ -32,8 +32,8 @@ export class JobsController {
   @Get('jobs')
   @ApiQueryFrom(listJobsSchema)
   @ApiJsonResponse(jobPageSchema)
-  list(@Query() query: unknown): JobPage {
-    return this.jobs.list(parseOrThrow(listJobsSchema, query, 'query'));
+  list(@Query() query: unknown): Promise<JobPage> {
+    return this.jobs.list(jobListFilter(parseOrThrow(listJobsSchema, query, 'query')));
   }
 
   @Get('jobs/:id')

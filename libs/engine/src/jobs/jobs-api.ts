@@ -9,6 +9,8 @@ import { actionFor, allowed, refused, type AllowedAction } from '../actions/allo
 import { JobIntake, type SubmitJobRequest } from './job-intake';
 import type { CallbacksApi } from '../callbacks/callbacks-api';
 import type { JobScheduler, SchedulerStatus } from './job-scheduler';
+import { decodeJobCursor, encodeJobCursor } from './job-index/job-index';
+import type { JobIndexProjection } from './job-index/job-index-projection';
 import { jobStateSchema, jobView, jobViewSchema, type JobView } from './job-view';
 
 export class IntakeHaltedError extends EngineError {
@@ -20,7 +22,10 @@ export class IntakeHaltedError extends EngineError {
 export const submittedJobSchema = z.object({ jobId: z.string(), created: z.boolean(), state: jobStateSchema, version: z.number().int() });
 export type SubmittedJob = z.infer<typeof submittedJobSchema>;
 
-export const jobPageSchema = z.object({ jobs: z.array(jobViewSchema), next: z.string().nullable().describe('the cursor of the next page (the last job id of this one); null on the last page') });
+export const jobPageSchema = z.object({
+  jobs: z.array(jobViewSchema),
+  next: z.string().nullable().describe('the cursor of the next page (opaque: pass it back as `cursor` with the same filters); null on the last page'),
+});
 export type JobPage = z.infer<typeof jobPageSchema>;
 
 export const retriedJobSchema = z.object({ retryOf: z.string(), jobId: z.string(), created: z.boolean() });
@@ -33,10 +38,20 @@ export interface RetryOptions {
 }
 export type RetriedJob = z.infer<typeof retriedJobSchema>;
 
+/** A job search (every field narrows it); times are ISO-8601 UTC, `from` inclusive, `to` exclusive. */
 export interface JobListFilter {
-  status?: string;
   portal?: string;
+  /** Any of these states. */
+  states?: readonly string[];
+  /** The type of the job's last failure. */
+  failureKind?: string;
+  businessKey?: string;
+  createdFrom?: string;
+  createdTo?: string;
+  finishedFrom?: string;
+  finishedTo?: string;
   limit: number;
+  /** `next` of the previous page. */
   cursor?: string;
 }
 
@@ -66,6 +81,8 @@ export interface JobsApiOptions {
   clock: Clock;
   /** Completion callbacks; absent: a callbackUrl is refused like an unknown field would be. */
   callbacks?: CallbacksApi;
+  /** The searchable projection the list is served from. */
+  index: JobIndexProjection;
 }
 
 export class JobsApi {
@@ -100,30 +117,24 @@ export class JobsApi {
   }
 
   /**
-   * Oldest first; the cursor is the last job id of the previous page. A page starts after the
-   * cursor's place in that order, not at its index in this page's filtered list: the cursor job
-   * may have left the filter meanwhile (its state changed), and then paging restarted at the
-   * first page and a client walking pages looped. An unknown cursor is a 400.
+   * Oldest first (created, then job id), served from the job index. The cursor is the sort key of
+   * the previous page's last job, so a page starts after that place in the order even when that
+   * job has left the filter since (its state changed). A malformed or altered cursor is a 400.
    */
-  list(filter: JobListFilter): JobPage {
-    const views: JobView[] = [];
-    for (const entry of this.options.host.feed.allOf(JOB_MACHINE)) {
-      if (filter.status && entry.state.value !== filter.status) continue;
-      if (filter.portal && entry.state.context.portal !== filter.portal) continue;
-      views.push(jobView(entry));
+  async list(filter: JobListFilter): Promise<JobPage> {
+    const after = filter.cursor === undefined ? undefined : decodeJobCursor(filter.cursor);
+    const { cursor: _cursor, limit, ...search } = filter;
+    const rows = await this.options.index.search({ ...search, after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    // Views come from the feed, as GET /jobs/:id shows them; a job another worker indexed before
+    // this feed saw it is left out of this page (its place in the order is not: the cursor is the row's).
+    const jobs: JobView[] = [];
+    for (const row of page) {
+      const entry = this.options.host.feed.getOf(JOB_MACHINE, row.jobId);
+      if (entry) jobs.push(jobView(entry));
     }
-    views.sort(oldestFirst);
-    let start = 0;
-    if (filter.cursor) {
-      const cursor = this.options.host.feed.getOf(JOB_MACHINE, filter.cursor);
-      if (!cursor) throw new ValidationError('invalid query', { cursor: 'not a job id from a previous page' });
-      const after = jobView(cursor);
-      start = views.findIndex((v) => oldestFirst(v, after) > 0);
-      if (start === -1) start = views.length;
-    }
-    const page = views.slice(start, start + filter.limit);
-    const next = start + filter.limit < views.length ? (page[page.length - 1]?.jobId ?? null) : null;
-    return { jobs: page, next };
+    const last = page[page.length - 1];
+    return { jobs, next: rows.length > limit && last ? encodeJobCursor(last) : null };
   }
 
   /** CANCEL through the machine (refused from submit.started on, with its reason), recorded with who asked; the attempt's effects are stopped. */
@@ -220,8 +231,4 @@ export class JobsApi {
 /** The idempotency key of the job that starts `jobId` over: one per job, whoever asks. */
 function retryKey(jobId: string): string {
   return `retry.${jobId}`;
-}
-
-function oldestFirst(a: Pick<JobView, 'createdAt' | 'jobId'>, b: Pick<JobView, 'createdAt' | 'jobId'>): number {
-  return (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.jobId.localeCompare(b.jobId);
 }
