@@ -66,7 +66,7 @@ function parseHttpStage(item: unknown, place: string, secretsFile: boolean): { c
   if (typeof config.name !== 'string' || !/^[a-z][a-z0-9_-]{0,31}$/.test(config.name) || config.name === 'manual' || config.name === 'portal-sim') {
     return { error: `${place}.http.name: 1-32 characters of a-z 0-9 _ -, starting with a letter, not manual or portal-sim` };
   }
-  if (typeof config.url !== 'string' || !isServiceUrl(config.url)) return { error: `${place}.http.url: must be an http(s) URL without credentials, query or fragment` };
+  if (typeof config.url !== 'string' || !isPlainHttpUrl(config.url)) return { error: `${place}.http.url: must be an http(s) URL without credentials, query or fragment` };
   if (typeof config.keyRef !== 'string' || config.keyRef === '') return { error: `${place}.http.keyRef: required, the secret reference of the service's API key` };
   if (!secretsFile) return { error: `${place}.http.keyRef: needs SECRETS_FILE, where the reference is resolved` };
   if (!isIntIn(config.pollIntervalMs, 100, 600_000)) return { error: `${place}.http.pollIntervalMs: must be an integer 100..600000` };
@@ -83,8 +83,8 @@ function isIntIn(value: unknown, min: number, max: number): boolean {
   return Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 }
 
-/** A base URL may have a path (`/captcha/`), but nothing that could carry a secret into logs. */
-function isServiceUrl(value: string): boolean {
+/** An http(s) URL that may have a path, but nothing that could carry a secret into logs: no credentials, query or fragment. */
+export function isPlainHttpUrl(value: string): boolean {
   let url: URL;
   try {
     url = new URL(value);

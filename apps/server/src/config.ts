@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { ValidationError } from '@engine/core';
 import { callbackUrlProblem, DEFAULT_CALLBACK_POLICY, DEFAULT_CAPTCHA_POLICY, type CaptchaPolicy } from '@engine/machines';
 import type { WebhookFormat } from '@engine/engine';
-import { parseCaptchaConfig, type CaptchaConfig } from './captcha-config';
+import { isPlainHttpUrl, parseCaptchaConfig, type CaptchaConfig } from './captcha-config';
 
 export interface PortalConfig {
   /** `portal-sim` (built in) or a path to an adapter module. */
@@ -210,12 +210,3 @@ function artifactsConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>)
   return { store: 's3', bucket, region: env.S3_REGION || 'us-east-1', endpoint, forcePathStyle: pathStyle === 'true', prefix, credentialsRef };
 }
 
-function isPlainHttpUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  return /^https?:$/.test(url.protocol) && !url.username && !url.password && !url.search && !url.hash && !value.includes('?') && !value.includes('#');
-}
