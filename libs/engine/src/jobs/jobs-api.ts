@@ -9,7 +9,7 @@ import { actionFor, allowed, refused, type AllowedAction } from '../actions/allo
 import { JobIntake, type SubmitJobRequest } from './job-intake';
 import type { CallbacksApi } from '../callbacks/callbacks-api';
 import type { JobScheduler, SchedulerStatus } from './job-scheduler';
-import { decodeJobCursor, encodeJobCursor } from './job-index/job-index';
+import { decodeJobCursor, encodeJobCursor, type JobSearch } from './job-index/job-index';
 import type { JobIndexProjection } from './job-index/job-index-projection';
 import { jobStateSchema, jobView, jobViewSchema, type JobView } from './job-view';
 
@@ -38,22 +38,8 @@ export interface RetryOptions {
 }
 export type RetriedJob = z.infer<typeof retriedJobSchema>;
 
-/** A job search (every field narrows it); times are ISO-8601 UTC, `from` inclusive, `to` exclusive. */
-export interface JobListFilter {
-  portal?: string;
-  /** Any of these states. */
-  states?: readonly string[];
-  /** The type of the job's last failure. */
-  failureKind?: string;
-  businessKey?: string;
-  createdFrom?: string;
-  createdTo?: string;
-  finishedFrom?: string;
-  finishedTo?: string;
-  limit: number;
-  /** `next` of the previous page. */
-  cursor?: string;
-}
+/** A job search as the API takes it: the index's search (JobSearch), with the opaque cursor of the previous page (`next`) instead of its sort key. */
+export type JobListFilter = Omit<JobSearch, 'after'> & { cursor?: string };
 
 export const jobStatsSchema = z.object({
   byState: z.record(z.string(), z.number().int()),
