@@ -45,6 +45,12 @@ export interface JobInput {
    * expect) is tried again this many times, with backoff, before the job goes to `needs_review`.
    */
   lookupRetries?: LookupRetries;
+  /**
+   * Since machine version 2: a click that landed on the login page (the session was gone, the
+   * portal took nothing) is followed, once the search confirms no submission, by a fresh attempt
+   * after the session's recovery, instead of ending failed_post_submission.
+   */
+  retryWhenLoggedOutAtSubmit?: boolean;
 }
 
 export interface RetryBackoff {
@@ -133,6 +139,7 @@ export interface JobContext {
   // keys, so its log replays to identical states.
   retryBackoff?: RetryBackoff;
   lookupRetries?: LookupRetries;
+  retryWhenLoggedOutAtSubmit?: boolean;
   /** Failed searches of the current reconciliation (with `lookupRetries`). */
   lookupsFailed?: number;
   lastLookupCode?: string;
@@ -166,6 +173,7 @@ export function initialJobContext(input: JobInput): JobContext {
     cancelReason: null,
     ...(input.retryBackoff ? { retryBackoff: { ...input.retryBackoff } } : {}),
     ...(input.lookupRetries ? { lookupRetries: { ...input.lookupRetries } } : {}),
+    ...(input.retryWhenLoggedOutAtSubmit === true ? { retryWhenLoggedOutAtSubmit: true } : {}),
     // No key at all for other jobs: their stored states have none.
     ...(input.retryOf ? { retryOf: { jobId: input.retryOf.jobId, by: input.retryOf.by, confirmedNotSubmitted: input.retryOf.confirmedNotSubmitted } } : {}),
   };

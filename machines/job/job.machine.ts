@@ -256,6 +256,14 @@ export const jobMachine = setup({
     isCurrentStep: ({ context, event }) => event.type === 'STEP_FILLED' && event.step === context.steps[context.stepsFilled.length],
     isLastStep: ({ context }) => context.stepsFilled.length + 1 >= context.steps.length,
     afterSubmitError: ({ context }) => context.reconcileReason === 'submit_error',
+    /**
+     * Version 2, for jobs whose input asks for it: the click landed on the login page (the
+     * session was gone, so the portal took no submission) and the search confirms there is none.
+     */
+    loggedOutAtSubmit: ({ context }) =>
+      context.retryWhenLoggedOutAtSubmit === true &&
+      context.reconcileReason === 'submit_error' &&
+      context.failures[context.failures.length - 1]?.code === 'SESSION_EXPIRED',
     lookupRetriesLeft: ({ context, event }) =>
       context.lookupRetries !== undefined &&
       (context.lookupsFailed ?? 0) < context.lookupRetries.max &&
@@ -344,6 +352,13 @@ export const jobMachine = setup({
         },
         SUBMISSION_NOT_FOUND: [
           // An error page after the click and no submission found: evidence, then final. Never retried automatically.
+          // The click met the login page and the portal holds nothing: the session is told, and a
+          // fresh attempt is safe (version 2, when the input asks for it).
+          {
+            guard: and(['loggedOutAtSubmit', 'attemptsLeft']),
+            target: 'failed_login_form',
+            actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, reportLoginForm, closeAttemptClone],
+          },
           { guard: 'afterSubmitError', target: 'capturing_artifact', actions: { type: 'recordLookup', params: { result: 'not_found' } } },
           // The crash happened before the portal recorded anything: a fresh attempt is allowed.
           { guard: 'attemptsLeft', target: 'pending', actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, closeAttemptClone] },

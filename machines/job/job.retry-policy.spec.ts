@@ -101,3 +101,31 @@ describe('job machine v2: a failed search is tried again before needs_review', (
     expect(spec.given(input, [...reconciling, ev.lookupFailed()]).when(ev.cancel()).accepted).toBe(false);
   });
 });
+
+describe('job machine v2: a click that met the login page', () => {
+  const input = { ...jobInput, retryWhenLoggedOutAtSubmit: true };
+  const loggedOutClick = { type: 'SUBMIT_FAILED' as const, code: 'SESSION_EXPIRED', artifactRef: null, at: '2026-01-01T00:01:00.000Z' };
+
+  it('once the search confirms no submission, tells the session and waits for it like a login form, then retries', () => {
+    const then = spec.given(input, [...toSubmitting(), loggedOutClick]).when(ev.notFound());
+    expect(then.value).toBe('failed_login_form');
+    expect(then.context.lookup).toBe('not_found');
+    expect(then.effects.map((e) => e.type)).toEqual(['reportSessionFailure', 'closeClone']);
+    expect(spec.given(input, [...toSubmitting(), loggedOutClick, ev.notFound()]).when(sessionReady).value).toBe('pending');
+  });
+
+  it('any other error after the click, or without the input flag, ends failed_post_submission as in version 1', () => {
+    const otherError = spec.given(input, [...toSubmitting(), ev.submitFailed()]).when(ev.notFound());
+    expect(otherError.value).toBe('capturing_artifact');
+    expect(spec.given(jobInput, [...toSubmitting(), loggedOutClick]).when(ev.notFound()).value).toBe('capturing_artifact');
+  });
+
+  it('a submission the search finds is submitted, never retried', () => {
+    expect(spec.given(input, [...toSubmitting(), loggedOutClick]).when(ev.found('REF-9')).value).toBe('submitted');
+  });
+
+  it('without attempts left it ends failed_post_submission', () => {
+    const last = { ...input, maxAttempts: 1 };
+    expect(spec.given(last, [...toSubmitting(), loggedOutClick]).when(ev.notFound()).value).toBe('capturing_artifact');
+  });
+});

@@ -95,6 +95,7 @@ export class JobIntake {
       maxAttempts: this.options.maxAttempts,
       retryDelayMs: this.options.retryDelayMs,
       ...this.retryPolicy(),
+      retryWhenLoggedOutAtSubmit: true,
       ...(request.retryOf ? { retryOf: request.retryOf } : {}),
     };
     const problems = jobInputProblems(input);
