@@ -63,6 +63,7 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/inspector/streams/{id}' },
   { method: 'GET', path: '/api/inspector/streams/{id}/actions' },
   { method: 'GET', path: '/api/inspector/streams/{id}/state', query: ['version'] },
+  { method: 'GET', path: '/api/inspector/streams/{id}/chart', query: ['collapsed'] },
   { method: 'GET', path: '/api/inspector/streams/{id}/screenshots/{name}' },
   // Server-sent events: a valid request never ends, so every generated one is invalid.
   { method: 'GET', path: '/api/inspector/live', query: ['stream', 'related'] },

@@ -598,42 +598,24 @@
   }
 
   // ---- statechart --------------------------------------------------------------------------
+  // Drawing, zoom, pan, fit and collapsing live in chart-view.js; this page hands it the
+  // layout, a way to fetch the layout with states collapsed, and what to mark after a redraw.
+  let chartView = null;
   function renderChart(chart) {
-    const svg = $('chart');
-    if (!chart) {
-      svg.setAttribute('width', '0');
-      svg.setAttribute('height', '0');
-      svg.innerHTML = '';
-      return;
-    }
-    svg.setAttribute('width', String(chart.width));
-    svg.setAttribute('height', String(chart.height));
-    svg.setAttribute('viewBox', `0 0 ${chart.width} ${chart.height}`);
-    const nodes = [...chart.nodes].sort((a, b) => a.depth - b.depth);
-    const parts = [
-      '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c959f"/></marker></defs>',
-    ];
-    for (const n of nodes) {
-      const compound = n.type === 'compound' || n.type === 'parallel';
-      parts.push(`<g class="node ${esc(n.type)}" data-path="${esc(n.path)}"><title>${esc(n.path)}</title>`);
-      parts.push(`<rect x="${n.x}" y="${n.y}" width="${n.width}" height="${n.height}" rx="${compound ? 8 : 14}"/>`);
-      if (n.type === 'final') parts.push(`<rect class="inner" x="${n.x + 3}" y="${n.y + 3}" width="${n.width - 6}" height="${n.height - 6}" rx="11"/>`);
-      parts.push(compound ? `<text x="${n.x + 10}" y="${n.y + 16}">${esc(n.key)}</text>` : `<text x="${n.x + n.width / 2}" y="${n.y + n.height / 2 + 4}" text-anchor="middle">${esc(n.key)}</text>`);
-      parts.push('</g>');
-      if (n.initial) parts.push(`<circle class="initial" cx="${n.x - 14}" cy="${n.y + 10}" r="4"/><path class="edge" d="M${n.x - 10},${n.y + 10} L${n.x},${n.y + 10}" marker-end="url(#arrow)"/>`);
-    }
-    for (const e of chart.edges) {
-      const title = e.labels.map((l) => (l.guard ? `${l.event} [${l.guard}]` : l.event)).join('\n');
-      parts.push(`<g><title>${esc(`${e.source} → ${e.target}\n${title}`)}</title><path class="edge" d="${esc(e.d)}" marker-end="url(#arrow)"/>`);
-      e.labels.forEach((l, i) => {
-        parts.push(`<text class="edge-label" x="${e.labelX}" y="${e.labelY - 3 + (i - (e.labels.length - 1) / 2) * 12}" text-anchor="middle">${esc(l.event)}</text>`);
-      });
-      parts.push('</g>');
-    }
-    svg.innerHTML = parts.join('');
+    chartView ??= window.InspectorChart.create($('chart'), $('chart-tools'));
+    const stream = view.stream;
+    chartView.show(chart, {
+      layout: (collapsed) => getJson(`/api/inspector/streams/${encodeURIComponent(stream)}/chart?collapsed=${encodeURIComponent(collapsed.join(','))}`),
+      redrawn: () => {
+        if (view?.stream !== stream) return;
+        if (view.travelling) highlight(view.travelling.value, 'travel');
+        else if (view.current) highlight(view.current.value, 'active');
+      },
+      failed,
+    });
   }
 
-  /** Marks the active leaves of a state value and all their ancestors with `className`, and scrolls the first leaf into view. */
+  /** Marks the active leaves of a state value and all their ancestors with `className`, and centres the first leaf. */
   function highlight(value, className) {
     for (const node of document.querySelectorAll(`#chart .node.${className}`)) node.classList.remove(className);
     const leaves = leafPaths(value, '');
@@ -646,14 +628,9 @@
     if (leaves.length > 0) reveal(leaves[0]);
   }
 
-  /** Large charts scroll inside their frame: bring a state that is out of sight to the middle. */
+  /** The current (or travelled-to) state goes to the middle of the chart's frame. */
   function reveal(path) {
-    const box = document.querySelector(`#chart .node[data-path="${CSS.escape(path)}"] > rect`);
-    if (!box) return;
-    const frame = document.querySelector('.chart-wrap');
-    const [x, y, w, h] = ['x', 'y', 'width', 'height'].map((a) => Number(box.getAttribute(a)));
-    if (x < frame.scrollLeft || x + w > frame.scrollLeft + frame.clientWidth) frame.scrollLeft = x + w / 2 - frame.clientWidth / 2;
-    if (y < frame.scrollTop || y + h > frame.scrollTop + frame.clientHeight) frame.scrollTop = y + h / 2 - frame.clientHeight / 2;
+    chartView?.centre(path);
   }
 
   function leafPaths(value, prefix) {

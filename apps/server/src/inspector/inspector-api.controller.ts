@@ -12,7 +12,8 @@ import { streamIdSchema } from '../audit/streams.schemas';
 import { parseOrThrow } from '../common/validation';
 import { InspectorService, type StreamView, type TimeTravel } from './inspector.service';
 import type { ListPage } from './stream-list';
-import { listQuerySchema, liveQuerySchema, screenshotNameSchema, versionQuerySchema } from './inspector.schemas';
+import type { ChartLayout } from './chart/statechart-layout';
+import { chartQuerySchema, listQuerySchema, liveQuerySchema, screenshotNameSchema, versionQuerySchema } from './inspector.schemas';
 import { liveEvents } from './live-events';
 
 const streamActionsSchema = z.object({ stream: z.string(), actions: z.array(allowedActionSchema), related: z.array(z.string()) });
@@ -46,6 +47,11 @@ export class InspectorApiController {
   @Get('streams/:id/state')
   stateAt(@Param('id') id: string, @Query() query: unknown): Promise<TimeTravel> {
     return this.inspector.stateAt(parseOrThrow(streamIdSchema, id, 'stream id'), parseOrThrow(versionQuerySchema, query, 'query').version);
+  }
+
+  @Get('streams/:id/chart')
+  chart(@Param('id') id: string, @Query() query: unknown): Promise<ChartLayout> {
+    return this.inspector.chart(parseOrThrow(streamIdSchema, id, 'stream id'), parseOrThrow(chartQuerySchema, query, 'query').collapsed);
   }
 
   @Get('streams/:id/screenshots/:name')

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { MemoryEventStore } from '@engine/event-store';
 import { jobInput } from '@engine/machines/testing';
 import { JOB_MACHINE } from '@engine/machines';
+import { masterSessionWithRecovery } from './testing/master-session-history';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
 jest.setTimeout(30_000);
@@ -31,6 +32,7 @@ describe('inspector API', () => {
     ['/api/inspector/streams'],
     ['/api/inspector/streams/job-j01'],
     ['/api/inspector/streams/job-j01/state?version=1'],
+    ['/api/inspector/streams/job-j01/chart'],
     ['/api/inspector/streams/job-j01/screenshots/art-x.png'],
     ['/api/inspector/live'],
     ['/api/inspector/live?stream=job-j01'],
@@ -48,6 +50,11 @@ describe('inspector API', () => {
     expect(await response.text()).not.toContain('job-j');
     expect((await get('/inspector/../../package.json', null)).status).toBe(404);
     expect((await get('/inspector/index.html.bak', null)).status).toBe(404);
+    for (const [asset, type] of [['chart-view.js', 'text/javascript'], ['chart-view.css', 'text/css']]) {
+      const served = await get(`/inspector/${asset}`, null);
+      expect(served.status).toBe(200);
+      expect(served.headers.get('content-type')).toContain(type);
+    }
   });
 
   it('opens the live feed with the bearer header and announces it is ready', async () => {
@@ -83,6 +90,26 @@ describe('inspector API', () => {
     expect(view.timeline.entries.map((e: { state: string }) => e.state).slice(0, 4)).toEqual(['pending', 'cloning', 'validating', 'waiting']);
     expect((await get('/api/inspector/streams/job-nope')).status).toBe(404);
     expect((await get('/api/inspector/streams/..%2F..%2Fetc')).status).toBe(400);
+  });
+
+  it('lays a chart out again with compound states collapsed, and refuses anything but compound states of the machine', async () => {
+    await server.engine.store.append('master-chart', masterSessionWithRecovery('master-chart'), { expectedVersion: 'no-stream' });
+    const view = await (await get('/api/inspector/streams/master-chart')).json();
+    expect(view.chart.collapsed).toEqual([]);
+    const response = await get('/api/inspector/streams/master-chart/chart?collapsed=recovering,critical');
+    expect(response.status).toBe(200);
+    const chart = await response.json();
+    expect(chart.collapsed).toEqual(['critical', 'recovering']);
+    expect(chart.nodes.filter((n: { collapsed: boolean }) => n.collapsed).map((n: { path: string }) => n.path).sort()).toEqual(['critical', 'recovering']);
+    expect(chart.nodes.some((n: { path: string }) => n.path.startsWith('recovering.'))).toBe(false);
+    expect(chart.width).toBeLessThan(view.chart.width);
+    expect(await (await get('/api/inspector/streams/master-chart/chart')).json()).toEqual(view.chart);
+    expect((await get('/api/inspector/streams/master-chart/chart?collapsed=ready')).status).toBe(400);
+    expect((await get('/api/inspector/streams/master-chart/chart?collapsed=nowhere')).status).toBe(400);
+    expect((await get('/api/inspector/streams/master-chart/chart?collapsed=recovering;critical')).status).toBe(400);
+    expect((await get('/api/inspector/streams/master-chart/chart?bogus=1')).status).toBe(400);
+    expect((await get('/api/inspector/streams/job-j01/chart?collapsed=pending')).status).toBe(400);
+    expect((await get('/api/inspector/streams/job-nope/chart')).status).toBe(404);
   });
 
   it('computes time travel by replay: a stored snapshot edited behind the log is reported, not shown', async () => {

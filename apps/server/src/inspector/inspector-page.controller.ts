@@ -1,4 +1,4 @@
-// GET /inspector: the inspector page and its two assets, straight from the repository (no CDN,
+// GET /inspector: the inspector page and its assets, straight from the repository (no CDN,
 // no build step). These routes are public because a browser cannot attach a bearer token to a
 // navigation; they hold no data. The page asks for the token and sends it on every API call.
 import { Controller, Get, Header, Inject, Param, Res } from '@nestjs/common';
@@ -9,7 +9,12 @@ import { NotFoundError } from '@engine/core';
 import { Public } from '../common/public.decorator';
 import { INSPECTOR_OPTIONS, type InspectorOptions } from './inspector.options';
 
-const ASSETS: Record<string, string> = { 'inspector.css': 'text/css; charset=utf-8', 'inspector.js': 'text/javascript; charset=utf-8' };
+const ASSETS: Record<string, string> = {
+  'inspector.css': 'text/css; charset=utf-8',
+  'inspector.js': 'text/javascript; charset=utf-8',
+  'chart-view.css': 'text/css; charset=utf-8',
+  'chart-view.js': 'text/javascript; charset=utf-8',
+};
 
 /** Everything the page loads is its own; images may be blob: URLs made from authenticated fetches. */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

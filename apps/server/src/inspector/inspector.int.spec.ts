@@ -145,7 +145,7 @@ describe('inspector in Chromium', () => {
       return img !== null && img.complete && img.naturalWidth === 48;
     }, WAIT);
     expect(await page.$eval('#screenshots img', (img) => img.getAttribute('src')?.startsWith('blob:'))).toBe(true);
-    // The final state sits at the far right of the job chart: it is scrolled into sight.
+    // The final state sits at the far right of the job chart: it is centred in the chart's frame.
     const visible = await page.$eval('#chart .node.active[data-path="failed_post_submission"] > rect', (rect) => {
       const frame = (document.querySelector('.chart-wrap') as HTMLElement).getBoundingClientRect();
       const box = rect.getBoundingClientRect();

@@ -10,7 +10,7 @@ export const INSPECTOR_OPTIONS = Symbol('INSPECTOR_OPTIONS');
 export interface InspectorOptions {
   /** ws:// or wss:// URL of a Stately inspector relay; null = bridge off. */
   inspectWsUrl: string | null;
-  /** Folder holding index.html, inspector.css and inspector.js. */
+  /** Folder holding index.html and the page's scripts and stylesheets. */
   assetsDir: string;
 }
 

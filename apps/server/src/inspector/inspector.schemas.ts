@@ -14,6 +14,19 @@ export const listQuerySchema = z
 
 export const versionQuerySchema = z.object({ version: z.coerce.number().int().min(1).max(1_000_000_000) }).strict();
 
+/** `collapsed`: compound states to draw as plain boxes, comma-separated state paths. */
+export const chartQuerySchema = z
+  .object({
+    collapsed: z
+      .string()
+      .max(2000)
+      .regex(/^[A-Za-z0-9_.,]*$/, 'not a list of state paths')
+      .transform((text) => text.split(',').filter((path) => path !== ''))
+      .pipe(z.array(z.string()).max(64))
+      .default([]),
+  })
+  .strict();
+
 /** `related`: one more stream whose events the stream view hears (a master session's portal queue). */
 export const liveQuerySchema = z.object({ stream: z.string().optional(), related: z.string().optional() }).strict();
 

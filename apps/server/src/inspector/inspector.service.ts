@@ -2,11 +2,11 @@
 // timeline, the state at any version recomputed by replay (time travel), the master session's
 // recovery history and the failure screenshots its context references.
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, ReplayMismatchError, StateFeed, stateAtVersion, type ActorState, type AnyMachineDefinition } from '@engine/core';
+import { NotFoundError, ReplayMismatchError, ValidationError, StateFeed, stateAtVersion, type ActorState, type AnyMachineDefinition } from '@engine/core';
 import { AuditApi, JobsApi, PortalQueuesApi, SessionsApi, type AllowedAction } from '@engine/engine';
 import { JOB_MACHINE, MASTER_SESSION_MACHINE } from '@engine/machines';
 import { recoveryHistory, type RecoveryAttemptRecord } from '@engine/machines';
-import { chartFor } from './chart/chart-for';
+import { chartFor, statechartFor } from './chart/chart-for';
 import type { ChartLayout } from './chart/statechart-layout';
 import { stateLabel } from './chart/statechart-graph';
 import { screenshotReferences } from './artifact-files';
@@ -69,11 +69,21 @@ export class InspectorService {
       kind: this.feed.get(stream)?.kind ?? def?.id ?? 'unknown',
       machine: def ? { id: def.id, version: def.version, recordedVersion: (events[0].meta.machineVersion as string | undefined) ?? null } : null,
       current: currentOf(last),
-      chart: def ? chartFor(def) : null,
+      chart: def ? await chartFor(def) : null,
       timeline: buildTimeline(events),
       recoveryHistory: def?.id === 'master-session' ? recoveryHistory(events) : null,
       screenshots: screenshotReferences((last.stateAfter as ActorState | null)?.context),
     };
+  }
+
+  /** The stream's statechart with the given compound states collapsed; anything else named there is a 400. */
+  async chart(stream: string, collapsed: string[]): Promise<ChartLayout> {
+    if (!this.feed.get(stream)) throw new NotFoundError('stream', stream);
+    const def = this.requireDefinition(stream);
+    const compound = new Set(statechartFor(def).nodes.filter((n) => n.children.length > 0).map((n) => n.path));
+    const unknown = collapsed.filter((path) => !compound.has(path));
+    if (unknown.length > 0) throw new ValidationError('invalid query', { collapsed: `not a compound state of ${def.id}: ${unknown.slice(0, 5).join(', ').slice(0, 200)}` });
+    return chartFor(def, collapsed);
   }
 
   /** The state after `version`, recomputed from the log by replay (never the stored snapshot). */

@@ -1,17 +1,28 @@
-// Places a statechart on a plane for the inspector's SVG: a layered layout per compound state
-// (children ranked by breadth-first distance from the initial child, one column per rank,
-// rows ordered by the barycentre of their predecessors), parallel regions side by side, and
-// nested states drawn inside their parent. Computed once per machine version on the server,
-// so the page only draws boxes and paths and stays fast on long streams.
+// Places a statechart on a plane for the inspector's SVG with ELK's layered algorithm (elkjs,
+// the layout library Stately's own tools use): compound and parallel states are ELK hierarchy
+// nodes laid out together with their children (INCLUDE_CHILDREN), so transitions between
+// levels are routed as one orthogonal path; every edge's route (its bend points) and its label
+// are placed by ELK, which keeps labels off boxes and off each other. Each container's initial
+// state gets a start dot that ELK places like any node. Compound states listed as collapsed are
+// laid out as plain boxes, their inner transitions dropped and the ones crossing their border
+// attached to the box. Computed on the server, once per machine version and collapsed set
+// (chart-for.ts), so the page only draws.
+import ELK, { type ElkExtendedEdge, type ElkLabel, type ElkNode, type ElkPoint } from 'elkjs/lib/elk.bundled.js';
 import type { ChartNode, ChartNodeType, Statechart } from './statechart-graph';
 
 export interface LaidOutNode {
   path: string;
   key: string;
+  /** Path of the parent state; '' for children of the root. */
+  parent: string;
   type: ChartNodeType;
   initial: boolean;
   /** Nesting depth, 0 for children of the root. */
   depth: number;
+  /** A compound or parallel state: the page offers to collapse or expand it. */
+  collapsible: boolean;
+  /** Drawn as a plain box: its children are not in this layout. */
+  collapsed: boolean;
   x: number;
   y: number;
   width: number;
@@ -23,243 +34,232 @@ export interface EdgeLabel {
   guard: string | null;
 }
 
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface LaidOutEdge {
   source: string;
   target: string;
-  /** Every transition between the same two states, drawn as one arrow. */
+  /** Every transition between the same two boxes, drawn as one arrow with one label line per event. */
   labels: EdgeLabel[];
-  /** SVG path data, absolute coordinates. */
+  /** SVG path data in absolute coordinates: ELK's start point, bend points and end point. */
   d: string;
-  labelX: number;
-  labelY: number;
+  /** Where ELK put the label block (top-left corner and size). */
+  label: Box;
+}
+
+/** The start dot of a container (the root or a compound state) and its arrow to the initial child. */
+export interface InitialMarker {
+  /** The container's path; '' for the root. */
+  parent: string;
+  target: string;
+  cx: number;
+  cy: number;
+  d: string;
 }
 
 export interface ChartLayout {
   machineId: string;
+  /** The compound states drawn collapsed, sorted. */
+  collapsed: string[];
   width: number;
   height: number;
   nodes: LaidOutNode[];
   edges: LaidOutEdge[];
+  initials: InitialMarker[];
 }
 
-// Monospace 12px in the page: a fixed advance keeps server-side measurement honest.
-const CHAR_WIDTH = 7.3;
+// Monospace in the page (12px states, 10px labels): a fixed advance keeps server-side
+// measurement honest.
+const STATE_CHAR_WIDTH = 7.3;
+const LABEL_CHAR_WIDTH = 6.1;
+const LABEL_LINE_HEIGHT = 12;
 const NODE_HEIGHT = 34;
 const NODE_MIN_WIDTH = 90;
+/** Room at the right of a collapsible state's title for its toggle. */
+const TOGGLE_ROOM = 22;
+const HEADER = 26;
 const PADDING = 14;
-const HEADER = 24;
-const COLUMN_GAP = 150;
-const ROW_GAP = 44;
-const REGION_GAP = 24;
-const MARGIN = 24;
+const START_SIZE = 10;
+const MARGIN = 20;
 
-interface Size {
-  width: number;
-  height: number;
-}
+const LAYOUT_OPTIONS: Record<string, string> = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.edgeLabels.placement': 'CENTER',
+  // From the start dots, depth first: the states flow left to right in the order the machine
+  // reaches them, and transitions back (retry, recover, cancel) are the ones drawn backwards.
+  'elk.layered.cycleBreaking.strategy': 'DEPTH_FIRST',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '12',
+  'elk.layered.spacing.edgeEdgeBetweenLayers': '10',
+  'elk.spacing.nodeNode': '28',
+  'elk.spacing.edgeNode': '14',
+  'elk.spacing.edgeEdge': '10',
+  'elk.spacing.edgeLabel': '4',
+  'elk.spacing.labelLabel': '4',
+  'elk.spacing.componentComponent': '36',
+  'elk.padding': `[top=${MARGIN},left=${MARGIN},bottom=${MARGIN},right=${MARGIN}]`,
+  'elk.json.shapeCoords': 'ROOT',
+  'elk.json.edgeCoords': 'ROOT',
+};
 
-interface Point {
-  x: number;
-  y: number;
-}
+const elk = new ELK();
 
-export function layoutStatechart(chart: Statechart): ChartLayout {
+export async function layoutStatechart(chart: Statechart, collapsedPaths: Iterable<string> = []): Promise<ChartLayout> {
   const byPath = new Map(chart.nodes.map((n) => [n.path, n]));
-  const sizes = new Map<string, Size>();
-  const offsets = new Map<string, Point>();
-
-  const measure = (node: ChartNode): Size => {
-    const labelWidth = node.key.length * CHAR_WIDTH + 28;
-    let size: Size;
-    if (node.children.length === 0) {
-      size = { width: Math.max(NODE_MIN_WIDTH, labelWidth), height: NODE_HEIGHT };
-    } else {
-      const content = arrange(node.children, node.type === 'parallel');
-      size = { width: Math.max(labelWidth, content.width + 2 * PADDING), height: HEADER + content.height + PADDING };
-    }
-    sizes.set(node.path, size);
-    return size;
+  const collapsed = new Set([...collapsedPaths].filter((p) => (byPath.get(p)?.children.length ?? 0) > 0));
+  /** The box a state is drawn in: itself, or its outermost collapsed ancestor. */
+  const shown = (path: string): string => {
+    let at = path;
+    for (let node = byPath.get(path); node?.parent; node = byPath.get(node.parent)) if (collapsed.has(node.parent)) at = node.parent;
+    return at;
   };
 
-  /** Lays out siblings relative to their parent's content origin; returns the content size. */
-  const arrange = (children: string[], parallel: boolean): Size => {
-    const childSizes = children.map((c) => measure(byPath.get(c) as ChartNode));
-    if (parallel) {
-      let x = 0;
-      children.forEach((c, i) => {
-        offsets.set(c, { x, y: 0 });
-        x += childSizes[i].width + REGION_GAP;
-      });
-      return { width: x - REGION_GAP, height: Math.max(...childSizes.map((s) => s.height)) };
-    }
-    const columns = rankColumns(children, chart, byPath);
-    const sizeOf = (c: string) => childSizes[children.indexOf(c)];
-    const columnWidths = columns.map((col) => Math.max(...col.map((c) => sizeOf(c).width)));
-    const columnHeights = columns.map((col) => col.reduce((h, c) => h + sizeOf(c).height, 0) + ROW_GAP * (col.length - 1));
-    const height = Math.max(...columnHeights);
-    let x = 0;
-    columns.forEach((col, i) => {
-      let y = (height - columnHeights[i]) / 2;
-      for (const c of col) {
-        offsets.set(c, { x: x + (columnWidths[i] - sizeOf(c).width) / 2, y });
-        y += sizeOf(c).height + ROW_GAP;
-      }
-      x += columnWidths[i] + COLUMN_GAP;
-    });
-    return { width: x - COLUMN_GAP, height };
-  };
+  const ids = new Map<string, string>();
+  const paths = new Map<string, string>();
+  const idOf = (path: string) => ids.get(path) as string;
+  chart.nodes.forEach((n, i) => {
+    ids.set(n.path, `n${i}`);
+    paths.set(`n${i}`, n.path);
+  });
 
-  arrange(chart.roots, false);
+  const containers = new Map<string, ElkNode>();
+  const elkNode = (node: ChartNode): ElkNode => {
+    const open = node.children.length > 0 && !collapsed.has(node.path);
+    const title = node.key.length * STATE_CHAR_WIDTH + 28 + (node.children.length > 0 ? TOGGLE_ROOM : 0);
+    if (!open) return { id: idOf(node.path), width: Math.round(Math.max(NODE_MIN_WIDTH, title)), height: NODE_HEIGHT };
+    const children = node.children.map((c) => elkNode(byPath.get(c) as ChartNode));
+    const container: ElkNode = {
+      id: idOf(node.path),
+      children,
+      edges: [],
+      layoutOptions: {
+        'elk.padding': `[top=${HEADER + 8},left=${PADDING},bottom=${PADDING},right=${PADDING}]`,
+        'elk.nodeSize.constraints': '[MINIMUM_SIZE]',
+        'elk.nodeSize.minimum': `(${Math.round(title)}, ${NODE_HEIGHT + HEADER})`,
+      },
+    };
+    containers.set(node.path, container);
+    return container;
+  };
+  const root: ElkNode = { id: 'root', layoutOptions: LAYOUT_OPTIONS, children: chart.roots.map((r) => elkNode(byPath.get(r) as ChartNode)), edges: [] };
+  containers.set('', root);
+
+  // Start dots: one per open container whose children have an initial one (parallel regions have none).
+  const starts = new Map<string, { parent: string; target: string }>();
+  for (const [parent, container] of containers) {
+    const kids = parent === '' ? chart.roots : (byPath.get(parent) as ChartNode).children;
+    const initial = kids.find((k) => byPath.get(k)?.initial);
+    if (!initial || (parent !== '' && byPath.get(parent)?.type === 'parallel')) continue;
+    const id = `s${starts.size}`;
+    starts.set(id, { parent, target: initial });
+    container.children?.unshift({ id, width: START_SIZE, height: START_SIZE });
+    container.edges?.push({ id: `${id}e`, sources: [id], targets: [idOf(initial)] });
+  }
+
+  const groups = new Map<string, { source: string; target: string; labels: EdgeLabel[] }>();
+  for (const edge of chart.edges) {
+    const source = shown(edge.source);
+    const target = shown(edge.target);
+    // A transition between two states inside one collapsed box is hidden with them.
+    if (source === target && edge.source !== source && edge.target !== target) continue;
+    const key = `${source}\u0000${target}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { source, target, labels: [] }));
+    if (!group.labels.some((l) => l.event === edge.event && l.guard === edge.guard)) group.labels.push({ event: edge.event, guard: edge.guard });
+  }
+  const grouped = [...groups.values()];
+  grouped.forEach((g, i) => {
+    // One line per event: the same event under different guards is one line (the guards are in the page's tooltip).
+    const lines = [...new Set(g.labels.map((l) => l.event))];
+    const label: ElkLabel = {
+      id: `e${i}l`,
+      text: lines.join('\n'),
+      width: Math.round(Math.max(...lines.map((l) => l.length)) * LABEL_CHAR_WIDTH + 6),
+      height: lines.length * LABEL_LINE_HEIGHT + 2,
+    };
+    const edge: ElkExtendedEdge = { id: `e${i}`, sources: [idOf(g.source)], targets: [idOf(g.target)], labels: [label] };
+    containers.get(edgeContainer(g.source, g.target, byPath))?.edges?.push(edge);
+  });
+
+  const laid = await elk.layout(root);
 
   const nodes: LaidOutNode[] = [];
-  const place = (path: string, origin: Point, depth: number) => {
+  const visit = (n: ElkNode, depth: number) => {
+    const path = paths.get(n.id);
+    if (path === undefined) return;
     const node = byPath.get(path) as ChartNode;
-    const offset = offsets.get(path) as Point;
-    const size = sizes.get(path) as Size;
-    const x = origin.x + offset.x;
-    const y = origin.y + offset.y;
-    nodes.push({ path, key: node.key, type: node.type, initial: node.initial, depth, x: round(x), y: round(y), width: round(size.width), height: round(size.height) });
-    for (const child of node.children) place(child, { x: x + PADDING, y: y + HEADER }, depth + 1);
+    nodes.push({
+      path,
+      key: node.key,
+      parent: node.parent,
+      type: node.type,
+      initial: node.initial,
+      depth,
+      collapsible: node.children.length > 0,
+      collapsed: collapsed.has(path),
+      ...box(n),
+    });
+    for (const child of n.children ?? []) visit(child, depth + 1);
   };
-  // Extra room above the first row for self-loops drawn over a box.
-  for (const root of chart.roots) place(root, { x: MARGIN, y: MARGIN + 24 }, 0);
+  for (const child of laid.children ?? []) visit(child, 0);
 
-  const boxes = new Map(nodes.map((n) => [n.path, n]));
-  const edges = groupEdges(chart).map(({ source, target, labels }) => routeEdge(boxes.get(source) as LaidOutNode, boxes.get(target) as LaidOutNode, labels));
-  const bounds = boundsOf(nodes, edges);
-  return { machineId: chart.machineId, width: round(bounds.x + MARGIN), height: round(bounds.y + MARGIN), nodes, edges };
+  const edgesById = new Map<string, ElkExtendedEdge>();
+  const collect = (n: ElkNode) => {
+    for (const e of n.edges ?? []) edgesById.set(e.id, e);
+    for (const child of n.children ?? []) collect(child);
+  };
+  collect(laid);
+
+  const edges: LaidOutEdge[] = grouped.map((g, i) => {
+    const e = edgesById.get(`e${i}`) as ElkExtendedEdge;
+    return { source: g.source, target: g.target, labels: g.labels, d: pathData(e), label: box(e.labels?.[0] ?? {}) };
+  });
+
+  const shapes = new Map<string, ElkNode>();
+  const index = (n: ElkNode) => {
+    shapes.set(n.id, n);
+    for (const child of n.children ?? []) index(child);
+  };
+  index(laid);
+  const initials: InitialMarker[] = [...starts].map(([id, s]) => {
+    const dot = shapes.get(id) as ElkNode;
+    return { parent: s.parent, target: s.target, cx: round((dot.x ?? 0) + START_SIZE / 2), cy: round((dot.y ?? 0) + START_SIZE / 2), d: pathData(edgesById.get(`${id}e`) as ElkExtendedEdge) };
+  });
+
+  return { machineId: chart.machineId, collapsed: [...collapsed].sort(), width: round(laid.width ?? 0), height: round(laid.height ?? 0), nodes, edges, initials };
 }
 
 /**
- * Columns of siblings: rank = breadth-first distance from the initial sibling over the
- * transitions between them (a transition from or to a descendant counts for its ancestor
- * among the siblings). Within a column, siblings follow the mean row of their predecessors.
+ * The node an edge belongs to in ELK's graph (ElkGraphUtil's convention): the source when the
+ * target is inside it, the target when the source is inside it, else the nearest container
+ * holding both.
  */
-function rankColumns(children: string[], chart: Statechart, byPath: Map<string, ChartNode>): string[][] {
-  const siblings = new Set(children);
-  const depth = children[0].split('.').length;
-  const lift = (path: string) => {
-    const candidate = path.split('.').slice(0, depth).join('.');
-    return siblings.has(candidate) ? candidate : undefined;
-  };
-  const successors = new Map(children.map((c) => [c, [] as string[]]));
-  const predecessors = new Map(children.map((c) => [c, [] as string[]]));
-  for (const edge of chart.edges) {
-    const s = lift(edge.source);
-    const t = lift(edge.target);
-    if (!s || !t || s === t) continue;
-    successors.get(s)?.push(t);
-    predecessors.get(t)?.push(s);
-  }
-  const rank = new Map<string, number>();
-  const initial = children.find((c) => byPath.get(c)?.initial) ?? children[0];
-  for (const start of [initial, ...children]) {
-    if (rank.has(start)) continue;
-    rank.set(start, 0);
-    const queue = [start];
-    while (queue.length > 0) {
-      const current = queue.shift() as string;
-      for (const next of successors.get(current) ?? []) {
-        if (rank.has(next)) continue;
-        rank.set(next, (rank.get(current) as number) + 1);
-        queue.push(next);
-      }
-    }
-  }
-  const columns: string[][] = [];
-  for (const c of children) (columns[rank.get(c) as number] ??= []).push(c);
-  const dense = columns.filter((col) => col !== undefined);
-  const row = new Map<string, number>();
-  dense.forEach((col) => col.forEach((c, i) => row.set(c, i)));
-  for (let sweep = 0; sweep < 2; sweep++) {
-    for (let i = 1; i < dense.length; i++) {
-      const weight = (c: string) => {
-        const placed = (predecessors.get(c) ?? []).filter((p) => (rank.get(p) as number) < (rank.get(c) as number));
-        return placed.length === 0 ? (row.get(c) as number) : placed.reduce((sum, p) => sum + (row.get(p) as number), 0) / placed.length;
-      };
-      const weights = new Map(dense[i].map((c) => [c, weight(c)]));
-      dense[i].sort((a, b) => (weights.get(a) as number) - (weights.get(b) as number));
-      dense[i].forEach((c, k) => row.set(c, k));
-    }
-  }
-  return dense;
+function edgeContainer(source: string, target: string, byPath: Map<string, ChartNode>): string {
+  if (target.startsWith(`${source}.`)) return source;
+  if (source.startsWith(`${target}.`)) return target;
+  const a = (byPath.get(source) as ChartNode).parent.split('.');
+  const b = (byPath.get(target) as ChartNode).parent.split('.');
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common++;
+  return a.slice(0, common).join('.');
 }
 
-function groupEdges(chart: Statechart): { source: string; target: string; labels: EdgeLabel[] }[] {
-  const groups = new Map<string, { source: string; target: string; labels: EdgeLabel[] }>();
-  for (const edge of chart.edges) {
-    const key = `${edge.source}\u0000${edge.target}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { source: edge.source, target: edge.target, labels: [] }));
-    if (!group.labels.some((l) => l.event === edge.event && l.guard === edge.guard)) group.labels.push({ event: edge.event, guard: edge.guard });
-  }
-  return [...groups.values()];
+function pathData(edge: ElkExtendedEdge): string {
+  const points: ElkPoint[] = [];
+  for (const section of edge.sections ?? []) points.push(section.startPoint, ...(section.bendPoints ?? []), section.endPoint);
+  return points.map((p, i) => `${i === 0 ? 'M' : 'L'}${round(p.x)},${round(p.y)}`).join(' ');
 }
 
-/** Forward arrows leave right and enter left; backward ones loop below; the rest bulge right. */
-function routeEdge(a: LaidOutNode, b: LaidOutNode, labels: EdgeLabel[]): LaidOutEdge {
-  let p0: Point;
-  let p1: Point;
-  let p2: Point;
-  let p3: Point;
-  if (a.path === b.path) {
-    p0 = { x: a.x + a.width * 0.7, y: a.y };
-    p3 = { x: a.x + a.width, y: a.y + Math.min(12, a.height / 3) };
-    p1 = { x: p0.x, y: p0.y - 34 };
-    p2 = { x: p3.x + 34, y: p3.y };
-  } else if (b.x >= a.x + a.width) {
-    p0 = { x: a.x + a.width, y: a.y + Math.min(a.height / 2, 17) };
-    p3 = { x: b.x, y: b.y + Math.min(b.height / 2, 17) };
-    const dx = (p3.x - p0.x) / 2;
-    p1 = { x: p0.x + dx, y: p0.y };
-    p2 = { x: p3.x - dx, y: p3.y };
-  } else if (b.x + b.width <= a.x) {
-    p0 = { x: a.x + a.width / 2, y: a.y + a.height };
-    p3 = { x: b.x + b.width / 2, y: b.y + b.height };
-    const dip = 30 + Math.abs(p0.x - p3.x) * 0.12;
-    const bottom = Math.max(p0.y, p3.y) + dip;
-    p1 = { x: p0.x, y: bottom };
-    p2 = { x: p3.x, y: bottom };
-  } else {
-    p0 = { x: a.x + a.width, y: a.y + Math.min(a.height / 2, 17) };
-    p3 = { x: b.x + b.width, y: b.y + Math.min(b.height / 2, 17) };
-    const right = Math.max(p0.x, p3.x) + 44;
-    p1 = { x: right, y: p0.y };
-    p2 = { x: right, y: p3.y };
-  }
-  const label = bezierMidpoint(p0, p1, p2, p3);
-  return {
-    source: a.path,
-    target: b.path,
-    labels,
-    d: `M${round(p0.x)},${round(p0.y)} C${round(p1.x)},${round(p1.y)} ${round(p2.x)},${round(p2.y)} ${round(p3.x)},${round(p3.y)}`,
-    labelX: round(label.x),
-    labelY: round(label.y),
-  };
-}
-
-function bezierMidpoint(p0: Point, p1: Point, p2: Point, p3: Point): Point {
-  return { x: (p0.x + 3 * p1.x + 3 * p2.x + p3.x) / 8, y: (p0.y + 3 * p1.y + 3 * p2.y + p3.y) / 8 };
-}
-
-/** The far corner of everything drawn: boxes, curve control points (a Bézier stays inside them) and labels. */
-function boundsOf(nodes: LaidOutNode[], edges: LaidOutEdge[]): Point {
-  let x = 0;
-  let y = 0;
-  for (const n of nodes) {
-    x = Math.max(x, n.x + n.width);
-    y = Math.max(y, n.y + n.height);
-  }
-  for (const e of edges) {
-    for (const [px, py] of e.d.match(/-?[\d.]+,-?[\d.]+/g)?.map((p) => p.split(',').map(Number)) ?? []) {
-      x = Math.max(x, px);
-      y = Math.max(y, py);
-    }
-    const longest = Math.max(...e.labels.map((l) => l.event.length));
-    x = Math.max(x, e.labelX + (longest * CHAR_WIDTH) / 2);
-    y = Math.max(y, e.labelY + e.labels.length * 14);
-  }
-  return { x, y };
+function box(shape: { x?: number; y?: number; width?: number; height?: number }): Box {
+  return { x: round(shape.x ?? 0), y: round(shape.y ?? 0), width: round(shape.width ?? 0), height: round(shape.height ?? 0) };
 }
 
 function round(n: number): number {
