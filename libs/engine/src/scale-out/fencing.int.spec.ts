@@ -27,9 +27,14 @@ describe('fencing tokens', () => {
     await cluster?.stop();
   });
 
-  async function setup(ttlMs: number) {
+  /**
+   * Two workers on one lease table. `a`'s lease is short so a test can let it lapse; `b`'s may be
+   * long, so that on a loaded machine the new holder's lease cannot lapse between two statements.
+   */
+  async function setup(ttlMs: number, ttlMsOfB = ttlMs) {
     const url = await cluster.createDatabase();
-    const [a, b] = ['a', 'b'].map((workerId) => new PostgresStreamLeases(url, { workerId, ttlMs }));
+    const a = new PostgresStreamLeases(url, { workerId: 'a', ttlMs });
+    const b = new PostgresStreamLeases(url, { workerId: 'b', ttlMs: ttlMsOfB });
     const store = await PostgresEventStore.open(url, { poolSize: 4 });
     closers.push(() => a.close(), () => b.close(), () => store.close());
     await a.ensureSchema();
@@ -38,7 +43,7 @@ describe('fencing tokens', () => {
   }
 
   it('refuses the old holder’s append after a new claim, atomically and alone in its batch', async () => {
-    const { a, b, store } = await setup(300);
+    const { a, b, store } = await setup(300, 60_000);
     const [first] = await a.claimMasters(1);
     expect(first.fence).toBe(1);
     await store.append('master-p', [event(1)], { expectedVersion: 'no-stream', fence: first.fence });
@@ -65,7 +70,7 @@ describe('fencing tokens', () => {
   });
 
   it('a claim waits for an append in flight of the old holder: the new holder reads the log after it', async () => {
-    const { url, a, b, store } = await setup(300);
+    const { url, a, b, store } = await setup(300, 60_000);
     const [first] = await a.claimMasters(1);
     const LOCK = 0x7e57f3;
     await holdCommitsOf(url, 'master-p', LOCK);
@@ -87,7 +92,7 @@ describe('fencing tokens', () => {
   });
 
   it('confirm answers from the lease table, and a stale holder cannot move the inbox mark', async () => {
-    const { a, b } = await setup(300);
+    const { a, b } = await setup(300, 60_000);
     const [first] = await a.claimMasters(1);
     expect(await a.confirm('master-p', first.fence)).toEqual({ held: true, current: 1 });
     await expire(400);
