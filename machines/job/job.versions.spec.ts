@@ -2,16 +2,13 @@
 // version-1 log (written by the version-1 definition: submissions, login-form and other retries,
 // reconciliations found, not found and impossible, a cancel, a job left waiting after the login
 // form). Every stream replays to the stored states; the waiting one takes SESSION_READY.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { replayStream, resolveSnapshot, stepEvent, type RecordedEvent } from '@engine/core';
 import type { JobEvent } from './job.events';
 import { JOB_MACHINE } from './job.machine';
+import recordedLog from './fixtures/job-v1.log.json';
 
-const log: RecordedEvent[] = readFileSync(join(__dirname, 'fixtures', 'job-v1.log.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line) as RecordedEvent);
+// One recorded event per line, as the version-1 definition wrote them (a JSON import: machines/ reads no files).
+const log = recordedLog as unknown as RecordedEvent[];
 const streams = [...new Set(log.map((e) => e.stream))];
 const eventsOf = (stream: string) => log.filter((e) => e.stream === stream);
 

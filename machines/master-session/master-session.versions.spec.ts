@@ -2,16 +2,13 @@
 // real version-1 log (written by the version-1 definition: captchas answered and refused,
 // recoveries, critical and an operator reset, and a session left waiting on a captcha that
 // nobody answered). Every stream replays to the stored states, and the wedged one gets out.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { replayStream, resolveSnapshot, stepEvent, type RecordedEvent } from '@engine/core';
 import type { MasterSessionEvent } from './master-session.events';
 import { MASTER_SESSION_MACHINE } from './master-session.machine';
+import recordedLog from './fixtures/master-session-v1.log.json';
 
-const log: RecordedEvent[] = readFileSync(join(__dirname, 'fixtures', 'master-session-v1.log.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line) as RecordedEvent);
+// One recorded event per line, as the version-1 definition wrote them (a JSON import: machines/ reads no files).
+const log = recordedLog as unknown as RecordedEvent[];
 const streams = [...new Set(log.map((e) => e.stream))];
 const eventsOf = (stream: string) => log.filter((e) => e.stream === stream);
 
