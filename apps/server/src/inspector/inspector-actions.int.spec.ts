@@ -14,7 +14,7 @@ import { MemorySecretProvider } from '@engine/core';
 import { PortalSimAdapter, PortalSimCaptchaSolver, sampleProposal } from '@engine/portals';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
 import { appendJobHistory, JOB_ENDINGS } from './testing/job-history';
-import { launchChromium, type HeadlessChromium } from './testing/headless-chromium';
+import { launchChromium, signInToInspector, type HeadlessChromium } from './testing/headless-chromium';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
 const OUTPUT = join(process.cwd(), 'test-output', 'inspector-actions');
@@ -43,10 +43,7 @@ beforeAll(async () => {
   });
   chromium = await launchChromium();
   page = await chromium.browser.newPage();
-  await page.goto(`${server.url}/inspector`, { waitUntil: 'domcontentloaded' });
-  await page.waitForSelector('#token-input', { visible: true, ...WAIT });
-  await page.type('#token-input', server.token);
-  await page.click('#login-form button[type=submit]');
+  await signInToInspector(page, server.url, server.token, WAIT.timeout);
   await page.waitForSelector('#list-view:not([hidden])', WAIT);
 });
 

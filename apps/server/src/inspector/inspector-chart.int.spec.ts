@@ -9,7 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { ENGINE_MACHINES } from '@engine/machines';
 import { jobInput } from '@engine/machines/testing';
 import { gatedJobEffects, type GatedJobEffects } from './testing/gated-job-effects';
-import { launchChromium, type HeadlessChromium } from './testing/headless-chromium';
+import { launchChromium, signInToInspector, type HeadlessChromium } from './testing/headless-chromium';
 import { masterSessionWithRecovery } from './testing/master-session-history';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
@@ -34,10 +34,7 @@ beforeAll(async () => {
   chromium = await launchChromium();
   page = await chromium.browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
-  await page.goto(`${server.url}/inspector`, { waitUntil: 'domcontentloaded' });
-  await page.waitForSelector('#token-input', { visible: true, ...WAIT });
-  await page.type('#token-input', server.token);
-  await page.click('#login-form button[type=submit]');
+  await signInToInspector(page, server.url, server.token, WAIT.timeout);
   await page.waitForSelector('#list-view:not([hidden])', WAIT);
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { JOB_MACHINE } from '@engine/machines';
 import { jobInput } from '@engine/machines/testing';
-import { launchChromium, type HeadlessChromium } from './testing/headless-chromium';
+import { launchChromium, signInToInspector, type HeadlessChromium } from './testing/headless-chromium';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
 const OUTPUT = join(process.cwd(), 'test-output', 'inspector');
@@ -31,10 +31,7 @@ beforeAll(async () => {
   for (let i = 0; i < 55; i++) await job(`bulk-${String(i).padStart(2, '0')}`, 'bulk', `2026-02-01T00:00:${String(i).padStart(2, '0')}.000Z`);
   chromium = await launchChromium();
   page = await chromium.browser.newPage();
-  await page.goto(`${server.url}/inspector`, { waitUntil: 'domcontentloaded' });
-  await page.waitForSelector('#token-input', { visible: true, ...WAIT });
-  await page.type('#token-input', server.token);
-  await page.click('#login-form button[type=submit]');
+  await signInToInspector(page, server.url, server.token, WAIT.timeout);
   await page.waitForSelector('#job-filters', { visible: true, ...WAIT });
 });
 

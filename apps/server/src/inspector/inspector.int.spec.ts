@@ -10,7 +10,7 @@ import { ENGINE_MACHINES } from '@engine/machines';
 import { jobInput } from '@engine/machines/testing';
 import { MASTER_SESSION_MACHINE } from '@engine/machines';
 import { gatedJobEffects, type GatedJobEffects } from './testing/gated-job-effects';
-import { launchChromium, type HeadlessChromium } from './testing/headless-chromium';
+import { launchChromium, signInToInspector, type HeadlessChromium } from './testing/headless-chromium';
 import { masterSessionWithRecovery } from './testing/master-session-history';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
@@ -43,10 +43,7 @@ afterAll(async () => {
 });
 
 async function signIn(): Promise<void> {
-  await page.goto(`${server.url}/inspector`, { waitUntil: 'domcontentloaded' });
-  await page.waitForSelector('#token-input', { visible: true, ...WAIT });
-  await page.type('#token-input', server.token);
-  await page.click('#login-form button[type=submit]');
+  await signInToInspector(page, server.url, server.token, WAIT.timeout);
 }
 
 const text = (selector: string) => page.$eval(selector, (el) => el.textContent ?? '');

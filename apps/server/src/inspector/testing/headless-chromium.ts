@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
 import { CHROMIUM_FLAGS, findChromium } from '@engine/browser';
 
@@ -23,4 +23,12 @@ export async function launchChromium(): Promise<HeadlessChromium> {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens the inspector of the server at `url` and signs in with the API token, as an operator does. */
+export async function signInToInspector(page: Page, url: string, token: string, timeoutMs: number): Promise<void> {
+  await page.goto(`${url}/inspector`, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#token-input', { visible: true, timeout: timeoutMs });
+  await page.type('#token-input', token);
+  await page.click('#login-form button[type=submit]');
 }
