@@ -2,7 +2,7 @@
 // searched by portal, state, failure kind, business key and created/finished time, a page at a
 // time in one stable order (created_at, job_id). Adapters: memory (tests, the memory store),
 // SQLite (a table in the event store's file), PostgreSQL (a table next to the events); all pass
-// job-index.conformance.ts. It holds nothing the log does not: JobIndexProjection fills it from
+// conformance/job-index.conformance.ts. It holds nothing the log does not: JobIndexProjection fills it from
 // the read feed and rebuilds it from the log when it is missing or of another schema version.
 import { ValidationError, type StreamState } from '@engine/core';
 import { isJobFinal, lastJobFailure } from '@engine/machines';

@@ -1,6 +1,6 @@
 // The memory adapter against the JobIndex contract, and the page cursor's encoding.
 import { decodeJobCursor, encodeJobCursor } from './job-index';
-import { describeJobIndexConformance } from './job-index.conformance';
+import { describeJobIndexConformance } from './conformance/job-index.conformance';
 import { MemoryJobIndex } from './memory-job-index';
 
 describeJobIndexConformance(

@@ -2,7 +2,7 @@
 // the JobIndex contract, in the database the event store uses.
 import { PostgresEventStore } from '@engine/event-store';
 import { startPostgresCluster, tamperPostgres, type PostgresCluster } from '@engine/event-store/testing';
-import { describeJobIndexConformance } from './job-index.conformance';
+import { describeJobIndexConformance } from './conformance/job-index.conformance';
 import { PostgresJobIndex } from './postgres-job-index';
 
 jest.setTimeout(60_000);

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { SqliteEventStore } from '@engine/event-store';
 import { tamper, tempStoreFile } from '@engine/event-store/testing';
-import { describeJobIndexConformance } from './job-index.conformance';
+import { describeJobIndexConformance } from './conformance/job-index.conformance';
 import { SqliteJobIndex } from './sqlite-job-index';
 
 async function storeFile() {

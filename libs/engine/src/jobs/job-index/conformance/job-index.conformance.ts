@@ -1,7 +1,7 @@
 // The JobIndex contract, as one jest suite every adapter runs (memory, SQLite, PostgreSQL): the
 // same rows, the same searches, the same pages in the same order. An adapter plugs in through a
 // fixture: a fresh index, and (for the ones that keep it) a way to open it again.
-import { compareJobSortKeys, type JobIndex, type JobIndexRow, type JobSearch } from './job-index';
+import { compareJobSortKeys, type JobIndex, type JobIndexRow, type JobSearch } from '../job-index';
 
 export interface JobIndexFixture {
   readonly index: JobIndex;
