@@ -47,7 +47,11 @@ export interface JobIntakeOptions {
   retryBackoff?: RetryBackoff;
   /** Default: 3 more searches, scaled to retryDelayMs. `{ max: 0, … }`: one failed search means needs_review. */
   lookupRetries?: LookupRetries;
+  /** A portal's own attempts and waits, over the ones above (the server's per-portal settings). */
+  portalPolicy?: (portal: string) => JobPolicy | undefined;
 }
+
+export type JobPolicy = Pick<JobIntakeOptions, 'maxAttempts' | 'retryDelayMs' | 'retryBackoff' | 'lookupRetries'>;
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -59,9 +63,17 @@ export class JobIntake {
     return createHash('sha256').update(`${portal}\u0000${idempotencyKey}`).digest('base64url').slice(0, 22);
   }
 
-  private retryPolicy(): { retryBackoff: RetryBackoff; lookupRetries: LookupRetries } {
-    const defaults = defaultRetryPolicy(this.options.retryDelayMs ?? JOB_DEFAULTS.retryDelayMs);
-    return { retryBackoff: this.options.retryBackoff ?? defaults.retryBackoff, lookupRetries: this.options.lookupRetries ?? defaults.lookupRetries };
+  /** What a new job of the portal is recorded with: its attempts and the waits between them. */
+  private policy(portal: string): { maxAttempts: number | undefined; retryDelayMs: number | undefined; retryBackoff: RetryBackoff; lookupRetries: LookupRetries } {
+    const own = this.options.portalPolicy?.(portal) ?? {};
+    const retryDelayMs = own.retryDelayMs ?? this.options.retryDelayMs;
+    const defaults = defaultRetryPolicy(retryDelayMs ?? JOB_DEFAULTS.retryDelayMs);
+    return {
+      maxAttempts: own.maxAttempts ?? this.options.maxAttempts,
+      retryDelayMs,
+      retryBackoff: own.retryBackoff ?? this.options.retryBackoff ?? defaults.retryBackoff,
+      lookupRetries: own.lookupRetries ?? this.options.lookupRetries ?? defaults.lookupRetries,
+    };
   }
 
   async submitJob(request: SubmitJobRequest): Promise<SubmitJobResult> {
@@ -92,9 +104,7 @@ export class JobIntake {
       externalId: request.externalId ?? null,
       createdAt: new Date(this.options.clock.now()).toISOString(),
       steps: [...portal.fillSteps],
-      maxAttempts: this.options.maxAttempts,
-      retryDelayMs: this.options.retryDelayMs,
-      ...this.retryPolicy(),
+      ...this.policy(portal.id),
       retryWhenLoggedOutAtSubmit: true,
       ...(request.retryOf ? { retryOf: request.retryOf } : {}),
     };
