@@ -94,7 +94,7 @@ export function portalRunOptions(settings: PortalSettingValues, portal: string, 
   const [width, height] = settings['browser.viewport'].split('x').map(Number);
   const proxyRef = settings['browser.proxyCredentialsRef'];
   return {
-    job: { maxAttempts: settings['jobs.maxAttempts'], retryDelayMs, lookupRetries: { ...policy.lookupRetries, max: settings['jobs.lookupRetries'] } },
+    job: { maxAttempts: settings['jobs.maxAttempts'], retryDelayMs, lookupRetries: { ...policy.lookupRetries, max: settings['jobs.lookupRetries'] }, freeLoginFormAttempts: settings['jobs.freeLoginFormAttempts'] },
     timeouts: {
       launchMs: settings['timeouts.launchMs'],
       loginMs: settings['timeouts.loginMs'],

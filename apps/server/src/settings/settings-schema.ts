@@ -119,13 +119,20 @@ export const SETTINGS = {
   // --- jobs
   'jobs.concurrency': setting({ env: 'CONCURRENCY', type: int(1, 64), default: 3, doc: 'attempts in flight, over all portals' }),
   'jobs.cloneStrategy': setting({ env: 'CLONE_STRATEGY', type: oneOf(['context', 'profile-copy']), default: 'context', doc: "how a job's session is cloned from the master session" }),
-  'jobs.maxAttempts': setting({ env: 'JOB_MAX_ATTEMPTS', type: int(1, 100), default: 3, portal: true, doc: 'attempts per job (an attempt that met the login form because the shared session expired does not count)' }),
+  'jobs.maxAttempts': setting({ env: 'JOB_MAX_ATTEMPTS', type: int(1, 100), default: 3, portal: true, doc: 'attempts per job (attempts that met the login form count only beyond `jobs.freeLoginFormAttempts`)' }),
   'jobs.retryDelayMs': setting({
     env: 'JOB_RETRY_DELAY_MS',
     type: ms(DAY_MS),
     default: 60_000,
     portal: true,
     doc: 'the longest wait before a retry with a fresh clone (the first waits 2 s, doubling with jitter up to it); a job that met the login form retries as soon as its master session is logged in again',
+  }),
+  'jobs.freeLoginFormAttempts': setting({
+    env: 'JOB_FREE_LOGIN_FORM_ATTEMPTS',
+    type: int(0, 100),
+    default: 10,
+    portal: true,
+    doc: "attempts that ended at the login form (the shared session had expired) that do not count against `jobs.maxAttempts`, at most this many per job: a session that keeps failing is the master session's problem",
   }),
   'jobs.lookupRetries': setting({
     env: 'JOB_LOOKUP_RETRIES',

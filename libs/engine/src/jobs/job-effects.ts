@@ -81,7 +81,7 @@ export class JobEffects {
       validateSession: { run: (p, ctx) => this.validate(p, ctx.signal), onInterrupted: interrupted('validateSession') },
       fillStep: { run: (p, ctx) => this.fillStep(p, ctx.state.context, ctx.signal), onInterrupted: interrupted('fillStep') },
       submitForm: { run: (p, ctx) => this.submit(p, ctx.state.context, ctx), onInterrupted: interrupted('submitForm') },
-      findSubmission: { run: (p, ctx) => this.find(p, ctx.state.context.jobId, ctx.send, ctx.signal) },
+      findSubmission: { run: (p, ctx) => this.find(p, ctx.state.context, ctx.send, ctx.signal) },
       captureArtifact: { run: (p, ctx) => this.capture(p, ctx.state.context.portal, ctx.signal) },
       reportSessionFailure: { run: (p, ctx) => this.reportSessionFailure(p, ctx.send) },
       closeClone: { run: async (p) => this.closeClone(cloneKey(p.jobId, p.attempt)) },
@@ -166,8 +166,15 @@ export class JobEffects {
    * learnt nothing: the master session is told, and the search runs again once it is back,
    * up to `lookupTries` within `lookupWaitMs`. Only then is the lookup impossible.
    */
-  private async find(p: FindSubmissionParams, jobId: string, send: CommandSender, signal: AbortSignal): Promise<JobEvent> {
+  private async find(p: FindSubmissionParams, context: JobContext, send: CommandSender, signal: AbortSignal): Promise<JobEvent> {
+    const jobId = context.jobId;
     const timeouts = this.timeoutsOf(p.portal);
+    // An authoritative search is read no sooner than its settle delay after the click.
+    const authority = this.adapter(p.portal).authoritativeLookup;
+    if (authority && context.submitStartedAt) {
+      const waitMs = Date.parse(context.submitStartedAt) + authority.settleMs - this.options.clock.now();
+      if (waitMs > 0) await abortableDelay(waitMs, signal);
+    }
     const deadline = this.options.clock.now() + timeouts.lookupWaitMs;
     let outcome: JobEvent = { type: 'LOOKUP_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
     for (let tries = 0; tries < timeouts.lookupTries; tries++) {
@@ -201,7 +208,8 @@ export class JobEffects {
     try {
       clone = await this.options.cloner.clone(this.options.masterSource(p.portal) as SessionSource, { strategy: 'context', signal, timeoutMs: this.timeoutsOf(p.portal).cloneMs });
       const result = await this.adapter(p.portal).findSubmission(clone.page, p.businessKey, { signal, timeoutMs: this.timeoutsOf(p.portal).lookupMs });
-      return result.found ? { type: 'SUBMISSION_FOUND', reference: result.reference, at: this.now() } : { type: 'SUBMISSION_NOT_FOUND', at: this.now() };
+      if (result.found) return { type: 'SUBMISSION_FOUND', reference: result.reference, at: this.now() };
+      return this.adapter(p.portal).authoritativeLookup ? { type: 'SUBMISSION_NOT_FOUND', at: this.now(), authoritative: true } : { type: 'SUBMISSION_NOT_FOUND', at: this.now() };
     } catch (error) {
       if (signal.aborted) throw error;
       return { type: 'LOOKUP_FAILED', code: codeOf(error), at: this.now() };
@@ -263,4 +271,20 @@ function codeOf(error: unknown): string {
   const code = errorCode(error);
   if (code) return code;
   return error instanceof Error ? error.name.replace(/Error$/, '').toUpperCase() || 'ERROR' : 'ERROR';
+}
+
+/** Waits `ms`, or rejects as soon as the signal aborts. */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -4,7 +4,7 @@
 // names the same job, and a key reused for different data is refused instead of guessed at.
 import { createHash } from 'node:crypto';
 import { InvalidCommandError, ValidationError, VersionConflictError, canonicalJson, type ActorHost, type Clock, type CommittedState, type StateOf } from '@engine/core';
-import { defaultRetryPolicy, JOB_DEFAULTS, JOB_MACHINE, jobInputProblems, type JobInput, type JobRetryOrigin, type LookupRetries, type RetryBackoff } from '@engine/machines';
+import { defaultRetryPolicy, FREE_LOGIN_FORM_ATTEMPTS, JOB_DEFAULTS, JOB_MACHINE, jobInputProblems, type JobInput, type JobRetryOrigin, type LookupRetries, type RetryBackoff } from '@engine/machines';
 
 export type JobState = StateOf<typeof JOB_MACHINE>;
 
@@ -47,11 +47,13 @@ export interface JobIntakeOptions {
   retryBackoff?: RetryBackoff;
   /** Default: 3 more searches, scaled to retryDelayMs. `{ max: 0, … }`: one failed search means needs_review. */
   lookupRetries?: LookupRetries;
+  /** Attempts ended at the login form that do not count against maxAttempts (default FREE_LOGIN_FORM_ATTEMPTS). */
+  freeLoginFormAttempts?: number;
   /** A portal's own attempts and waits, over the ones above (the server's per-portal settings). */
   portalPolicy?: (portal: string) => JobPolicy | undefined;
 }
 
-export type JobPolicy = Pick<JobIntakeOptions, 'maxAttempts' | 'retryDelayMs' | 'retryBackoff' | 'lookupRetries'>;
+export type JobPolicy = Pick<JobIntakeOptions, 'maxAttempts' | 'retryDelayMs' | 'retryBackoff' | 'lookupRetries' | 'freeLoginFormAttempts'>;
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -64,8 +66,9 @@ export class JobIntake {
   }
 
   /** What a new job of the portal is recorded with: its attempts and the waits between them. */
-  private policy(portal: string): { maxAttempts: number | undefined; retryDelayMs: number | undefined; retryBackoff: RetryBackoff; lookupRetries: LookupRetries } {
+  private policy(portal: string): { maxAttempts: number | undefined; retryDelayMs: number | undefined; retryBackoff: RetryBackoff; lookupRetries: LookupRetries; freeLoginFormAttempts?: number } {
     const own = this.options.portalPolicy?.(portal) ?? {};
+    const free = own.freeLoginFormAttempts ?? this.options.freeLoginFormAttempts ?? FREE_LOGIN_FORM_ATTEMPTS;
     const retryDelayMs = own.retryDelayMs ?? this.options.retryDelayMs;
     const defaults = defaultRetryPolicy(retryDelayMs ?? JOB_DEFAULTS.retryDelayMs);
     return {
@@ -73,6 +76,8 @@ export class JobIntake {
       retryDelayMs,
       retryBackoff: own.retryBackoff ?? this.options.retryBackoff ?? defaults.retryBackoff,
       lookupRetries: own.lookupRetries ?? this.options.lookupRetries ?? defaults.lookupRetries,
+      // Zero: no key in the input (every attempt counts, as for jobs recorded before the allowance).
+      ...(free > 0 ? { freeLoginFormAttempts: free } : {}),
     };
   }
 
