@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ValidationError } from '@engine/core';
 import { callbackUrlProblem, DEFAULT_CALLBACK_POLICY, DEFAULT_CAPTCHA_POLICY, type CaptchaPolicy } from '@engine/machines';
-import type { WebhookFormat } from '@engine/engine';
+import type { PortalLimits, WebhookFormat } from '@engine/engine';
 import { isPlainHttpUrl, parseCaptchaConfig, type CaptchaConfig } from './captcha-config';
+import { parsePortalLimits } from './portal-limits-config';
 
 export interface PortalConfig {
   /** `portal-sim` (built in) or a path to an adapter module. */
@@ -15,6 +16,8 @@ export interface PortalConfig {
   credentialsRef: string;
   /** `manual` (an operator answers through the API, the default), `portal-sim` (the simulator's test hook), or a chain of solvers tried in order. */
   captcha?: CaptchaConfig;
+  /** The portal's own concurrency, start spacing, starts per minute and quiet hours (portal-limits-config.ts). Default: none. */
+  limits?: PortalLimits;
 }
 
 /** Where failure evidence goes: `DATA_DIR/artifacts` (default) or an S3-compatible bucket shared by every host. */
@@ -95,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       portals = JSON.parse(env.PORTALS) as PortalConfig[];
       if (!Array.isArray(portals) || portals.some((p) => typeof p?.adapter !== 'string' || typeof p?.credentialsRef !== 'string')) throw new Error('shape');
     } catch {
-      fields.PORTALS = 'must be a JSON array of { adapter, options?, credentialsRef, captcha? }';
+      fields.PORTALS = 'must be a JSON array of { adapter, options?, credentialsRef, captcha?, limits? }';
     }
     for (const [i, portal] of (fields.PORTALS ? [] : portals).entries()) {
       const captcha = parseCaptchaConfig(portal.captcha, `portals[${i}].captcha`, !!env.SECRETS_FILE);
@@ -104,6 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
         break;
       }
       if (captcha.config !== undefined) portal.captcha = captcha.config;
+      const limits = parsePortalLimits(portal.limits, `portals[${i}].limits`);
+      if ('error' in limits) {
+        fields.PORTALS = limits.error;
+        break;
+      }
+      if (limits.limits !== undefined) portal.limits = limits.limits;
     }
   }
   const concurrency = int('CONCURRENCY', 3, 1, 64);

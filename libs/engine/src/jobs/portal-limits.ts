@@ -89,16 +89,6 @@ export function minutesOfDay(value: string): number | null {
   return match ? Number(match[1]) * 60 + Number(match[2]) : null;
 }
 
-/** True when `timezone` is an IANA zone name this runtime knows. */
-export function isKnownTimezone(timezone: string): boolean {
-  try {
-    formatter(timezone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The end of `window` when `at` lies inside it, else null. */
 function windowEnd(window: QuietHours, at: number): number | null {
   const from = minutesOfDay(window.from);
