@@ -14,20 +14,26 @@ describe('parsePortalLimits', () => {
       minSubmitSpacingMs: 0,
       submitsPerMinute: 30,
       quietHours: [{ from: '22:00', to: '06:00', timezone: 'Europe/Berlin' }, { from: '12:00', to: '12:30' }],
+      adaptive: { floor: 1 },
     };
     expect(parsePortalLimits(limits, at)).toEqual({ limits });
     expect(parsePortalLimits({}, at)).toEqual({ limits: {} });
   });
 
   it.each([
-    [[], `${at}: must be an object { concurrency?, minSubmitSpacingMs?, submitsPerMinute?, quietHours? }`],
+    [[], `${at}: must be an object { concurrency?, minSubmitSpacingMs?, submitsPerMinute?, quietHours?, adaptive? }`],
     [{ concurrency: 0 }, `${at}.concurrency: must be an integer 1..64`],
     [{ concurrency: 65 }, `${at}.concurrency: must be an integer 1..64`],
     [{ concurrency: '2' }, `${at}.concurrency: must be an integer 1..64`],
     [{ minSubmitSpacingMs: 1.5 }, `${at}.minSubmitSpacingMs: must be an integer 0..3600000`],
     [{ minSubmitSpacingMs: 3_600_001 }, `${at}.minSubmitSpacingMs: must be an integer 0..3600000`],
     [{ submitsPerMinute: 0 }, `${at}.submitsPerMinute: must be an integer 1..10000`],
-    [{ concurency: 2 }, `${at}.concurency: unknown key (known: concurrency, minSubmitSpacingMs, submitsPerMinute, quietHours)`],
+    [{ concurency: 2 }, `${at}.concurency: unknown key (known: concurrency, minSubmitSpacingMs, submitsPerMinute, quietHours, adaptive)`],
+    [{ adaptive: { floor: 1 } }, `${at}.adaptive: needs ${at}.concurrency, the ceiling it adapts under`],
+    [{ concurrency: 4, adaptive: 1 }, `${at}.adaptive: must be an object { floor }`],
+    [{ concurrency: 4, adaptive: { floor: 1, step: 2 } }, `${at}.adaptive: must be an object { floor }`],
+    [{ concurrency: 4, adaptive: { floor: 5 } }, `${at}.adaptive.floor: must be an integer 1..4 (the portal's concurrency)`],
+    [{ concurrency: 4, adaptive: { floor: 0 } }, `${at}.adaptive.floor: must be an integer 1..4 (the portal's concurrency)`],
     [{ quietHours: { from: '01:00', to: '02:00' } }, `${at}.quietHours: must be a list of up to 24 { from: "HH:MM", to: "HH:MM", timezone? }`],
     [{ quietHours: ['01:00-02:00'] }, `${at}.quietHours[0]: must be an object { from: "HH:MM", to: "HH:MM", timezone? }`],
     [{ quietHours: [{ from: '1:00', to: '02:00' }] }, `${at}.quietHours[0].from: must be a time of day HH:MM (00:00..23:59)`],

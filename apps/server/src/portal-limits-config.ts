@@ -1,10 +1,11 @@
 // A PORTALS entry's `limits`, validated on its own: the portal's concurrency (under the global
-// CONCURRENCY), start spacing, starts per minute and quiet hours. A bad value is refused with
+// CONCURRENCY), start spacing, starts per minute, quiet hours, and opt-in adaptive concurrency
+// (`adaptive: { floor }`, between the floor and `concurrency`, which it then requires). A bad value is refused with
 // its place, e.g. `portals[0].limits.concurrency: must be an integer 1..64`. Types only from the
 // engine, so reading the configuration loads no engine code.
 import type { PortalLimits, QuietHours } from '@engine/engine';
 
-const KEYS = ['concurrency', 'minSubmitSpacingMs', 'submitsPerMinute', 'quietHours'] as const;
+const KEYS = ['concurrency', 'minSubmitSpacingMs', 'submitsPerMinute', 'quietHours', 'adaptive'] as const;
 const WINDOW_KEYS = ['from', 'to', 'timezone'] as const;
 const MAX_WINDOWS = 24;
 
@@ -24,7 +25,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /** `raw` is the entry's `limits` (absent: no limits); `at` names it in errors, e.g. `portals[0].limits`. */
 export function parsePortalLimits(raw: unknown, at: string): { limits: PortalLimits | undefined } | { error: string } {
   if (raw === undefined) return { limits: undefined };
-  if (!isRecord(raw)) return { error: `${at}: must be an object { concurrency?, minSubmitSpacingMs?, submitsPerMinute?, quietHours? }` };
+  if (!isRecord(raw)) return { error: `${at}: must be an object { concurrency?, minSubmitSpacingMs?, submitsPerMinute?, quietHours?, adaptive? }` };
   const unknown = Object.keys(raw).find((key) => !(KEYS as readonly string[]).includes(key));
   if (unknown !== undefined) return { error: `${at}.${unknown}: unknown key (known: ${KEYS.join(', ')})` };
   const limits: PortalLimits = {};
@@ -43,6 +44,15 @@ export function parsePortalLimits(raw: unknown, at: string): { limits: PortalLim
     const windows = parseQuietHours(raw.quietHours, `${at}.quietHours`);
     if ('error' in windows) return windows;
     limits.quietHours = windows.windows;
+  }
+  if (raw.adaptive !== undefined) {
+    const adaptive = raw.adaptive;
+    if (!isRecord(adaptive) || Object.keys(adaptive).some((key) => key !== 'floor')) return { error: `${at}.adaptive: must be an object { floor }` };
+    const ceiling = limits.concurrency;
+    if (ceiling === undefined) return { error: `${at}.adaptive: needs ${at}.concurrency, the ceiling it adapts under` };
+    const floor = adaptive.floor;
+    if (typeof floor !== 'number' || !Number.isInteger(floor) || floor < 1 || floor > ceiling) return { error: `${at}.adaptive.floor: must be an integer 1..${ceiling} (the portal's concurrency)` };
+    limits.adaptive = { floor };
   }
   return { limits };
 }

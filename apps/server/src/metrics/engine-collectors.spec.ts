@@ -86,10 +86,10 @@ describe('engineCollectors', () => {
     expect(after).not.toContain('engine_incident_waiting_jobs{');
   });
 
-  it('shows the scheduler\'s load per portal as one series per gauge and portal', async () => {
+  it('shows the scheduler\'s load per portal as one series per gauge and portal, and the concurrency limit of portals that have one', async () => {
     const load = [
-      { portal: 'fast', queued: 0, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0 },
-      { portal: 'slow', queued: 5, running: 1, waitingForRate: 5, waitingForQuietHours: 0, waitingForSession: 3 },
+      { portal: 'fast', queued: 0, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null },
+      { portal: 'slow', queued: 5, running: 1, waitingForRate: 5, waitingForQuietHours: 0, waitingForSession: 3, concurrencyLimit: 2 },
     ];
     const metrics = new EngineMetrics();
     const collect = portalLoadCollector({ portalLoad: () => load });
@@ -100,6 +100,8 @@ describe('engineCollectors', () => {
     expect(text).toContain('engine_portal_jobs_waiting_for_rate{portal="slow"} 5');
     expect(text).toContain('engine_portal_jobs_waiting_for_quiet_hours{portal="fast"} 0');
     expect(text).toContain('engine_portal_jobs_waiting_for_session{portal="slow"} 3');
+    expect(text).toContain('engine_portal_concurrency_limit{portal="slow"} 2');
+    expect(text).not.toContain('engine_portal_concurrency_limit{portal="fast"}');
     load.pop();
     await collect(metrics);
     expect(await metrics.registry.metrics()).not.toContain('portal="slow"');

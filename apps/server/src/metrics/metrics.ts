@@ -72,6 +72,12 @@ export class EngineMetrics {
     labelNames: ['portal'],
     registers: [this.registry],
   });
+  readonly portalConcurrencyLimit = new Gauge({
+    name: 'engine_portal_concurrency_limit',
+    help: 'A portal\'s own concurrency now (with adaptive concurrency, where it has moved to between its floor and ceiling); portals bound only by CONCURRENCY have no series',
+    labelNames: ['portal'],
+    registers: [this.registry],
+  });
 
   readonly captchaSolves = new Counter({
     name: 'engine_captcha_solves_total',

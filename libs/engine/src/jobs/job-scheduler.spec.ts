@@ -2,7 +2,7 @@
 // woken by the host's read feed: bounded concurrency, FIFO, halting while the master session is
 // not ready, graceful stop; per-portal limits (concurrency, start spacing and budget, quiet hours)
 // and fairness between portals, all on a simulated clock.
-import { ActorHost, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
+import { ActorHost, MemoryLogger, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
 import { JOB_MACHINE, MASTER_SESSION_MACHINE, PORTAL_QUEUE_MACHINE, type CloneSessionParams, type FillStepParams, type ProbeSessionParams, type SubmitFormParams } from '@engine/machines';
 import { JobScheduler } from './job-scheduler';
@@ -14,7 +14,7 @@ const settle = async () => {
 
 function fakes(clock: SimulatedClock) {
   const at = () => new Date(clock.now()).toISOString();
-  const gates: { jobId: string; open: () => void }[] = [];
+  const gates: { jobId: string; open: (failCode?: string) => void }[] = [];
   const started: string[] = [];
   const submitted: string[] = [];
   let masterLogin: () => EngineEvent = () => ({ type: 'LOGGED_IN', at: at() });
@@ -50,7 +50,10 @@ function fakes(clock: SimulatedClock) {
     fillStep: {
       run: (p: FillStepParams, ctx) =>
         new Promise<EngineEvent>((resolve, reject) => {
-          gates.push({ jobId: p.jobId, open: () => resolve({ type: 'STEP_FILLED', step: p.step, at: at() }) });
+          gates.push({
+            jobId: p.jobId,
+            open: (failCode) => resolve(failCode ? { type: 'STEP_FAILED', step: p.step, code: failCode, artifactRef: null, at: at() } : { type: 'STEP_FILLED', step: p.step, at: at() }),
+          });
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
         }),
     },
@@ -69,10 +72,10 @@ function fakes(clock: SimulatedClock) {
     effects,
     started,
     submitted,
-    openGates: (only: (jobId: string) => boolean = () => true) => {
+    openGates: (only: (jobId: string) => boolean = () => true, failCode?: string) => {
       const due = gates.filter((g) => only(g.jobId));
       for (const g of due) gates.splice(gates.indexOf(g), 1);
-      due.forEach((g) => g.open());
+      due.forEach((g) => g.open(failCode));
     },
     validations,
     meetLoginForm: (onValidation: (n: number) => boolean) =>
@@ -111,8 +114,8 @@ describe('JobScheduler', () => {
     await host.stop(100);
   });
 
-  async function startWith(concurrency: number, portalLimits?: Record<string, PortalLimits>) {
-    scheduler = new JobScheduler({ host, clock, concurrency, portalLimits });
+  async function startWith(concurrency: number, portalLimits?: Record<string, PortalLimits>, logger?: MemoryLogger) {
+    scheduler = new JobScheduler({ host, clock, concurrency, portalLimits, logger });
     scheduler.start();
   }
 
@@ -270,8 +273,8 @@ describe('JobScheduler', () => {
       expect(fake.submitted).toEqual(['fast10', 'fast11', 'fast12', 'fast13']);
       expect(startedOf('slow')).toEqual(['slow0', 'slow1']);
       expect(scheduler.portalLoad()).toEqual([
-        { portal: 'fast', queued: 0, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0 },
-        { portal: 'slow', queued: 2, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0 },
+        { portal: 'fast', queued: 0, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null },
+        { portal: 'slow', queued: 2, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null },
       ]);
     });
 
@@ -296,7 +299,7 @@ describe('JobScheduler', () => {
       await startWith(10, { r: { minSubmitSpacingMs: 1_000, submitsPerMinute: 3 } });
       await settle();
       expect(startedOf('r')).toEqual(['r0']);
-      expect(scheduler.portalLoad()).toEqual([{ portal: 'r', queued: 4, running: 1, waitingForRate: 4, waitingForQuietHours: 0, waitingForSession: 0 }]);
+      expect(scheduler.portalLoad()).toEqual([{ portal: 'r', queued: 4, running: 1, waitingForRate: 4, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null }]);
       await clock.advance(999);
       await settle();
       expect(startedOf('r')).toEqual(['r0']);
@@ -323,7 +326,7 @@ describe('JobScheduler', () => {
       await startWith(3, { q: { quietHours: [{ from: '23:00', to: '00:30' }] } });
       await settle();
       expect(fake.started).toEqual(['o10']);
-      expect(scheduler.portalLoad()).toContainEqual({ portal: 'q', queued: 1, running: 0, waitingForRate: 0, waitingForQuietHours: 1, waitingForSession: 0 });
+      expect(scheduler.portalLoad()).toContainEqual({ portal: 'q', queued: 1, running: 0, waitingForRate: 0, waitingForQuietHours: 1, waitingForSession: 0, concurrencyLimit: null });
       await clock.advance(30 * 60_000 - 1);
       await settle();
       expect(startedOf('q')).toEqual([]);
@@ -337,7 +340,40 @@ describe('JobScheduler', () => {
       await portalJob('w', 1);
       await startWith(3);
       await settle();
-      expect(scheduler.portalLoad()).toEqual([{ portal: 'w', queued: 2, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 2 }]);
+      expect(scheduler.portalLoad()).toEqual([{ portal: 'w', queued: 2, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 2, concurrencyLimit: null }]);
+    });
+
+    it('adaptive concurrency halves the portal limit when its attempts time out together, and raises it after a healthy round; each change logged', async () => {
+      const logger = new MemoryLogger();
+      await sessions('ad');
+      for (let n = 0; n < 12; n++) await portalJob('ad', n);
+      await startWith(10, { ad: { concurrency: 4, adaptive: { floor: 1 } } }, logger);
+      await settle();
+      expect(startedOf('ad')).toHaveLength(4);
+      expect(scheduler.portalLoad()[0]).toMatchObject({ running: 4, concurrencyLimit: 4 });
+      // All four time out at once: one halving (to 2), two new attempts.
+      fake.openGates(() => true, 'TIMEOUT');
+      await settle();
+      expect(scheduler.portalLoad()[0]).toMatchObject({ running: 2, concurrencyLimit: 2 });
+      expect(startedOf('ad')).toHaveLength(6);
+      // A round of two successes at 2: up to 3.
+      fake.openGates();
+      await settle();
+      expect(scheduler.portalLoad()[0]).toMatchObject({ running: 3, concurrencyLimit: 3 });
+      expect(logger.lines.filter((l) => l.message === 'portal concurrency changed').map((l) => l.fields)).toEqual([
+        { portal: 'ad', from: 4, to: 2, reason: 'strained', floor: 1, ceiling: 4 },
+        { portal: 'ad', from: 2, to: 3, reason: 'healthy', floor: 1, ceiling: 4 },
+      ]);
+    });
+
+    it('a form the portal refused says nothing about load: the adaptive limit stays', async () => {
+      await sessions('ad');
+      for (let n = 0; n < 6; n++) await portalJob('ad', n);
+      await startWith(10, { ad: { concurrency: 2, adaptive: { floor: 1 } } });
+      await settle();
+      fake.openGates(() => true, 'UNEXPECTED_PAGE');
+      await settle();
+      expect(scheduler.portalLoad()[0]).toMatchObject({ running: 2, concurrencyLimit: 2 });
     });
   });
 });

@@ -5,7 +5,8 @@
 // start spacing, starts per minute, quiet hours) are applied before a start, and a free slot goes
 // to the portal with the fewest attempts in flight, so a slow portal cannot starve the others.
 // A start held by a rate or quiet-hours limit is looked at again when the limit opens (a timer
-// on the injected clock).
+// on the injected clock). A portal with adaptive concurrency has its limit moved by the outcome of
+// each attempt that ends (adaptive-concurrency.ts); every change is logged.
 // It owns no state of its own: what is pending, running or halted is read from the host's read
 // feed, and every committed change wakes it, so after a crash it simply picks up from the log.
 // A job that met the login form is told SESSION_READY as soon as its master session is logged in
@@ -13,6 +14,7 @@
 import type { ActorHost, Clock, Logger, StateChange, StateOf, StreamState, TimerHandle } from '@engine/core';
 import { InvalidCommandError, silentLogger } from '@engine/core';
 import { isMasterAvailable, isQueuePaused, JOB_MACHINE, jobHasTag, jobInterruptedEvent, masterStateName, PORTAL_QUEUE_MACHINE } from '@engine/machines';
+import { adaptConcurrency, attemptSignal, initialAdaptiveState, type AdaptiveBounds, type AdaptiveState } from './adaptive-concurrency';
 import { nextPortal, startVerdict, type PortalLimits } from './portal-limits';
 
 /** After a START that failed for another reason than a refusal (a lost lease, a store error), the job is looked at again this much later. */
@@ -47,6 +49,8 @@ export interface PortalLoad {
   waitingForQuietHours: number;
   /** Queued jobs whose master session is not available, and jobs that met the login form waiting for it to log in again. */
   waitingForSession: number;
+  /** The portal's own concurrency now (adaptive: where it has moved to); null: only the global cap. */
+  concurrencyLimit: number | null;
 }
 
 export interface SchedulerStatus {
@@ -83,6 +87,8 @@ export class JobScheduler {
   private served = 0;
   /** Every portal a job was seen for: its load is reported at zero rather than vanishing. */
   private readonly portals = new Set<string>();
+  /** Portals with adaptive concurrency: their bounds and where their limit is now. */
+  private readonly adaptive = new Map<string, { bounds: AdaptiveBounds; state: AdaptiveState }>();
   private wake: { at: number; timer: TimerHandle } | undefined;
   private readonly logger: Logger;
   private readonly idleWaiters = new Set<() => void>();
@@ -95,6 +101,12 @@ export class JobScheduler {
     this.concurrency = options.concurrency ?? 3;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${this.concurrency}`);
     this.logger = options.logger ?? silentLogger;
+    for (const [portal, limits] of Object.entries(options.portalLimits ?? {})) {
+      if (!limits.adaptive) continue;
+      const bounds = { floor: limits.adaptive.floor, ceiling: limits.concurrency ?? this.concurrency };
+      if (!Number.isInteger(bounds.floor) || bounds.floor < 1 || bounds.floor > bounds.ceiling) throw new RangeError(`portal ${portal}: the adaptive floor must be an integer 1..${bounds.ceiling}, got ${bounds.floor}`);
+      this.adaptive.set(portal, { bounds, state: initialAdaptiveState(bounds) });
+    }
   }
 
   start(): void {
@@ -125,7 +137,7 @@ export class JobScheduler {
     const load = new Map<string, PortalLoad>();
     const of = (portal: string) => {
       let entry = load.get(portal);
-      if (!entry) load.set(portal, (entry = { portal, queued: 0, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0 }));
+      if (!entry) load.set(portal, (entry = { portal, queued: 0, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: this.limitsOf(portal)?.concurrency ?? null }));
       return entry;
     };
     for (const portal of [...this.portals, ...Object.keys(this.options.portalLimits ?? {})]) of(portal);
@@ -138,7 +150,7 @@ export class JobScheduler {
         entry.waitingForSession += entry.queued;
         continue;
       }
-      const verdict = startVerdict(this.options.portalLimits?.[entry.portal], entry.running, this.recentStarts(entry.portal, now), now);
+      const verdict = startVerdict(this.limitsOf(entry.portal), entry.running, this.recentStarts(entry.portal, now), now);
       if (verdict.start || verdict.reason === 'concurrency') continue;
       if (verdict.reason === 'rate') entry.waitingForRate = entry.queued;
       else entry.waitingForQuietHours = entry.queued;
@@ -246,7 +258,7 @@ export class JobScheduler {
       this.queue.delete(entry.stream);
     } else {
       if (jobHasTag(entry.state, 'attempt')) this.running.set(entry.stream, entry.state.context.portal);
-      else this.running.delete(entry.stream);
+      else if (this.running.delete(entry.stream)) this.attemptEnded(entry);
       if (!jobHasTag(entry.state, 'awaitingSession')) this.awaitingSession.delete(entry.stream);
       else if (!this.awaitingSession.has(entry.stream)) {
         const failures = entry.state.context.failures;
@@ -261,6 +273,25 @@ export class JobScheduler {
       }
     }
     if (this.running.size + this.starting.size === 0) for (const wake of [...this.idleWaiters]) wake();
+  }
+
+  /** A portal's limits, with its concurrency where adaptation has moved it. */
+  private limitsOf(portal: string): PortalLimits | undefined {
+    const limits = this.options.portalLimits?.[portal];
+    const adaptive = this.adaptive.get(portal);
+    return limits && adaptive ? { ...limits, concurrency: adaptive.state.limit } : limits;
+  }
+
+  /** Feeds an ended attempt's outcome to its portal's adaptive concurrency, if it has one. */
+  private attemptEnded(entry: StreamState<JobState>): void {
+    const { portal, failures, attempt } = entry.state.context;
+    const adaptive = this.adaptive.get(portal);
+    if (!adaptive) return;
+    const failure = failures[failures.length - 1];
+    const signal = attemptSignal({ submitted: entry.state.value === 'submitted', failureCode: failure && failure.attempt === attempt ? failure.code : null });
+    const { state, change } = adaptConcurrency(adaptive.state, signal, adaptive.bounds);
+    adaptive.state = state;
+    if (change) this.logger.info('portal concurrency changed', { portal, from: change.from, to: change.to, reason: change.reason, floor: adaptive.bounds.floor, ceiling: adaptive.bounds.ceiling });
   }
 
   private master(portal: string): StreamState | undefined {
@@ -311,7 +342,7 @@ export class JobScheduler {
     while (room > 0 && queues.size > 0) {
       const candidates: { portal: string; inFlight: number; lastServed: number; head: number }[] = [];
       for (const [portal, portalQueue] of queues) {
-        const verdict = startVerdict(this.options.portalLimits?.[portal], inFlight.get(portal) ?? 0, this.recentStarts(portal, now), now);
+        const verdict = startVerdict(this.limitsOf(portal), inFlight.get(portal) ?? 0, this.recentStarts(portal, now), now);
         if (verdict.start) candidates.push({ portal, inFlight: inFlight.get(portal) ?? 0, lastServed: this.lastServed.get(portal) ?? -1, head: rank.get(portalQueue[0].stream) ?? 0 });
         else {
           // Held by its own limit: a timer brings it back when a rate or quiet window opens; an attempt ending wakes it otherwise.

@@ -21,6 +21,8 @@ export interface PortalLimits {
   submitsPerMinute?: number;
   /** Windows in which no new attempt of this portal starts (jobs stay queued). */
   quietHours?: QuietHours[];
+  /** Opt-in: the portal's concurrency moves between `floor` and `concurrency` with the strain its attempts show (adaptive-concurrency.ts). */
+  adaptive?: { floor: number };
 }
 
 export type StartVerdict =
