@@ -330,12 +330,15 @@ export class JobScheduler {
     const now = this.options.clock.now();
     // Each ready portal's queue, FIFO; a portal is served one job at a time, fewest in flight first.
     const queues = new Map<string, QueuedJob[]>();
+    const held = new Set<string>();
     const rank = new Map<string, number>();
     for (const [i, job] of fifo(this.queue.values()).entries()) {
       rank.set(job.stream, i);
       const portalQueue = queues.get(job.portal);
       if (portalQueue) portalQueue.push(job);
+      else if (held.has(job.portal)) continue;
       else if (!this.queuePaused(job.portal) && this.masterAvailable(job.portal)) queues.set(job.portal, [job]);
+      else held.add(job.portal);
     }
     const inFlight = this.inFlightByPortal();
     let wakeAt = Infinity;
