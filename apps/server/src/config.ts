@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ValidationError } from '@engine/core';
 import type { CaptchaPolicy } from '@engine/machines';
-import type { WebhookFormat } from '@engine/engine';
+import type { PortalLimits, WebhookFormat } from '@engine/engine';
 import { parseCaptchaConfig, type CaptchaConfig } from './captcha-config';
+import { parsePortalLimits } from './portal-limits-config';
 import { loadSettings, type LoadedSettings, type SettingSource } from './settings/load-settings';
 import { SETTINGS, type PortalSettingKey, type PortalSettingValues, type SettingKey, type SettingValues } from './settings/settings-schema';
 
@@ -19,6 +20,8 @@ export interface PortalConfig {
   credentialsRef: string;
   /** `manual` (an operator answers through the API, the default), `portal-sim` (the simulator's test hook), or a chain of solvers tried in order. */
   captcha?: CaptchaConfig;
+  /** The portal's own concurrency, start spacing, starts per minute and quiet hours (portal-limits-config.ts). Default: none. */
+  limits?: PortalLimits;
   /** The settings this portal runs with: the global ones with its own `settings` over them. */
   settings: PortalSettingValues;
   /** The keys its `settings` set. */
@@ -197,7 +200,7 @@ function portalConfigs(loaded: LoadedSettings, secretsFile: boolean, fields: Rec
   const portals: PortalConfig[] = [];
   const from = loaded.portalsFrom;
   for (const [i, { raw, settings, overridden }] of loaded.portals.entries()) {
-    const known = new Set(['adapter', 'options', 'credentialsRef', 'captcha', 'settings']);
+    const known = new Set(['adapter', 'options', 'credentialsRef', 'captcha', 'limits', 'settings']);
     const unknown = Object.keys(raw).filter((key) => !known.has(key));
     if (typeof raw.adapter !== 'string' || raw.adapter === '' || typeof raw.credentialsRef !== 'string' || raw.credentialsRef === '') {
       fields[from] ??= `portals[${i}]: needs adapter and credentialsRef (strings)`;
@@ -216,6 +219,11 @@ function portalConfigs(loaded: LoadedSettings, secretsFile: boolean, fields: Rec
       fields[from] ??= captcha.error;
       continue;
     }
+    const limits = parsePortalLimits(raw.limits, `portals[${i}].limits`);
+    if ('error' in limits) {
+      fields[from] ??= limits.error;
+      continue;
+    }
     if (settings['browser.proxyCredentialsRef'] !== null && !secretsFile) {
       fields[`portals[${i}].settings.browser.proxyCredentialsRef`] = 'needs SECRETS_FILE, where the reference is resolved';
     }
@@ -224,6 +232,7 @@ function portalConfigs(loaded: LoadedSettings, secretsFile: boolean, fields: Rec
       ...(raw.options !== undefined ? { options: raw.options as Record<string, unknown> } : {}),
       credentialsRef: raw.credentialsRef,
       ...(captcha.config !== undefined ? { captcha: captcha.config } : {}),
+      ...(limits.limits !== undefined ? { limits: limits.limits } : {}),
       settings,
       overridden,
     });

@@ -51,6 +51,7 @@ import { JobIndexProjection } from './jobs/job-index/job-index-projection';
 import { MemoryJobIndex } from './jobs/job-index/memory-job-index';
 import { JobIntake, type JobPolicy, type JobState } from './jobs/job-intake';
 import { JobScheduler } from './jobs/job-scheduler';
+import type { PortalLimits } from './jobs/portal-limits';
 import { JobsApi } from './jobs/jobs-api';
 import { MasterSessionRuntime, type MasterTimeouts, type PortalBrowser } from './master-sessions/master-session-runtime';
 import { SessionsApi } from './master-sessions/sessions-api';
@@ -76,7 +77,10 @@ export interface EngineOptions {
   clock?: Clock;
   logger?: Logger;
   alerter?: Alerter;
+  /** Attempts in flight at once over all portals. Default 3. */
   concurrency?: number;
+  /** Per portal id: its own concurrency (under the global one), start spacing, starts per minute, quiet hours. */
+  portalLimits?: Readonly<Record<string, PortalLimits>>;
   cloneStrategy?: CloneStrategy;
   browser?: BrowserHostConfig;
   masterSession?: MasterSessionConfigOverrides;
@@ -277,7 +281,7 @@ export function createEngine(options: EngineOptions): Engine {
         onChanged: (stream) => scheduler.refresh(stream),
       })
     : undefined;
-  const scheduler = new JobScheduler({ host, clock, logger, concurrency, owns: ownership && ((stream) => ownership.owns(stream)) });
+  const scheduler = new JobScheduler({ host, clock, logger, concurrency, portalLimits: options.portalLimits, owns: ownership && ((stream) => ownership.owns(stream)) });
   const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job, portalPolicy: (portal) => options.portalOptions?.(portal)?.job });
   const callbackPolicy = { ...DEFAULT_CALLBACK_POLICY, ...options.callbacks?.policy };
   const callbacks = new CallbacksApi({

@@ -59,6 +59,7 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
       ? new FanOutAlerter([log, new WebhookAlerter({ url: config.alertWebhookUrl, format: config.alertWebhookFormat, publicUrl: config.publicUrl ?? undefined })])
       : log,
     concurrency: config.concurrency,
+    portalLimits: Object.fromEntries(config.portals.flatMap((p, i) => (p.limits ? [[adapters[i].id, p.limits]] : []))),
     cloneStrategy: config.cloneStrategy,
     job: (() => {
       const policy = defaultRetryPolicy(config.jobRetryDelayMs ?? JOB_DEFAULTS.retryDelayMs);

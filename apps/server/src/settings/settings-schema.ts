@@ -117,7 +117,7 @@ export const SETTINGS = {
   }),
 
   // --- jobs
-  'jobs.concurrency': setting({ env: 'CONCURRENCY', type: int(1, 64), default: 3, doc: 'attempts in flight, over all portals' }),
+  'jobs.concurrency': setting({ env: 'CONCURRENCY', type: int(1, 64), default: 3, doc: "attempts in flight over all portals (the global cap; a portal's `limits.concurrency` may be lower)" }),
   'jobs.cloneStrategy': setting({ env: 'CLONE_STRATEGY', type: oneOf(['context', 'profile-copy']), default: 'context', doc: "how a job's session is cloned from the master session" }),
   'jobs.maxAttempts': setting({ env: 'JOB_MAX_ATTEMPTS', type: int(1, 100), default: 3, portal: true, doc: 'attempts per job (attempts that met the login form count only beyond `jobs.freeLoginFormAttempts`)' }),
   'jobs.retryDelayMs': setting({

@@ -3,12 +3,13 @@
 // failure evidence, report a dead session to the master, close the clone. Each answers with
 // the machine's outcome event; failures carry an error code, never an error's text.
 import type { Page } from 'puppeteer-core';
-import { EngineError, errorCode, InvalidCommandError, TimeoutError, type Clock, type CommandSender, type EffectContext, type EffectHandlers, type Logger, type StateFeed } from '@engine/core';
+import { EngineError, InvalidCommandError, TimeoutError, type Clock, type CommandSender, type EffectContext, type EffectHandlers, type Logger, type StateFeed } from '@engine/core';
 import { captureFailure, type ArtifactStore, type CloneStrategy, type SessionClone, type SessionCloner, type SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
 import { isMasterAvailable, jobInterruptedEvent, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type JobDefinition, type JobEvent, type SubmitFormParams } from '@engine/machines';
 import type { CaptureArtifactParams, ReportSessionFailureParams, ValidateSessionParams } from '@engine/machines';
 import type { PortalRegistry } from '../portals/portal-registry';
+import { failureCode } from './failure-code';
 
 export interface JobEffectsOptions {
   /** The read feed: a lookup waits on it for its portal's master session to be available. */
@@ -110,7 +111,7 @@ export class JobEffects {
       return { type: 'CLONED', at: this.now() };
     } catch (error) {
       if (signal.aborted) throw error;
-      return { type: 'CLONE_FAILED', code: codeOf(error), at: this.now() };
+      return { type: 'CLONE_FAILED', code: failureCode(error), at: this.now() };
     }
   }
 
@@ -133,7 +134,7 @@ export class JobEffects {
       return { type: 'STEP_FILLED', step: p.step, at: this.now() };
     } catch (error) {
       if (signal.aborted) throw error;
-      const code = codeOf(error);
+      const code = failureCode(error);
       const artifactRef = await this.evidence(page, context.portal, `${p.jobId}-${p.step}`, signal);
       if (code === 'SESSION_EXPIRED') return { type: 'LOGIN_FORM_SEEN', artifactRef, at: this.now() };
       if (code === 'FORM_REJECTED') return { type: 'STEP_REJECTED', step: p.step, code, artifactRef, at: this.now() };
@@ -148,7 +149,7 @@ export class JobEffects {
       await confirmHeld();
     } catch (error) {
       // Not clicked. Whoever holds the job now (this worker, after a blip) reconciles before any click.
-      this.options.logger.warn('submission not clicked: the lease could not be confirmed', { stream, code: codeOf(error) });
+      this.options.logger.warn('submission not clicked: the lease could not be confirmed', { stream, code: failureCode(error) });
       return { type: 'SUBMIT_INTERRUPTED', at: this.now() };
     }
     try {
@@ -156,7 +157,7 @@ export class JobEffects {
       return { type: 'SUBMITTED', reference, at: this.now() };
     } catch (error) {
       // Whatever went wrong after the click, the portal may hold the submission: reconcile.
-      return { type: 'SUBMIT_FAILED', code: codeOf(error), at: this.now() };
+      return { type: 'SUBMIT_FAILED', code: failureCode(error), at: this.now() };
     }
   }
 
@@ -212,7 +213,7 @@ export class JobEffects {
       return this.adapter(p.portal).authoritativeLookup ? { type: 'SUBMISSION_NOT_FOUND', at: this.now(), authoritative: true } : { type: 'SUBMISSION_NOT_FOUND', at: this.now() };
     } catch (error) {
       if (signal.aborted) throw error;
-      return { type: 'LOOKUP_FAILED', code: codeOf(error), at: this.now() };
+      return { type: 'LOOKUP_FAILED', code: failureCode(error), at: this.now() };
     } finally {
       await clone?.close().catch(() => undefined);
     }
@@ -239,7 +240,7 @@ export class JobEffects {
     const clone = this.clones.get(key);
     if (!clone) return;
     this.clones.delete(key);
-    await clone.close().catch((error) => this.options.logger.warn('clone did not close cleanly', { clone: key, code: codeOf(error) }));
+    await clone.close().catch((error) => this.options.logger.warn('clone did not close cleanly', { clone: key, code: failureCode(error) }));
   }
 
   private page(jobId: string, attempt: number): Page {
@@ -265,12 +266,6 @@ export class JobEffects {
 
 function cloneKey(jobId: string, attempt: number): string {
   return `${jobId}#${attempt}`;
-}
-
-function codeOf(error: unknown): string {
-  const code = errorCode(error);
-  if (code) return code;
-  return error instanceof Error ? error.name.replace(/Error$/, '').toUpperCase() || 'ERROR' : 'ERROR';
 }
 
 /** Waits `ms`, or rejects as soon as the signal aborts. */
