@@ -18,10 +18,11 @@ export class AlertSignals {
 
   constructor(private readonly keepMs: number) {}
 
-  observe(event: RecordedEvent): void {
+  /** Takes in one event; false when it changed no signal (most job events), so no rule needs evaluating. */
+  observe(event: RecordedEvent): boolean {
     const state = event.stateAfter as { value?: unknown; status?: string; context?: { portal?: unknown; jobId?: unknown; captcha?: unknown } } | null;
     const portal = typeof state?.context?.portal === 'string' ? state.context.portal : null;
-    if (!portal) return;
+    if (!portal) return false;
     if (event.stream.startsWith(MASTER_PREFIX)) {
       this.portalNames.add(portal);
       const rows = this.recoveries.get(portal) ?? new Map<string, RecoveryAttemptRecord>();
@@ -35,12 +36,16 @@ export class AlertSignals {
       if (captcha && typeof captcha.unanswered === 'number' && typeof captcha.policy?.warnAfter === 'number') {
         this.captchas.set(portal, { unanswered: captcha.unanswered, warnAfter: captcha.policy.warnAfter });
       } else this.captchas.delete(portal);
-    } else if (event.stream.startsWith(JOB_PREFIX) && state?.status === 'done' && !this.outcomes.has(event.stream)) {
-      if (!isJobFinal({ value: state.value })) return;
+      return true;
+    }
+    if (event.stream.startsWith(JOB_PREFIX) && state?.status === 'done' && !this.outcomes.has(event.stream)) {
+      if (!isJobFinal({ value: state.value })) return false;
       this.portalNames.add(portal);
       const jobId = typeof state.context?.jobId === 'string' ? state.context.jobId : event.stream.slice(JOB_PREFIX.length);
       this.outcomes.set(event.stream, { jobId, portal, outcome: state.value as string, atMs: Date.parse(event.meta.at) });
+      return true;
     }
+    return false;
   }
 
   portals(): string[] {
@@ -60,12 +65,19 @@ export class AlertSignals {
     return [...this.outcomes.values()];
   }
 
-  /** Forgets what no window can reach any more. */
+  /**
+   * Forgets what no window can reach any more. Outcomes are held in the order they finished, so
+   * this stops at the first one still in reach instead of walking them all at every evaluation
+   * (one recorded out of clock order waits for those before it: the rules filter by time anyway).
+   */
   prune(atMs: number): void {
     const horizon = atMs - this.keepMs;
     for (const rows of this.recoveries.values()) {
       for (const [key, row] of rows) if (Date.parse(row.startedAt) <= horizon) rows.delete(key);
     }
-    for (const [stream, outcome] of this.outcomes) if (outcome.atMs <= horizon) this.outcomes.delete(stream);
+    for (const [stream, outcome] of this.outcomes) {
+      if (outcome.atMs > horizon) break;
+      this.outcomes.delete(stream);
+    }
   }
 }
