@@ -5,7 +5,7 @@
 import type { Alert, Alerter, Clock, EventStore, Logger, RecordedEvent, Subscription, TimerHandle } from '@engine/core';
 import { silentLogger } from '@engine/core';
 import { AlertEvaluator } from './alert-evaluator';
-import { captchaUnansweredCondition, DEFAULT_ALERT_RULES, jobSuccessRateCondition, recoveryRateCondition, type AlertCondition, type AlertRulesConfig } from './alert-rules';
+import { captchaUnansweredCondition, DEFAULT_ALERT_RULES, recoveryRateCondition, successRateCondition, type AlertCondition, type AlertRulesConfig } from './alert-rules';
 import { AlertSignals } from './alert-signals';
 
 const HOUR_MS = 3_600_000;
@@ -40,12 +40,11 @@ export class AlertMonitor {
   }
 
   conditions(atMs = this.clock.now()): AlertCondition[] {
-    const outcomes = this.signals.jobOutcomes();
     return this.signals
       .portals()
       .flatMap((portal) => [
         recoveryRateCondition(portal, this.signals.recoveryRows(portal), atMs, this.rules),
-        jobSuccessRateCondition(portal, outcomes, atMs, this.rules),
+        successRateCondition(portal, this.signals.successRate(portal, atMs, this.rules.successRateWindowMs), this.rules),
         captchaUnansweredCondition(portal, this.signals.captcha(portal)),
       ]);
   }
