@@ -3,7 +3,7 @@
 // all appends queued in one event-loop turn, on any streams, share one transaction and one
 // fsync, while each is still checked against its own expectedVersion and fails alone.
 // Subscriptions read what was just committed from the rows the commit wrote, kept in memory
-// (the committed tail), not back from the file.
+// (the committed tail), not back from the file, each row decoded once for all of them.
 import type Database from 'better-sqlite3';
 import {
   EngineError,
@@ -43,6 +43,12 @@ export interface SqliteEventStoreStats {
   appends: number;
 }
 
+interface TailRow {
+  row: StoredEvent;
+  /** The row as subscribers get it, decoded for the first one that reads it. */
+  decoded: RecordedEvent | undefined;
+}
+
 interface PendingAppend {
   stream: string;
   events: EncodedEvent[];
@@ -67,7 +73,7 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new SubscriptionSet();
   private readonly counters: SqliteEventStoreStats = { transactions: 0, appends: 0 };
   /** The latest committed rows, in position order and without a gap between them. */
-  private tail: StoredEvent[] = [];
+  private tail: TailRow[] = [];
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly sql: ReturnType<typeof prepareStatements>;
@@ -241,8 +247,8 @@ export class SqliteEventStore implements EventStore {
   private keepInTail(rows: StoredEvent[]): void {
     if (rows.length === 0) return;
     const last = this.tail[this.tail.length - 1];
-    if (!last || rows[0].position !== last.position + 1) this.tail = [];
-    for (const row of rows) this.tail.push(row);
+    if (!last || rows[0].position !== last.row.position + 1) this.tail = [];
+    for (const row of rows) this.tail.push({ row, decoded: undefined });
     if (this.tail.length > 2 * TAIL_ROWS) this.tail = this.tail.slice(-TAIL_ROWS);
   }
 
@@ -250,12 +256,14 @@ export class SqliteEventStore implements EventStore {
    * What a subscription reads: from the tail when it holds everything after `fromPosition` that
    * this store committed, from the file otherwise (a subscriber catching up from further back).
    * Rows another connection appended after this store's last commit are read at the next one.
+   * The store's subscribers share the decoded event: delivered events are read-only, as
+   * everywhere on the read side.
    */
   private readCommitted(fromPosition: number, limit: number): RecordedEvent[] {
     const first = this.tail[0];
-    if (!first || fromPosition < first.position - 1) return this.readAfter(fromPosition, limit);
-    const start = fromPosition - first.position + 1;
-    return this.tail.slice(start, start + limit).map(toRecordedEvent);
+    if (!first || fromPosition < first.row.position - 1) return this.readAfter(fromPosition, limit);
+    const start = fromPosition - first.row.position + 1;
+    return this.tail.slice(start, start + limit).map((entry) => (entry.decoded ??= toRecordedEvent(entry.row)));
   }
 
   private readAfter(fromPosition: number, limit: number): RecordedEvent[] {
