@@ -147,7 +147,7 @@ function instantEffects(): EffectRegistry {
  * included) over `jobs` jobs from intake to `submitted`, divided by the jobs. No browser runs:
  * the effects answer instantly, so this is the engine's own cost per job. A warm-up batch first.
  */
-async function engineCpu(jobs: number): Promise<{ cpuMsPerJob: number; eventsPerJob: number; transactionsPerJob: number; seconds: number }> {
+async function engineCpu(jobs: number): Promise<{ cpuMsPerJob: number; userMsPerJob: number; eventsPerJob: number; transactionsPerJob: number; seconds: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-jobs-cpu-'));
   const store = new SqliteEventStore(join(dir, 'events.db'));
   const engine = createEngine({
@@ -188,6 +188,7 @@ async function engineCpu(jobs: number): Promise<{ cpuMsPerJob: number; eventsPer
     }
     return {
       cpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs,
+      userMsPerJob: cpu.user / 1000 / jobs,
       eventsPerJob: (engine.feed.position - positionBefore) / jobs,
       transactionsPerJob: (store.stats().transactions - transactionsBefore) / jobs,
       seconds,
@@ -203,7 +204,7 @@ async function main(): Promise<void> {
     // Profiling aid (node --cpu-prof): the CPU part alone, nothing written.
     const cpu = await engineCpu(cpuJobs);
     console.log(
-      `engine CPU ${cpu.cpuMsPerJob.toFixed(3)} ms/job over ${cpuJobs} jobs (${cpu.eventsPerJob.toFixed(1)} events/job, ${cpu.transactionsPerJob.toFixed(2)} SQLite transactions/job, ${cpu.seconds.toFixed(1)} s)`,
+      `engine CPU ${cpu.cpuMsPerJob.toFixed(3)} ms/job (user ${cpu.userMsPerJob.toFixed(3)}) over ${cpuJobs} jobs (${cpu.eventsPerJob.toFixed(1)} events/job, ${cpu.transactionsPerJob.toFixed(2)} SQLite transactions/job, ${cpu.seconds.toFixed(1)} s)`,
     );
     return;
   }

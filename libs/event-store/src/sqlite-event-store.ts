@@ -230,8 +230,9 @@ export class SqliteEventStore implements EventStore {
     const appended: AppendedEvent[] = [];
     for (const event of events) {
       const row = chainEvent(stream, ++version, hash, event);
-      position = Number(this.sql.insertEvent.run(row).lastInsertRowid);
-      rows.push({ ...row, position });
+      // Positional parameters: binding by name walks the object's keys on every insert.
+      position = Number(this.sql.insertEvent.run(stream, version, row.type, row.data, row.stateAfter, row.meta, row.prevHash, row.hash).lastInsertRowid);
+      rows.push({ position, stream, version, type: row.type, data: row.data, stateAfter: row.stateAfter, meta: row.meta, prevHash: row.prevHash, hash: row.hash });
       appended.push({ version, position, hash: row.hash, prevHash: row.prevHash });
       hash = row.hash;
     }
@@ -287,7 +288,7 @@ function prepareStatements(db: Database.Database) {
     allHeads: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams`),
     anyHead: db.prepare('SELECT stream FROM streams LIMIT 1'),
     insertEvent: db.prepare(
-      'INSERT INTO events (stream, version, type, data, state_after, meta, prev_hash, hash) VALUES (@stream, @version, @type, @data, @stateAfter, @meta, @prevHash, @hash)',
+      'INSERT INTO events (stream, version, type, data, state_after, meta, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     upsertHead: db.prepare(
       `INSERT INTO streams (stream, version, last_hash, last_position) VALUES (@stream, @version, @lastHash, @lastPosition)
