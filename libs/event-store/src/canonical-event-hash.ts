@@ -15,5 +15,5 @@ export interface CanonicalEventParts {
 export function canonicalEventHash(prevHash: string, stream: string, version: number, parts: CanonicalEventParts): string {
   // The body canonicalJson builds for eventHash: its keys in sorted order.
   const body = `{"data":${parts.data},"meta":${parts.meta},"stateAfter":${parts.stateAfter},"stream":${JSON.stringify(stream)},"type":${JSON.stringify(parts.type)},"version":${version}}`;
-  return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
+  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
