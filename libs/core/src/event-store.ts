@@ -76,7 +76,8 @@ export interface EventStore {
   heads(prefix?: string): Promise<StreamHead[]>;
   /**
    * Delivers every event with position > fromPosition in order: catch-up first, then live, no gaps,
-   * no repeats. The handler is awaited before the next event is delivered.
+   * no repeats. The handler is awaited before the next event is delivered. A delivered event may
+   * be the same object for every subscriber of the store: handlers read it, never change it.
    */
   subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription;
   /** Recomputes hash chains (one stream, or all) and reports every stream whose chain breaks, with the first bad version. */

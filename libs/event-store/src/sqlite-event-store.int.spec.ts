@@ -1,11 +1,11 @@
 // The SQLite adapter against real files under os.tmpdir(): the conformance suite, then what
 // only a file-backed store has to promise — refusing damaged or foreign files without touching
-// them, and group commit.
+// them, group commit, and subscriptions fed from the rows just committed.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StoreCorruptError, UnknownSchemaVersionError, VersionConflictError, type NewEvent } from '@engine/core';
+import { StoreCorruptError, UnknownSchemaVersionError, VersionConflictError, type NewEvent, type RecordedEvent } from '@engine/core';
 import { describeEventStoreConformance } from './conformance/event-store.conformance';
 import { SqliteEventStore } from './sqlite-event-store';
 import { SCHEMA_VERSION } from './sqlite-schema';
@@ -182,6 +182,47 @@ describe('SqliteEventStore group commit', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((await store.readAll()).map((e) => e.type)).toEqual(['a', 'b', 'c']);
     expect(store.stats().transactions).toBe(2);
+  });
+
+  /** Every event `store`'s subscription from 0 delivers until it has `count` of them. */
+  function delivered(count: number): Promise<RecordedEvent[]> {
+    return new Promise((resolve) => {
+      const seen: RecordedEvent[] = [];
+      const subscription = store.subscribe(0, (e) => {
+        seen.push(e);
+        if (seen.length === count) void subscription.close().then(() => resolve(seen));
+      });
+    });
+  }
+
+  it('a live subscription gets what was just committed, not the rows of an append that failed in the same batch', async () => {
+    await store.append('job-1', [event('a')], { expectedVersion: 'no-stream' });
+    const seen = delivered(4);
+    tamper(temp.file, `UPDATE events SET version = 2 WHERE stream = 'job-1'`);
+    tamper(temp.file, `DELETE FROM streams WHERE stream = 'job-1'`);
+    await Promise.allSettled([
+      store.append('job-2', [event('b')], { expectedVersion: 'no-stream' }),
+      store.append('job-1', [event('forged'), event('forged')], { expectedVersion: 'no-stream' }),
+      store.append('job-3', [event('c'), event('d', { n: 1 })], { expectedVersion: 'no-stream' }),
+    ]);
+    const events = await seen;
+    expect(events.map((e) => `${e.position}:${e.type}`)).toEqual(['1:a', '2:b', '3:c', '4:d']);
+    expect(events.slice(1)).toEqual(await store.readAll(1));
+  });
+
+  it('a live subscription misses nothing another connection appended to the same file between its commits', async () => {
+    const other = new SqliteEventStore(temp.file);
+    try {
+      const seen = delivered(6);
+      await store.append('job-1', [event('mine-1')], { expectedVersion: 'no-stream' });
+      await other.append('job-2', [event('theirs-1'), event('theirs-2')], { expectedVersion: 'no-stream' });
+      await store.append('job-1', [event('mine-2')], { expectedVersion: 1 });
+      await other.append('job-2', [event('theirs-3')], { expectedVersion: 2 });
+      await store.append('job-1', [event('mine-3')], { expectedVersion: 2 });
+      expect((await seen).map((e) => `${e.position}:${e.type}`)).toEqual(['1:mine-1', '2:theirs-1', '3:theirs-2', '4:mine-2', '5:theirs-3', '6:mine-3']);
+    } finally {
+      await other.close();
+    }
   });
 
   it('without group commit, every append is its own transaction', async () => {

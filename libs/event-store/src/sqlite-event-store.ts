@@ -2,6 +2,8 @@
 // durable when acknowledged (synchronous=FULL unless configured otherwise) and group-committed:
 // all appends queued in one event-loop turn, on any streams, share one transaction and one
 // fsync, while each is still checked against its own expectedVersion and fails alone.
+// Subscriptions read what was just committed from the rows the commit wrote, kept in memory
+// (the committed tail), not back from the file, each row decoded once for all of them.
 import type Database from 'better-sqlite3';
 import {
   EngineError,
@@ -41,6 +43,12 @@ export interface SqliteEventStoreStats {
   appends: number;
 }
 
+interface TailRow {
+  row: StoredEvent;
+  /** The row as subscribers get it, decoded for the first one that reads it. */
+  decoded: RecordedEvent | undefined;
+}
+
 interface PendingAppend {
   stream: string;
   events: EncodedEvent[];
@@ -52,6 +60,9 @@ interface PendingAppend {
 /** How long a health probe waits for another connection's write lock. */
 const HEALTH_LOCK_WAIT_MS = 100;
 
+/** Rows of the latest commits kept for subscriptions: far more than one batch, so a live subscriber never reads the file. */
+const TAIL_ROWS = 2048;
+
 const EVENT_COLUMNS = 'position, stream, version, type, data, state_after AS stateAfter, meta, prev_hash AS prevHash, hash';
 const HEAD_COLUMNS = 'stream, version, last_hash AS lastHash, last_position AS lastPosition';
 
@@ -61,6 +72,8 @@ export class SqliteEventStore implements EventStore {
   private readonly commits = new CommitSignal();
   private readonly subscriptions = new SubscriptionSet();
   private readonly counters: SqliteEventStoreStats = { transactions: 0, appends: 0 };
+  /** The latest committed rows, in position order and without a gap between them. */
+  private tail: TailRow[] = [];
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly sql: ReturnType<typeof prepareStatements>;
@@ -115,7 +128,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription {
     this.assertOpen('subscribe');
-    return this.subscriptions.subscribe((from, limit) => this.readAfter(from, limit), this.commits, fromPosition, handler, options);
+    return this.subscriptions.subscribe((from, limit) => this.readCommitted(from, limit), this.commits, fromPosition, handler, options);
   }
 
   async verify(stream?: string): Promise<ChainProblem[]> {
@@ -173,19 +186,22 @@ export class SqliteEventStore implements EventStore {
   /** One transaction for the whole batch; a savepoint per append, so one failure does not sink the others. */
   private commit(batch: PendingAppend[]): void {
     const outcomes: Array<() => void> = [];
+    const rows: StoredEvent[] = [];
     let committed = 0;
     try {
       this.sql.begin.run();
       for (const pending of batch) {
         this.sql.savepoint.run();
+        const rowsBefore = rows.length;
         try {
-          const result = this.write(pending);
+          const result = this.write(pending, rows);
           this.sql.release.run();
           committed++;
           outcomes.push(() => pending.resolve(result));
         } catch (error) {
           this.sql.rollbackTo.run();
           this.sql.release.run();
+          rows.length = rowsBefore;
           outcomes.push(() => pending.reject(error));
         }
       }
@@ -198,11 +214,13 @@ export class SqliteEventStore implements EventStore {
     }
     this.counters.transactions++;
     this.counters.appends += committed;
+    this.keepInTail(rows);
     for (const settle of outcomes) settle();
     if (committed > 0) this.commits.notify();
   }
 
-  private write({ stream, events, expectedVersion }: PendingAppend): AppendResult {
+  /** Writes one append; its rows (with their positions) are added to `rows`. */
+  private write({ stream, events, expectedVersion }: PendingAppend, rows: StoredEvent[]): AppendResult {
     const head = this.sql.head.get(stream) as StreamHeadRecord | undefined;
     const actual = head?.version ?? 0;
     if (!versionMatches(expectedVersion, actual)) throw new VersionConflictError(stream, expectedVersion, actual);
@@ -212,12 +230,41 @@ export class SqliteEventStore implements EventStore {
     const appended: AppendedEvent[] = [];
     for (const event of events) {
       const row = chainEvent(stream, ++version, hash, event);
-      position = Number(this.sql.insertEvent.run(row).lastInsertRowid);
+      // Positional parameters: binding by name walks the object's keys on every insert.
+      position = Number(this.sql.insertEvent.run(stream, version, row.type, row.data, row.stateAfter, row.meta, row.prevHash, row.hash).lastInsertRowid);
+      rows.push({ position, stream, version, type: row.type, data: row.data, stateAfter: row.stateAfter, meta: row.meta, prevHash: row.prevHash, hash: row.hash });
       appended.push({ version, position, hash: row.hash, prevHash: row.prevHash });
       hash = row.hash;
     }
     this.sql.upsertHead.run({ stream, version, lastHash: hash, lastPosition: position });
     return { stream, version, position, events: appended };
+  }
+
+  /**
+   * Adds a commit's rows to the tail. Rows that do not follow the tail without a gap (another
+   * connection wrote in between) start a new tail: the tail never claims to hold all of a range
+   * it does not.
+   */
+  private keepInTail(rows: StoredEvent[]): void {
+    if (rows.length === 0) return;
+    const last = this.tail[this.tail.length - 1];
+    if (!last || rows[0].position !== last.row.position + 1) this.tail = [];
+    for (const row of rows) this.tail.push({ row, decoded: undefined });
+    if (this.tail.length > 2 * TAIL_ROWS) this.tail = this.tail.slice(-TAIL_ROWS);
+  }
+
+  /**
+   * What a subscription reads: from the tail when it holds everything after `fromPosition` that
+   * this store committed, from the file otherwise (a subscriber catching up from further back).
+   * Rows another connection appended after this store's last commit are read at the next one.
+   * The store's subscribers share the decoded event: delivered events are read-only, as
+   * everywhere on the read side.
+   */
+  private readCommitted(fromPosition: number, limit: number): RecordedEvent[] {
+    const first = this.tail[0];
+    if (!first || fromPosition < first.row.position - 1) return this.readAfter(fromPosition, limit);
+    const start = fromPosition - first.row.position + 1;
+    return this.tail.slice(start, start + limit).map((entry) => (entry.decoded ??= toRecordedEvent(entry.row)));
   }
 
   private readAfter(fromPosition: number, limit: number): RecordedEvent[] {
@@ -241,7 +288,7 @@ function prepareStatements(db: Database.Database) {
     allHeads: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams`),
     anyHead: db.prepare('SELECT stream FROM streams LIMIT 1'),
     insertEvent: db.prepare(
-      'INSERT INTO events (stream, version, type, data, state_after, meta, prev_hash, hash) VALUES (@stream, @version, @type, @data, @stateAfter, @meta, @prevHash, @hash)',
+      'INSERT INTO events (stream, version, type, data, state_after, meta, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     upsertHead: db.prepare(
       `INSERT INTO streams (stream, version, last_hash, last_position) VALUES (@stream, @version, @lastHash, @lastPosition)

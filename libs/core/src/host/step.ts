@@ -1,7 +1,7 @@
 // The pure step of the engine loop: (actor state, input event) → the events to append and the
 // effects/timers to start after the append. No I/O. The host uses it to decide; audit replay
 // uses the same function to re-decide and compare with the log, so both can never drift apart.
-import { initialTransition, transition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import { createActor, type AnyActorRef, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import type { EventMeta, NewEvent } from '../recorded-event';
 import { machinePart, type ActorState, type PendingEffect } from './actor-state';
 import { HOST_EVENTS, type TimerCancelledData, type TimerScheduledData } from './host-events';
@@ -38,7 +38,7 @@ export function resolveSnapshot(def: AnyMachineDefinition, state: ActorState): A
 
 /** The first step of a stream: the machine's initial state and entry actions. */
 export function stepStart(def: AnyMachineDefinition, stream: string, input: unknown, origin: StepOrigin): StepResult {
-  const [snapshot, actions] = initialTransition(def.machine, input as never);
+  const [snapshot, actions] = pureTransition(def.machine, (scope) => def.machine.getInitialSnapshot(scope, input));
   const base: ActorState = { ...machinePart(snapshot), effects: {}, timers: {} };
   return finish(def, stream, 1, base, snapshot, actions, { type: HOST_EVENTS.started, data: { input } }, origin);
 }
@@ -57,7 +57,7 @@ export function stepEvent(
   event: EventObject,
   origin: StepOrigin,
 ): StepResult {
-  const [next, actions] = transition(def.machine, snapshot, event);
+  const [next, actions] = pureTransition(def.machine, (scope) => def.machine.transition(snapshot, event, scope));
   const effects = { ...state.effects };
   if (origin.effectId) delete effects[origin.effectId];
   const timers = { ...state.timers };
@@ -67,6 +67,43 @@ export function stepEvent(
   const base: ActorState = { ...machinePart(next), effects, timers };
   const { type, ...data } = event;
   return finish(def, stream, version + 1, base, next, actions, { type, data }, origin);
+}
+
+/**
+ * What XState's `transition` / `initialTransition` do — run the machine with an actor scope that
+ * collects the actions instead of executing them — without their cost per call: they build a
+ * throwaway actor each time, whose constructor computes the machine's initial state without
+ * input (the job machine's context factory then throws, and XState catches it), which was most
+ * of a step's CPU. One inert actor per machine serves every step instead. That is safe because
+ * the host's machines run no child actors (a stored state is value and context only, a child
+ * could not be restored), so nothing registers in the shared actor system.
+ */
+function pureTransition(machine: AnyStateMachine, step: (scope: AnyActorScope) => AnyMachineSnapshot): [AnyMachineSnapshot, { type: string; params?: unknown }[]] {
+  const actions: { type: string; params?: unknown }[] = [];
+  const self = inertActor(machine);
+  const scope: AnyActorScope = {
+    self,
+    defer: () => undefined,
+    id: '',
+    logger: () => undefined,
+    sessionId: '',
+    stopChild: () => undefined,
+    system: self.system,
+    emit: () => undefined,
+    actionExecutor: (action) => void actions.push(action),
+  };
+  return [step(scope), actions];
+}
+
+const inertActors = new WeakMap<AnyStateMachine, AnyActorRef>();
+
+function inertActor(machine: AnyStateMachine): AnyActorRef {
+  let actor = inertActors.get(machine);
+  if (!actor) {
+    actor = createActor(machine);
+    inertActors.set(machine, actor);
+  }
+  return actor;
 }
 
 function finish(

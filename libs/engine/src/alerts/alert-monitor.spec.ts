@@ -3,7 +3,7 @@
 import { SimulatedClock } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
 import { AlertMonitor } from './alert-monitor';
-import { jobFinished, recoveryEvent, RecordingAlerter } from './alert-test-kit';
+import { jobEvent, jobFinished, recoveryEvent, RecordingAlerter } from './alert-test-kit';
 
 const MIN = 60_000;
 
@@ -51,6 +51,24 @@ describe('AlertMonitor', () => {
     expect(await monitor.evaluate()).toEqual([expect.objectContaining({ code: 'JOB_SUCCESS_RATE', portal: 'portal-a' })]);
     expect(alerter.sent[0].message).toContain('6 of 10');
     expect(await monitor.evaluate()).toEqual([]);
+  });
+
+  it('reports which events change what the rules read: a job reaching its end, not its steps before nor its end seen again', () => {
+    expect(monitor.observe(jobEvent('portal-a', 'job-1', 'filling', clock.now()))).toBe(false);
+    expect(monitor.observe(jobFinished('portal-a', 'job-1', 'submitted', clock.now()))).toBe(true);
+    expect(monitor.observe(jobFinished('portal-a', 'job-1', 'submitted', clock.now()))).toBe(false);
+    expect(monitor.observe(recoveryEvent('portal-a', 1, clock.now()))).toBe(true);
+  });
+
+  it('forgets finished jobs once no window reaches them, keeping those still in reach', async () => {
+    for (let i = 0; i < 10; i++) monitor.observe(jobFinished('portal-a', `old-${i}`, 'failed', clock.now()));
+    await clock.advance(90 * MIN);
+    for (let i = 0; i < 10; i++) monitor.observe(jobFinished('portal-a', `new-${i}`, 'failed', clock.now()));
+    await clock.advance(60 * MIN);
+    await monitor.evaluate();
+    // 150 min after the first ten (beyond the two hours kept), 60 min after the others.
+    expect(monitor.observe(jobFinished('portal-a', 'old-0', 'failed', clock.now()))).toBe(true);
+    expect(monitor.observe(jobFinished('portal-a', 'new-0', 'failed', clock.now()))).toBe(false);
   });
 
   it('retries an undelivered warning at the next evaluation', async () => {

@@ -1,10 +1,11 @@
 // Evaluates the alert rules against the log as it grows and delivers the resulting warnings.
-// Fed by a store subscription (every event) and by a periodic tick on the Clock (conditions
-// also clear as time passes with no new event, e.g. recoveries leaving the hour).
+// Fed by a store subscription (every event; the rules are evaluated after those that change a
+// signal: a master-session event, a job's final state) and by a periodic tick on the Clock
+// (conditions also clear as time passes with no new event, e.g. recoveries leaving the hour).
 import type { Alert, Alerter, Clock, EventStore, Logger, RecordedEvent, Subscription, TimerHandle } from '@engine/core';
 import { silentLogger } from '@engine/core';
 import { AlertEvaluator } from './alert-evaluator';
-import { captchaUnansweredCondition, DEFAULT_ALERT_RULES, jobSuccessRateCondition, recoveryRateCondition, type AlertCondition, type AlertRulesConfig } from './alert-rules';
+import { captchaUnansweredCondition, DEFAULT_ALERT_RULES, recoveryRateCondition, successRateCondition, type AlertCondition, type AlertRulesConfig } from './alert-rules';
 import { AlertSignals } from './alert-signals';
 
 const HOUR_MS = 3_600_000;
@@ -33,17 +34,17 @@ export class AlertMonitor {
     this.signals = new AlertSignals(2 * Math.max(HOUR_MS, this.rules.successRateWindowMs));
   }
 
-  observe(event: RecordedEvent): void {
-    this.signals.observe(event);
+  /** Takes in one event; true when it changed what the rules read. */
+  observe(event: RecordedEvent): boolean {
+    return this.signals.observe(event);
   }
 
   conditions(atMs = this.clock.now()): AlertCondition[] {
-    const outcomes = this.signals.jobOutcomes();
     return this.signals
       .portals()
       .flatMap((portal) => [
         recoveryRateCondition(portal, this.signals.recoveryRows(portal), atMs, this.rules),
-        jobSuccessRateCondition(portal, outcomes, atMs, this.rules),
+        successRateCondition(portal, this.signals.successRate(portal, atMs, this.rules.successRateWindowMs), this.rules),
         captchaUnansweredCondition(portal, this.signals.captcha(portal)),
       ]);
   }
@@ -54,7 +55,7 @@ export class AlertMonitor {
     return this.running;
   }
 
-  /** Observes every event from `fromPosition` on, evaluating after each, and on a tick every `intervalMs`. */
+  /** Observes every event from `fromPosition` on, evaluating after each that changed a signal, and on a tick every `intervalMs`. */
   watch(store: EventStore, options: { fromPosition?: number; intervalMs?: number } = {}): { close(): Promise<void> } {
     const intervalMs = options.intervalMs ?? 60_000;
     let timer: TimerHandle | undefined;
@@ -65,8 +66,7 @@ export class AlertMonitor {
       timer = this.clock.schedule(this.clock.now() + intervalMs, tick);
     };
     const subscription: Subscription = store.subscribe(options.fromPosition ?? 0, async (event) => {
-      this.observe(event);
-      await this.evaluate();
+      if (this.observe(event)) await this.evaluate();
     });
     timer = this.clock.schedule(this.clock.now() + intervalMs, tick);
     return {

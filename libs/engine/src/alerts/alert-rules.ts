@@ -84,7 +84,11 @@ export function jobSuccessRate(outcomes: readonly JobOutcome[], atMs: number, wi
 }
 
 export function jobSuccessRateCondition(portal: string, outcomes: readonly JobOutcome[], atMs: number, config: AlertRulesConfig): AlertCondition {
-  const { finished, submitted, rate } = jobSuccessRate(outcomes.filter((o) => o.portal === portal), atMs, config.successRateWindowMs);
+  return successRateCondition(portal, jobSuccessRate(outcomes.filter((o) => o.portal === portal), atMs, config.successRateWindowMs), config);
+}
+
+/** The success-rate condition from a rate already counted over the window (the monitor keeps running counts). */
+export function successRateCondition(portal: string, { finished, submitted, rate }: JobSuccessRate, config: AlertRulesConfig): AlertCondition {
   const percent = rate === null ? 'n/a' : `${Math.round(rate * 1000) / 10} %`;
   return {
     key: `JOB_SUCCESS_RATE:${portal}`,

@@ -29,6 +29,11 @@ export function recoveryEvent(portal: string, number: number, atMs: number): Rec
   return recorded(`master-${portal}`, atMs, { value: { recovering: 'soft' }, status: 'active', context: { portal, recovery } });
 }
 
+/** A job event before its end, in state `value`. */
+export function jobEvent(portal: string, jobId: string, value: string, atMs: number): RecordedEvent {
+  return recorded(`job-${jobId}`, atMs, { value, status: 'active', context: { portal, jobId } });
+}
+
 export function jobFinished(portal: string, jobId: string, outcome: string, atMs: number): RecordedEvent {
   return recorded(`job-${jobId}`, atMs, { value: outcome, status: 'done', context: { portal, jobId } });
 }

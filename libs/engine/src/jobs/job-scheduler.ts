@@ -86,7 +86,12 @@ interface QueuedJob {
 
 export class JobScheduler {
   readonly concurrency: number;
+  /** Runnable jobs, kept in FIFO order (see `inFifoOrder`) so starting the next ones sorts nothing. */
   private readonly queue = new Map<string, QueuedJob>();
+  /** False once a job was queued ahead of one queued before it: the next fill sorts the queue once. */
+  private queueInOrder = true;
+  /** The latest job in FIFO order queued since the queue was last sorted. */
+  private queueLast: QueuedJob | undefined;
   /** Job stream → portal, of attempts in flight. */
   private readonly running = new Map<string, string>();
   /** Jobs waiting after the login form (tag awaitingSession), with when they met it. */
@@ -295,7 +300,11 @@ export class JobScheduler {
       if (!jobHasTag(entry.state, 'runnable')) this.queue.delete(entry.stream);
       else if (!this.queue.has(entry.stream)) {
         const context = entry.state.context;
-        this.queue.set(entry.stream, { stream: entry.stream, portal: context.portal, createdAt: context.createdAt ?? '', position: entry.position });
+        const job: QueuedJob = { stream: entry.stream, portal: context.portal, createdAt: context.createdAt ?? '', position: entry.position };
+        this.queue.set(entry.stream, job);
+        // Jobs nearly always become runnable in FIFO order (intake order): then the map's order is it.
+        if (this.queueLast && fifoCompare(job, this.queueLast) < 0) this.queueInOrder = false;
+        else this.queueLast = job;
       }
     }
     if (this.running.size + this.starting.size === 0) for (const wake of [...this.idleWaiters]) wake();
@@ -354,6 +363,14 @@ export class JobScheduler {
     }
   }
 
+  private sortQueue(): void {
+    const jobs = [...this.queue.values()].sort(fifoCompare);
+    this.queue.clear();
+    for (const job of jobs) this.queue.set(job.stream, job);
+    this.queueLast = jobs[jobs.length - 1];
+    this.queueInOrder = true;
+  }
+
   private fill(): void {
     if (this.stopping) return;
     let room = this.concurrency - this.running.size - this.starting.size;
@@ -363,7 +380,8 @@ export class JobScheduler {
     const queues = new Map<string, QueuedJob[]>();
     const held = new Set<string>();
     const rank = new Map<string, number>();
-    for (const [i, job] of fifo(this.queue.values()).entries()) {
+    if (!this.queueInOrder) this.sortQueue();
+    for (const [i, job] of [...this.queue.values()].entries()) {
       rank.set(job.stream, i);
       const portalQueue = queues.get(job.portal);
       if (portalQueue) portalQueue.push(job);
@@ -439,6 +457,6 @@ export class JobScheduler {
   }
 }
 
-function fifo(jobs: Iterable<QueuedJob>): QueuedJob[] {
-  return [...jobs].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.position - b.position));
+function fifoCompare(a: QueuedJob, b: QueuedJob): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.position - b.position;
 }
