@@ -6,7 +6,7 @@ import { createEngine, FanOutAlerter, LogAlerter, openJobIndex, WebhookAlerter, 
 import { openEventStoreAsync } from '@engine/event-store';
 import { defaultRetryPolicy, JOB_DEFAULTS } from '@engine/machines';
 import { loadPortalAdapters, PortalSimAdapter, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ArtifactsConfig, ServerConfig } from '../config';
 import type { PortalSettingValues } from '../settings/settings-schema';
 import type { EngineMetrics } from '../metrics/metrics';
@@ -128,7 +128,7 @@ export function portalRunOptions(settings: PortalSettingValues, portal: string, 
       userAgent: settings['browser.userAgent'],
       locale: settings['browser.locale'],
       timezone: settings['browser.timezone'],
-      downloadDir: settings['browser.downloadDir'] ?? join(dataDir, 'downloads', portal),
+      downloadDir: resolve(settings['browser.downloadDir'] ?? join(dataDir, 'downloads', portal)),
       remoteEndpoint: settings['browser.remoteEndpoint'],
     },
   };
