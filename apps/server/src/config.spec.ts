@@ -147,3 +147,15 @@ describe('portal captcha configuration', () => {
     }
   });
 });
+
+describe('snapshot configuration', () => {
+  it('takes a snapshot every 500 events unless told otherwise; 0 turns them off', () => {
+    expect(loadConfig({}).snapshotEvery).toBe(500);
+    expect(loadConfig({ SNAPSHOT_EVERY: '1000' }).snapshotEvery).toBe(1000);
+    expect(loadConfig({ SNAPSHOT_EVERY: '0' }).snapshotEvery).toBe(0);
+  });
+
+  it('refuses an interval that is not a whole number of events, naming the variable', () => {
+    for (const bad of ['-1', '2.5', 'often']) expect(fieldsOf({ SNAPSHOT_EVERY: bad })).toHaveProperty('SNAPSHOT_EVERY');
+  });
+});

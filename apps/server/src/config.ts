@@ -63,6 +63,8 @@ export interface ServerConfig {
   /** True: /docs and /docs-json are served without the API token (default: they need it). */
   docsPublic: boolean;
   shutdownTimeoutMs: number;
+  /** A stream gets a snapshot every this many events (replays start there); 0: none. */
+  snapshotEvery: number;
   artifacts: ArtifactsConfig;
   /** With a postgres:// store: how this worker shares the streams with the others (leases). */
   workers: { workerId: string | undefined; leaseTtlMs: number; heartbeatMs: number | undefined; maxHeldJobs: number | undefined; globalMaxHeldJobs: number | undefined };
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const concurrency = int('CONCURRENCY', 3, 1, 64);
   const retryDelay = env.JOB_RETRY_DELAY_MS === undefined ? undefined : int('JOB_RETRY_DELAY_MS', 60_000, 0, 86_400_000);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 0, 600_000);
+  const snapshotEvery = int('SNAPSHOT_EVERY', 500, 0, 1_000_000);
   const day = 86_400_000;
   const callbacks = {
     url: env.CALLBACK_URL || null,
@@ -176,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
     docsPublic: docsPublic === 'true',
     shutdownTimeoutMs,
+    snapshotEvery,
     artifacts,
     workers,
   };

@@ -78,6 +78,8 @@ export interface EngineOptions {
   alerter?: Alerter;
   concurrency?: number;
   cloneStrategy?: CloneStrategy;
+  /** A stream gets a snapshot every this many events, so replays start there (ActorHostOptions.snapshotEvery). Default 500; 0: none. */
+  snapshotEvery?: number;
   browser?: BrowserHostConfig;
   masterSession?: MasterSessionConfigOverrides;
   /** How long an operator has to answer a captcha and what happens when nobody does; defaults in DEFAULT_CAPTCHA_POLICY. */
@@ -171,7 +173,7 @@ export function createEngine(options: EngineOptions): Engine {
   const credentials = options.credentials ?? {};
   const portals = new PortalRegistry(options.portals ?? []);
   const machines = [...(options.machines ?? ENGINE_MACHINES), ...(options.extensions ?? []).flatMap((e) => e.machines ?? [])];
-  const host = new ActorHost({ store: options.store, clock, definitions: machines, logger });
+  const host = new ActorHost({ store: options.store, clock, definitions: machines, logger, snapshotEvery: options.snapshotEvery });
   const jobIndexStore = options.jobIndex ?? new MemoryJobIndex();
   const jobIndex = new JobIndexProjection({ feed: host.feed, index: jobIndexStore, logger });
   const browsers = new BrowserHost(options.browser);

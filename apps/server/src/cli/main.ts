@@ -1,6 +1,7 @@
 // The engine's command-line tool for operators and auditors, reading the same log as the
 // server:
-//   replay <stream> [--to N]          each step's version, event type and state
+//   replay <stream> [--to N] [--full] each step's version, event type and state (from the latest
+//                                     snapshot at or before N; from version 1 with --full)
 //   audit verify                      hash chains and replay of every stream; non-zero on failure
 //   export <stream> --format jsonl    the stream's events, one JSON object per line
 //   backup <file> [--force]           an online copy of the SQLite store (the server may run)
@@ -23,7 +24,7 @@ import { progressOn } from './progress';
 import { replayCommand } from './replay-command';
 
 const USAGE = `usage: engine <command> [--store <location>]
-  replay <stream> [--to N]
+  replay <stream> [--to N] [--full]            from the latest snapshot at or before N; --full: from version 1
   audit verify
   export <stream> --format jsonl
   backup <file> [--force]                      online copy of a SQLite store (PostgreSQL: pg_dump)
@@ -47,6 +48,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       format: { type: 'string' },
       'data-dir': { type: 'string' },
       force: { type: 'boolean' },
+      full: { type: 'boolean' },
       options: { type: 'string' },
       payload: { type: 'string' },
       'credentials-ref': { type: 'string' },
@@ -76,7 +78,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const to = values.to === undefined ? undefined : Number(values.to);
   if (to !== undefined && (!Number.isInteger(to) || to < 1)) throw new CliError('--to must be a version number >= 1');
-  const run = commandFor(command, arg, to, values.format);
+  const run = commandFor(command, arg, to, values.format, values.full ?? false);
   const { store } = openStoreForReading(storeLocation(values.store, env));
   try {
     return await run(store);
@@ -85,10 +87,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
 }
 
-function commandFor(command: string, arg: string | undefined, to: number | undefined, format: string | undefined): (store: EventStore) => Promise<number> {
+function commandFor(command: string, arg: string | undefined, to: number | undefined, format: string | undefined, full: boolean): (store: EventStore) => Promise<number> {
   const out = (line: string) => void process.stdout.write(`${line}\n`);
   const err = (line: string) => void process.stderr.write(`${line}\n`);
-  if (command === 'replay' && arg) return (store) => replayCommand(store, ENGINE_MACHINES, arg, to, out);
+  if (command === 'replay' && arg) return (store) => replayCommand(store, ENGINE_MACHINES, arg, to, out, full);
   if (command === 'audit' && arg === 'verify') return (store) => auditVerifyCommand(store, ENGINE_MACHINES, progressOn(process.stderr, 'replaying streams'), out, err);
   if (command === 'export' && arg) return (store) => exportCommand(store, arg, format ?? '', writeRespectingBackpressure);
   throw new CliError(USAGE);

@@ -67,6 +67,7 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
       };
     })(),
     timeouts: { shutdownMs: config.shutdownTimeoutMs },
+    snapshotEvery: config.snapshotEvery,
     // PostgreSQL is the store several workers share: each holds its streams by lease.
     scaleOut: /^postgres(ql)?:\/\//i.test(config.storeUrl) ? { databaseUrl: config.storeUrl, ...config.workers } : undefined,
     onCloned: (portal, strategy, seconds) => metrics.cloneLatency.observe({ portal, strategy }, seconds),

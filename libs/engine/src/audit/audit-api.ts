@@ -1,10 +1,12 @@
 // The audit facade: the log as auditors and the inspector read it — a stream's events, its state
-// at any version recomputed by replay (never the stored snapshot), the whole-store verification
+// at any version recomputed by replay (from the latest usable stream snapshot at or before it,
+// never from the event's stored state), the whole-store verification
 // (hash chains and determinism, also run in the background after start), and the artifacts a
 // stream's state references.
 import {
   auditStore,
   NotFoundError,
+  readForReplay,
   stateAtVersion,
   type ActorHost,
   type ActorState,
@@ -69,11 +71,18 @@ export class AuditApi {
     return { stream, events: events.slice(0, limit), next: events.length > limit ? events[limit].version : null };
   }
 
-  /** The state after `version`, recomputed from the log by replay. */
+  /** The state after `version`, recomputed from the log by replay (from the latest usable snapshot at or before it). */
   async stateAt(stream: string, version: number): Promise<ReplayedState> {
     const def = this.options.host.definitionFor(stream);
-    const events = await this.read(stream);
-    return { stream, version, machineId: def.id, machineVersion: def.version, state: stateAtVersion(def, events, version), replayed: true };
+    const { events, start } = await this.forReplay(stream, version);
+    return { stream, version, machineId: def.id, machineVersion: def.version, state: stateAtVersion(def, events, version, start), replayed: true };
+  }
+
+  /** What a replay of `stream` up to `toVersion` reads (readForReplay); NotFoundError for an unknown stream. */
+  async forReplay(stream: string, toVersion: number): Promise<Awaited<ReturnType<typeof readForReplay>>> {
+    const source = await readForReplay(this.options.store, this.options.host.definitionFor(stream), stream, toVersion);
+    if (source.events.length === 0 && (await this.options.store.streamVersion(stream)) === 0) throw new NotFoundError('stream', stream);
+    return source;
   }
 
   async verify(): Promise<AuditReport> {
