@@ -109,6 +109,13 @@ export interface EventStore {
   /** The snapshot of `stream` with the highest version <= `atOrBefore` (default: any), undefined when none. */
   latestSnapshot(stream: string, atOrBefore?: number): Promise<StreamSnapshot | undefined>;
   /**
+   * Removes a whole stream from the store — its events, head and snapshots — once it has been
+   * archived elsewhere (the `archive` stream anchors where). Throws VersionConflictError, removing
+   * nothing, unless the stream exists at exactly `expectedVersion`. Other streams, positions and
+   * chains are untouched; the stream's name can be used again afterwards.
+   */
+  removeStream(stream: string, expectedVersion: number): Promise<void>;
+  /**
    * Health probe (optional, so adapters written before it still satisfy the port): resolves when
    * the store answers a read and would accept a write right now, rejects with the reason
    * otherwise. Writes nothing. Callers without it fall back to a plain read.

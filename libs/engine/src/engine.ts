@@ -21,11 +21,13 @@ import {
   type StateFeed,
 } from '@engine/core';
 import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type ArtifactStore, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
+import { StreamArchive } from '@engine/event-store';
 import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import {
   callbackUrlProblem,
   DEFAULT_CALLBACK_POLICY,
   ENGINE_MACHINES,
+  JOB_MACHINE,
   MASTER_SESSION_MACHINE,
   takeoverEvent,
   type CallbackPolicy,
@@ -78,6 +80,8 @@ export interface EngineOptions {
   alerter?: Alerter;
   concurrency?: number;
   cloneStrategy?: CloneStrategy;
+  /** Where archived job streams' segments live. Default `<dataDir>/archive`. */
+  archiveDir?: string;
   /** A stream gets a snapshot every this many events, so replays start there (ActorHostOptions.snapshotEvery). Default 500; 0: none. */
   snapshotEvery?: number;
   browser?: BrowserHostConfig;
@@ -131,6 +135,8 @@ export interface Engine {
   readonly feed: StateFeed;
   /** The searchable projection of every job (the job list and search read it). */
   readonly jobIndex: JobIndexProjection;
+  /** Final job streams archived out of the store (DATA_DIR/archive), anchored in the `archive` stream. */
+  readonly archive: StreamArchive;
   readonly store: EventStore;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -265,7 +271,8 @@ export function createEngine(options: EngineOptions): Engine {
       })
     : undefined;
   const scheduler = new JobScheduler({ host, clock, logger, concurrency, owns: ownership && ((stream) => ownership.owns(stream)) });
-  const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job });
+  const archive = new StreamArchive({ store: options.store, machine: JOB_MACHINE, dir: options.archiveDir ?? join(dataDir, 'archive'), clock, logger });
+  const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job, archived: (stream) => archive.lastState(stream) });
   const callbackPolicy = { ...DEFAULT_CALLBACK_POLICY, ...options.callbacks?.policy };
   const callbacks = new CallbacksApi({
     host,
@@ -276,7 +283,7 @@ export function createEngine(options: EngineOptions): Engine {
     policy: callbackPolicy,
     artifactLink: options.callbacks?.artifactLink,
   });
-  const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks, index: jobIndex });
+  const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks, index: jobIndex, archive });
   const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids() });
   const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger });
   const queues = new PortalQueuesApi({ host, clock, portals: () => portals.ids() });
@@ -290,6 +297,7 @@ export function createEngine(options: EngineOptions): Engine {
     queues,
     feed: host.feed,
     jobIndex,
+    archive,
     store: options.store,
     clock,
     logger,

@@ -23,7 +23,7 @@ import { verifyChains } from './chain-verifier';
 import { CommitSignal } from './commit-signal';
 import { MemoryEventLog } from './memory-event-log';
 import { encodeSnapshot, snapshotBound, toStreamSnapshot } from './stored-snapshot';
-import { chainEvent, checkExpectedVersion, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type StoredEvent } from './stored-event';
+import { chainEvent, checkExpectedVersion, checkRemoval, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type StoredEvent } from './stored-event';
 
 export class MemoryEventStore implements EventStore {
   private readonly commits = new CommitSignal();
@@ -105,6 +105,19 @@ export class MemoryEventStore implements EventStore {
     kept.push(row);
     kept.sort((a, b) => a.version - b.version);
     this.log.snapshots.set(row.stream, kept);
+  }
+
+  async removeStream(stream: string, expectedVersion: number): Promise<void> {
+    this.assertOpen('append');
+    checkRemoval(stream, expectedVersion);
+    const entry = this.log.streams.get(stream);
+    const actual = entry?.head.version ?? 0;
+    if (!entry || actual !== expectedVersion) throw new VersionConflictError(stream, expectedVersion, actual);
+    const gone = new Set(entry.events);
+    const kept = this.log.events.filter((e) => !gone.has(e));
+    this.log.events.splice(0, this.log.events.length, ...kept);
+    this.log.streams.delete(stream);
+    this.log.snapshots.delete(stream);
   }
 
   async latestSnapshot(stream: string, atOrBefore?: number): Promise<StreamSnapshot | undefined> {

@@ -69,7 +69,7 @@ import { COMMIT_CHANNEL, PostgresCommitListener } from './postgres-commit-listen
 import { redactUrl } from './postgres-redact-url';
 import { ensurePostgresSchema } from './postgres-schema';
 import { encodeSnapshot, snapshotBound, toStreamSnapshot, type StoredSnapshot } from './stored-snapshot';
-import { chainEvent, checkExpectedVersion, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type StoredEvent } from './stored-event';
+import { chainEvent, checkExpectedVersion, checkRemoval, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type StoredEvent } from './stored-event';
 
 export interface PostgresEventStoreOptions {
   /** Connections in the pool (reads and writes; the subscription listener has its own). Default 10. */
@@ -219,6 +219,35 @@ export class PostgresEventStore implements EventStore {
       [row.stream, row.version, row.hash, row.machineId, row.machineVersion, row.state, row.takenAt],
     );
     if (result.rowCount !== 1) throw new SnapshotNotInChainError(row.stream, row.version);
+  }
+
+  /**
+   * One transaction: the head row locked FOR UPDATE (an append to the stream waits, then finds
+   * no stream or the version moved on), checked, then events, head and snapshots deleted. No
+   * position is taken, so the ordered append section is not needed.
+   */
+  async removeStream(stream: string, expectedVersion: number): Promise<void> {
+    await this.opened('append');
+    checkRemoval(stream, expectedVersion);
+    const client = await this.pool.connect();
+    let healthy = false;
+    try {
+      await client.query('BEGIN');
+      const head = await client.query<{ version: number }>('SELECT version FROM streams WHERE stream = $1 FOR UPDATE', [stream]);
+      const actual = head.rows[0]?.version ?? 0;
+      if (actual !== expectedVersion) {
+        await client.query('ROLLBACK');
+        healthy = true;
+        throw new VersionConflictError(stream, expectedVersion, actual);
+      }
+      await client.query('DELETE FROM events WHERE stream = $1', [stream]);
+      await client.query('DELETE FROM snapshots WHERE stream = $1', [stream]);
+      await client.query('DELETE FROM streams WHERE stream = $1', [stream]);
+      await client.query('COMMIT');
+      healthy = true;
+    } finally {
+      client.release(healthy ? undefined : true);
+    }
   }
 
   async latestSnapshot(stream: string, atOrBefore?: number): Promise<StreamSnapshot | undefined> {

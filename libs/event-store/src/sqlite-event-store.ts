@@ -27,7 +27,7 @@ import { CommitQueue } from './commit-queue';
 import { CommitSignal } from './commit-signal';
 import { openEventStoreFile, type SynchronousMode } from './sqlite-schema';
 import { encodeSnapshot, snapshotBound, toStreamSnapshot, type StoredSnapshot } from './stored-snapshot';
-import { chainEvent, checkExpectedVersion, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type EncodedEvent, type StoredEvent } from './stored-event';
+import { chainEvent, checkExpectedVersion, checkRemoval, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type EncodedEvent, type StoredEvent } from './stored-event';
 
 export interface SqliteEventStoreOptions {
   /** Default FULL: an acknowledged append survives power loss. */
@@ -139,6 +139,19 @@ export class SqliteEventStore implements EventStore {
       const event = this.sql.eventHash.get(row.stream, row.version) as { hash: string } | undefined;
       if (event?.hash !== row.hash) throw new SnapshotNotInChainError(row.stream, row.version);
       this.sql.upsertSnapshot.run(row);
+    }).immediate();
+  }
+
+  /** One transaction, after whatever is queued for the stream has committed (appends commit synchronously in their turn). */
+  async removeStream(stream: string, expectedVersion: number): Promise<void> {
+    this.assertOpen('append');
+    checkRemoval(stream, expectedVersion);
+    this.db.transaction(() => {
+      const actual = (this.sql.head.get(stream) as StreamHeadRecord | undefined)?.version ?? 0;
+      if (actual !== expectedVersion) throw new VersionConflictError(stream, expectedVersion, actual);
+      this.sql.deleteEvents.run(stream);
+      this.sql.deleteHead.run(stream);
+      this.sql.deleteSnapshots.run(stream);
     }).immediate();
   }
 
@@ -273,6 +286,9 @@ function prepareStatements(db: Database.Database) {
     readStreamRange: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND version >= ? AND version <= ? ORDER BY version`),
     readAll: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
     allByStream: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY stream, version`),
+    deleteEvents: db.prepare('DELETE FROM events WHERE stream = ?'),
+    deleteHead: db.prepare('DELETE FROM streams WHERE stream = ?'),
+    deleteSnapshots: db.prepare('DELETE FROM snapshots WHERE stream = ?'),
     eventHash: db.prepare('SELECT hash FROM events WHERE stream = ? AND version = ?'),
     upsertSnapshot: db.prepare(
       `INSERT INTO snapshots (stream, version, hash, machine_id, machine_version, state, taken_at)

@@ -496,6 +496,42 @@ export function describeEventStoreConformance(name: string, createFixture: Event
       });
     });
 
+    describe('removeStream', () => {
+      it('removes one stream (events, head, snapshots) and leaves every other stream, position and chain as it was', async () => {
+        await store.append('job-1', [event('a', 1), event('b', 2)], { expectedVersion: 'no-stream' });
+        await store.append('job-2', [event('c', 3)], { expectedVersion: 'no-stream' });
+        await store.append('job-1', [event('d', 4)], { expectedVersion: 2 });
+        await store.append('job-3', [event('e', 5)], { expectedVersion: 'no-stream' });
+        const [third] = await store.read('job-1', 3);
+        await store.saveSnapshot({ stream: 'job-1', version: 3, hash: third.hash, machineId: 'test', machineVersion: '1', state: null, takenAt: AT });
+        const others = (await store.readAll()).filter((e) => e.stream !== 'job-1');
+
+        await store.removeStream('job-1', 3);
+        expect(await store.read('job-1')).toEqual([]);
+        expect(await store.streamVersion('job-1')).toBe(0);
+        expect(await store.latestSnapshot('job-1')).toBeUndefined();
+        expect(await store.readAll()).toEqual(others);
+        expect(byStream(await store.heads()).map((h) => h.stream)).toEqual(['job-2', 'job-3']);
+        expect(await store.verify()).toEqual([]);
+        const next = await store.append('job-2', [event('f', 6)], { expectedVersion: 1 });
+        expect(next.position).toBeGreaterThan(others.at(-1)!.position);
+        // The name is free again: a new stream starts at version 1 on the genesis hash.
+        const again = await store.append('job-1', [event('g', 7)], { expectedVersion: 'no-stream' });
+        expect(again.events[0]).toMatchObject({ version: 1, prevHash: GENESIS_HASH });
+      });
+
+      it('refuses, removing nothing, unless the stream is at exactly the expected version', async () => {
+        await store.append('job-1', [event('a', 1), event('b', 2)], { expectedVersion: 'no-stream' });
+        await expect(store.removeStream('job-1', 1)).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(store.removeStream('job-1', 3)).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(store.removeStream('job-unknown', 1)).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(store.removeStream('job-1', 0)).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.removeStream('', 1)).rejects.toBeInstanceOf(ValidationError);
+        expect(await store.streamVersion('job-1')).toBe(2);
+        expect(await store.verify()).toEqual([]);
+      });
+    });
+
     describe('health probe', () => {
       it('checkWritable resolves on an open store, appends nothing, and rejects once it is closed', async () => {
         await store.append('job-1', [event('a', 1)], { expectedVersion: 'no-stream' });
