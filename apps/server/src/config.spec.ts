@@ -159,3 +159,18 @@ describe('snapshot configuration', () => {
     for (const bad of ['-1', '2.5', 'often']) expect(fieldsOf({ SNAPSHOT_EVERY: bad })).toHaveProperty('SNAPSHOT_EVERY');
   });
 });
+
+describe('scheduled archive configuration', () => {
+  it('archives only when ARCHIVE_AFTER is set, checking once a day unless told otherwise', () => {
+    expect(loadConfig({}).archiveSchedule).toBeNull();
+    expect(loadConfig({ ARCHIVE_AFTER: '90d' }).archiveSchedule).toEqual({ olderThanMs: 90 * 86_400_000, everyMs: 86_400_000 });
+    expect(loadConfig({ ARCHIVE_AFTER: '12h', ARCHIVE_EVERY: '30m' }).archiveSchedule).toEqual({ olderThanMs: 43_200_000, everyMs: 1_800_000 });
+  });
+
+  it('refuses a bad duration, an interval without an age, and a store shared by several workers', () => {
+    expect(fieldsOf({ ARCHIVE_AFTER: '90' })).toHaveProperty('ARCHIVE_AFTER');
+    expect(fieldsOf({ ARCHIVE_AFTER: '90d', ARCHIVE_EVERY: '0s' })).toHaveProperty('ARCHIVE_EVERY');
+    expect(fieldsOf({ ARCHIVE_EVERY: '1d' })).toHaveProperty('ARCHIVE_EVERY');
+    expect(fieldsOf({ ARCHIVE_AFTER: '90d', DATABASE_URL: 'postgres://127.0.0.1/engine' })).toHaveProperty('ARCHIVE_AFTER');
+  });
+});

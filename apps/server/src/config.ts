@@ -65,6 +65,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** A stream gets a snapshot every this many events (replays start there); 0: none. */
   snapshotEvery: number;
+  /** Finished job streams idle for `olderThanMs` are archived every `everyMs`; null: only by `engine archive`. */
+  archiveSchedule: { olderThanMs: number; everyMs: number } | null;
   artifacts: ArtifactsConfig;
   /** With a postgres:// store: how this worker shares the streams with the others (leases). */
   workers: { workerId: string | undefined; leaseTtlMs: number; heartbeatMs: number | undefined; maxHeldJobs: number | undefined; globalMaxHeldJobs: number | undefined };
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const retryDelay = env.JOB_RETRY_DELAY_MS === undefined ? undefined : int('JOB_RETRY_DELAY_MS', 60_000, 0, 86_400_000);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 0, 600_000);
   const snapshotEvery = int('SNAPSHOT_EVERY', 500, 0, 1_000_000);
+  const archiveSchedule = archiveScheduleConfig(env, fields, storeUrl);
   const day = 86_400_000;
   const callbacks = {
     url: env.CALLBACK_URL || null,
@@ -180,9 +183,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     docsPublic: docsPublic === 'true',
     shutdownTimeoutMs,
     snapshotEvery,
+    archiveSchedule,
     artifacts,
     workers,
   };
+}
+
+const DURATION_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `90d`, `12h`, `30m`, `45s`, `2w` in milliseconds; undefined when it is not one. */
+function duration(raw: string): number | undefined {
+  const match = /^(\d{1,9})([smhdw])$/.exec(raw);
+  return match ? Number(match[1]) * DURATION_MS[match[2]] : undefined;
+}
+
+/** ARCHIVE_AFTER (unset: no scheduled archiving) and ARCHIVE_EVERY (default 1d); one process on its own store only. */
+function archiveScheduleConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>, storeUrl: string): ServerConfig['archiveSchedule'] {
+  if (!env.ARCHIVE_AFTER) {
+    if (env.ARCHIVE_EVERY) fields.ARCHIVE_EVERY = 'needs ARCHIVE_AFTER, the age a finished job is archived at';
+    return null;
+  }
+  const olderThanMs = duration(env.ARCHIVE_AFTER);
+  const everyMs = duration(env.ARCHIVE_EVERY || '1d');
+  if (olderThanMs === undefined) fields.ARCHIVE_AFTER = 'must be a duration such as 90d, 12h, 30m, 45s or 2w';
+  if (everyMs === undefined || everyMs < 1_000) fields.ARCHIVE_EVERY = 'must be a duration of 1s or more, such as 1d or 6h';
+  // Each worker would write its segments to its own disk, where the others cannot read them.
+  if (/^postgres(ql)?:\/\//.test(storeUrl)) fields.ARCHIVE_AFTER = 'scheduled archiving needs the embedded store (sqlite:), not a store shared by several workers';
+  return olderThanMs === undefined || everyMs === undefined ? null : { olderThanMs, everyMs };
 }
 
 function artifactsConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>): ArtifactsConfig {

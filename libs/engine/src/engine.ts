@@ -8,6 +8,7 @@ import {
   ActorHost,
   InvalidCommandError,
   MemorySecretProvider,
+  ValidationError,
   SystemClock,
   silentLogger,
   type Alerter,
@@ -19,6 +20,7 @@ import {
   type RestoreReport,
   type SecretProvider,
   type StateFeed,
+  type TimerHandle,
 } from '@engine/core';
 import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type ArtifactStore, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
 import { StreamArchive } from '@engine/event-store';
@@ -82,6 +84,12 @@ export interface EngineOptions {
   cloneStrategy?: CloneStrategy;
   /** Where archived job streams' segments live. Default `<dataDir>/archive`. */
   archiveDir?: string;
+  /**
+   * Archives finished job streams idle for `olderThanMs`, every `everyMs` (on the engine's clock),
+   * as `engine archive` does. Default: never (an operator runs `engine archive`). For one process
+   * on its own store: workers sharing a PostgreSQL store would each write segments to their own disk.
+   */
+  archiveSchedule?: { olderThanMs: number; everyMs: number };
   /** A stream gets a snapshot every this many events, so replays start there (ActorHostOptions.snapshotEvery). Default 500; 0: none. */
   snapshotEvery?: number;
   browser?: BrowserHostConfig;
@@ -208,6 +216,21 @@ export function createEngine(options: EngineOptions): Engine {
   const alerter = options.alerter ?? new LogAlerter(logger);
   const alertMonitor = new AlertMonitor({ alerter, clock, logger, rules: options.alertRules });
   let alertWatch: { close(): Promise<void> } | undefined;
+  let archiveTimer: TimerHandle | undefined;
+  let archiveRun: Promise<void> = Promise.resolve();
+  let stopping = false;
+  const scheduleArchive = (schedule: { olderThanMs: number; everyMs: number }) => {
+    archiveTimer = clock.schedule(clock.now() + schedule.everyMs, () => {
+      archiveRun = archive.archive({ olderThanMs: schedule.olderThanMs }).then(
+        (run) => {
+          if (run.removed > 0 || run.skipped.length > 0) logger.info('scheduled archive', { archived: run.removed, segments: run.segments.length, skipped: run.skipped.length });
+        },
+        (error: unknown) => logger.error('scheduled archive failed', { code: (error as { code?: string }).code ?? 'UNKNOWN' }),
+      ).finally(() => {
+        if (!stopping) scheduleArchive(schedule);
+      });
+    });
+  };
 
   const masterSessions = new MasterSessionRuntime({
     host,
@@ -271,6 +294,10 @@ export function createEngine(options: EngineOptions): Engine {
       })
     : undefined;
   const scheduler = new JobScheduler({ host, clock, logger, concurrency, owns: ownership && ((stream) => ownership.owns(stream)) });
+  const schedule = options.archiveSchedule;
+  if (schedule && !(Number.isFinite(schedule.olderThanMs) && schedule.olderThanMs >= 0 && Number.isFinite(schedule.everyMs) && schedule.everyMs >= 1_000)) {
+    throw new ValidationError('invalid archive schedule', { archiveSchedule: 'olderThanMs >= 0 and everyMs >= 1000' });
+  }
   const archive = new StreamArchive({ store: options.store, machine: JOB_MACHINE, dir: options.archiveDir ?? join(dataDir, 'archive'), clock, logger });
   const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job, archived: (stream) => archive.lastState(stream) });
   const callbackPolicy = { ...DEFAULT_CALLBACK_POLICY, ...options.callbacks?.policy };
@@ -347,12 +374,16 @@ export function createEngine(options: EngineOptions): Engine {
       scheduler.start();
       // The alert rules look back an hour: read the log from the start, in the background.
       alertWatch = alertMonitor.watch(options.store, { fromPosition: 0 });
+      if (options.archiveSchedule) scheduleArchive(options.archiveSchedule);
       return report;
     },
     async stop() {
       callbacks.stop();
       await scheduler.stop(options.timeouts?.shutdownMs ?? 30_000);
       await alertWatch?.close();
+      stopping = true;
+      archiveTimer?.cancel();
+      await archiveRun;
       await host.stop();
       await jobIndex.stop();
       await jobIndexStore.close();
