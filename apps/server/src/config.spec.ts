@@ -174,3 +174,21 @@ describe('scheduled archive configuration', () => {
     expect(fieldsOf({ ARCHIVE_AFTER: '90d', DATABASE_URL: 'postgres://127.0.0.1/engine' })).toHaveProperty('ARCHIVE_AFTER');
   });
 });
+
+describe('retention configuration', () => {
+  it('keeps everything unless an age is set; checks once a day unless told otherwise', () => {
+    expect(loadConfig({}).retention).toBeNull();
+    expect(loadConfig({ RETENTION_ARTIFACTS: '30d' }).retention).toEqual({ artifactsMs: 30 * 86_400_000, everyMs: 86_400_000 });
+    expect(loadConfig({ RETENTION_PROFILE_BACKUPS: '2w', RETENTION_CLONES: '12h', RETENTION_EVERY: '1h' }).retention).toEqual({
+      profileBackupsMs: 14 * 86_400_000,
+      clonesMs: 43_200_000,
+      everyMs: 3_600_000,
+    });
+  });
+
+  it('refuses a bad age or interval, naming the variable', () => {
+    expect(fieldsOf({ RETENTION_ARTIFACTS: '30' })).toHaveProperty('RETENTION_ARTIFACTS');
+    expect(fieldsOf({ RETENTION_CLONES: '1d', RETENTION_EVERY: 'often' })).toHaveProperty('RETENTION_EVERY');
+    expect(fieldsOf({ RETENTION_EVERY: '1d' })).toHaveProperty('RETENTION_EVERY');
+  });
+});

@@ -67,6 +67,8 @@ export interface ServerConfig {
   snapshotEvery: number;
   /** Finished job streams idle for `olderThanMs` are archived every `everyMs`; null: only by `engine archive`. */
   archiveSchedule: { olderThanMs: number; everyMs: number } | null;
+  /** Ages after which local artifacts, profile backups and leaked clone folders are removed, checked every `everyMs`; null: kept. */
+  retention: { artifactsMs?: number; profileBackupsMs?: number; clonesMs?: number; everyMs: number } | null;
   artifacts: ArtifactsConfig;
   /** With a postgres:// store: how this worker shares the streams with the others (leases). */
   workers: { workerId: string | undefined; leaseTtlMs: number; heartbeatMs: number | undefined; maxHeldJobs: number | undefined; globalMaxHeldJobs: number | undefined };
@@ -115,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 0, 600_000);
   const snapshotEvery = int('SNAPSHOT_EVERY', 500, 0, 1_000_000);
   const archiveSchedule = archiveScheduleConfig(env, fields, storeUrl);
+  const retention = retentionConfig(env, fields);
   const day = 86_400_000;
   const callbacks = {
     url: env.CALLBACK_URL || null,
@@ -184,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     shutdownTimeoutMs,
     snapshotEvery,
     archiveSchedule,
+    retention,
     artifacts,
     workers,
   };
@@ -210,6 +214,31 @@ function archiveScheduleConfig(env: NodeJS.ProcessEnv, fields: Record<string, st
   // Each worker would write its segments to its own disk, where the others cannot read them.
   if (/^postgres(ql)?:\/\//.test(storeUrl)) fields.ARCHIVE_AFTER = 'scheduled archiving needs the embedded store (sqlite:), not a store shared by several workers';
   return olderThanMs === undefined || everyMs === undefined ? null : { olderThanMs, everyMs };
+}
+
+/** RETENTION_ARTIFACTS, RETENTION_PROFILE_BACKUPS, RETENTION_CLONES (each unset: kept forever), checked every RETENTION_EVERY (default 1d). */
+function retentionConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>): ServerConfig['retention'] {
+  const ages: Record<string, number> = {};
+  for (const [name, key] of [
+    ['RETENTION_ARTIFACTS', 'artifactsMs'],
+    ['RETENTION_PROFILE_BACKUPS', 'profileBackupsMs'],
+    ['RETENTION_CLONES', 'clonesMs'],
+  ] as const) {
+    if (!env[name]) continue;
+    const ms = duration(env[name]);
+    if (ms === undefined) fields[name] = 'must be a duration such as 30d, 12h or 2w';
+    else ages[key] = ms;
+  }
+  if (Object.keys(ages).length === 0) {
+    if (env.RETENTION_EVERY) fields.RETENTION_EVERY = 'needs RETENTION_ARTIFACTS, RETENTION_PROFILE_BACKUPS or RETENTION_CLONES';
+    return null;
+  }
+  const everyMs = duration(env.RETENTION_EVERY || '1d');
+  if (everyMs === undefined || everyMs < 1_000) {
+    fields.RETENTION_EVERY = 'must be a duration of 1s or more, such as 1d or 6h';
+    return null;
+  }
+  return { ...ages, everyMs };
 }
 
 function artifactsConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>): ArtifactsConfig {

@@ -43,6 +43,7 @@ import { AlertMonitor } from './alerts/alert-monitor';
 import type { AlertRulesConfig } from './alerts/alert-rules';
 import { LogAlerter } from './alerts/log-alerter';
 import { AuditApi } from './audit/audit-api';
+import { DataRetention, type RetentionPolicy } from './retention/data-retention';
 import { callbackEffects, callbacksNotConfigured } from './callbacks/callback-delivery';
 import { CallbacksApi } from './callbacks/callbacks-api';
 import { monitoredBrowser } from './health/browser-session';
@@ -90,6 +91,11 @@ export interface EngineOptions {
    * on its own store: workers sharing a PostgreSQL store would each write segments to their own disk.
    */
   archiveSchedule?: { olderThanMs: number; everyMs: number };
+  /**
+   * Removes old local artifacts, profile backups and leaked clone folders (RetentionPolicy: an age
+   * per kind, none: kept) every `everyMs` on the engine's clock. Default: nothing is removed.
+   */
+  retention?: RetentionPolicy & { everyMs: number };
   /** A stream gets a snapshot every this many events, so replays start there (ActorHostOptions.snapshotEvery). Default 500; 0: none. */
   snapshotEvery?: number;
   browser?: BrowserHostConfig;
@@ -145,6 +151,8 @@ export interface Engine {
   readonly jobIndex: JobIndexProjection;
   /** Final job streams archived out of the store (DATA_DIR/archive), anchored in the `archive` stream. */
   readonly archive: StreamArchive;
+  /** Age-based removal of old local artifacts, profile backups and leaked clone folders. */
+  readonly retention: DataRetention;
   readonly store: EventStore;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -195,6 +203,16 @@ export function createEngine(options: EngineOptions): Engine {
   const cloner = new SessionCloner({ host: browsers, tempDir: clonesDir });
   const artifacts = options.artifacts ?? new LocalArtifactStore(join(dataDir, 'artifacts'));
   const profiles = new ProfileStore(dataDir, clock);
+  const retention = new DataRetention({
+    dataDir,
+    profiles,
+    portals: () => portals.ids(),
+    // A backup named by a master session's recovery may still be put back: never removed.
+    backupsInUse: () => new Set([...host.feed.allOf(MASTER_SESSION_MACHINE)].flatMap((m) => (m.state.context.recovery?.backupRef ? [`${m.state.context.portal}@${m.state.context.recovery.backupRef}`] : []))),
+    localArtifacts: options.artifacts === undefined,
+    clock,
+    logger,
+  });
   const manualCaptcha = new ManualCaptchaSolver(undefined, clock);
   const secrets = options.secrets ?? new MemorySecretProvider();
   const callbackSecretRef = options.callbacks?.secretRef ?? null;
@@ -219,6 +237,21 @@ export function createEngine(options: EngineOptions): Engine {
   let archiveTimer: TimerHandle | undefined;
   let archiveRun: Promise<void> = Promise.resolve();
   let stopping = false;
+  let retentionTimer: TimerHandle | undefined;
+  let retentionRun: Promise<void> = Promise.resolve();
+  const scheduleRetention = (policy: RetentionPolicy & { everyMs: number }) => {
+    retentionTimer = clock.schedule(clock.now() + policy.everyMs, () => {
+      retentionRun = retention
+        .sweep(policy)
+        .then(
+          () => undefined,
+          (error: unknown) => logger.error('retention failed', { code: (error as { code?: string }).code ?? 'UNKNOWN' }),
+        )
+        .finally(() => {
+          if (!stopping) scheduleRetention(policy);
+        });
+    });
+  };
   const scheduleArchive = (schedule: { olderThanMs: number; everyMs: number }) => {
     archiveTimer = clock.schedule(clock.now() + schedule.everyMs, () => {
       archiveRun = archive.archive({ olderThanMs: schedule.olderThanMs }).then(
@@ -298,6 +331,9 @@ export function createEngine(options: EngineOptions): Engine {
   if (schedule && !(Number.isFinite(schedule.olderThanMs) && schedule.olderThanMs >= 0 && Number.isFinite(schedule.everyMs) && schedule.everyMs >= 1_000)) {
     throw new ValidationError('invalid archive schedule', { archiveSchedule: 'olderThanMs >= 0 and everyMs >= 1000' });
   }
+  if (options.retention && !(Number.isFinite(options.retention.everyMs) && options.retention.everyMs >= 1_000)) {
+    throw new ValidationError('invalid retention', { retention: 'everyMs >= 1000' });
+  }
   const archive = new StreamArchive({ store: options.store, machine: JOB_MACHINE, dir: options.archiveDir ?? join(dataDir, 'archive'), clock, logger });
   const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job, archived: (stream) => archive.lastState(stream) });
   const callbackPolicy = { ...DEFAULT_CALLBACK_POLICY, ...options.callbacks?.policy };
@@ -325,6 +361,7 @@ export function createEngine(options: EngineOptions): Engine {
     feed: host.feed,
     jobIndex,
     archive,
+    retention,
     store: options.store,
     clock,
     logger,
@@ -375,6 +412,7 @@ export function createEngine(options: EngineOptions): Engine {
       // The alert rules look back an hour: read the log from the start, in the background.
       alertWatch = alertMonitor.watch(options.store, { fromPosition: 0 });
       if (options.archiveSchedule) scheduleArchive(options.archiveSchedule);
+      if (options.retention) scheduleRetention(options.retention);
       return report;
     },
     async stop() {
@@ -383,7 +421,8 @@ export function createEngine(options: EngineOptions): Engine {
       await alertWatch?.close();
       stopping = true;
       archiveTimer?.cancel();
-      await archiveRun;
+      retentionTimer?.cancel();
+      await Promise.all([archiveRun, retentionRun]);
       await host.stop();
       await jobIndex.stop();
       await jobIndexStore.close();

@@ -69,6 +69,7 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     timeouts: { shutdownMs: config.shutdownTimeoutMs },
     snapshotEvery: config.snapshotEvery,
     archiveSchedule: config.archiveSchedule ?? undefined,
+    retention: config.retention ?? undefined,
     // PostgreSQL is the store several workers share: each holds its streams by lease.
     scaleOut: /^postgres(ql)?:\/\//i.test(config.storeUrl) ? { databaseUrl: config.storeUrl, ...config.workers } : undefined,
     onCloned: (portal, strategy, seconds) => metrics.cloneLatency.observe({ portal, strategy }, seconds),
