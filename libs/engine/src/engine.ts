@@ -348,7 +348,7 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks, index: jobIndex, archive });
   const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids() });
-  const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger });
+  const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger, archive });
   const queues = new PortalQueuesApi({ host, clock, portals: () => portals.ids() });
 
   return {

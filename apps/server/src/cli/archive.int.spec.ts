@@ -130,6 +130,10 @@ describe('engine archive on a SQLite store', () => {
       expect(await engine.jobs.show('b')).toMatchObject({ jobId: 'b', state: 'cancelled' });
       expect(await engine.jobs.show('c')).toMatchObject({ jobId: 'c', state: 'pending' });
       await expect(engine.jobs.show('zz')).rejects.toBeInstanceOf(NotFoundError);
+      // The audit facade (and the inspector's stream view and time travel through it) reads it from the segment too.
+      expect(await engine.audit.read('job-a')).toEqual(before.filter((e) => e.stream === 'job-a'));
+      expect((await engine.audit.stateAt('job-a', 2)).state.value).toBe('cloning');
+      await expect(engine.audit.read('job-zz')).rejects.toBeInstanceOf(NotFoundError);
     } finally {
       await engine.stop();
     }

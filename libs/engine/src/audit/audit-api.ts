@@ -17,6 +17,7 @@ import {
   type RecordedEvent,
 } from '@engine/core';
 import type { ArtifactStore } from '@engine/browser';
+import type { StreamArchive } from '@engine/event-store';
 
 export interface AuditApiOptions {
   host: ActorHost;
@@ -24,6 +25,8 @@ export interface AuditApiOptions {
   machines: readonly AnyMachineDefinition[];
   artifacts: ArtifactStore;
   logger: Logger;
+  /** Streams archived out of the store: read (and replayed) from their segment. */
+  archive?: StreamArchive;
 }
 
 export interface StreamEventsPage {
@@ -58,11 +61,13 @@ export class AuditApi {
     return this.options.host.findDefinition(stream);
   }
 
-  /** Every event of a stream, oldest first; NotFoundError for an unknown stream. */
+  /** Every event of a stream, oldest first (an archived stream's from its segment); NotFoundError for an unknown stream. */
   async read(stream: string): Promise<RecordedEvent[]> {
     const events = await this.options.store.read(stream);
-    if (events.length === 0) throw new NotFoundError('stream', stream);
-    return events;
+    if (events.length > 0) return events;
+    const archived = await this.options.archive?.read(stream);
+    if (!archived || archived.length === 0) throw new NotFoundError('stream', stream);
+    return archived;
   }
 
   async events(stream: string, from = 1, limit = 1000): Promise<StreamEventsPage> {
@@ -81,8 +86,9 @@ export class AuditApi {
   /** What a replay of `stream` up to `toVersion` reads (readForReplay); NotFoundError for an unknown stream. */
   async forReplay(stream: string, toVersion: number): Promise<Awaited<ReturnType<typeof readForReplay>>> {
     const source = await readForReplay(this.options.store, this.options.host.definitionFor(stream), stream, toVersion);
-    if (source.events.length === 0 && (await this.options.store.streamVersion(stream)) === 0) throw new NotFoundError('stream', stream);
-    return source;
+    if (source.events.length > 0 || (await this.options.store.streamVersion(stream)) > 0) return source;
+    // Archived: its segment holds the whole stream, folded from version 1.
+    return { events: (await this.read(stream)).filter((e) => e.version <= toVersion) };
   }
 
   async verify(): Promise<AuditReport> {
