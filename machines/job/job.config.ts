@@ -51,6 +51,12 @@ export interface JobInput {
    * after the session's recovery, instead of ending failed_post_submission.
    */
   retryWhenLoggedOutAtSubmit?: boolean;
+  /**
+   * Attempts that ended at the login form (the shared session had expired) that do not count
+   * against `maxAttempts`, at most this many: a session that keeps failing is the master
+   * session's problem, not the job's. Absent: every attempt counts, as before.
+   */
+  freeLoginFormAttempts?: number;
 }
 
 export interface RetryBackoff {
@@ -65,6 +71,20 @@ export interface LookupRetries {
 }
 
 export const JOB_DEFAULTS = { maxAttempts: 3, retryDelayMs: 60_000, reconcileDelayMs: 0 } as const;
+
+/** Attempts ended at the login form that intake lets a new job have on top of maxAttempts. */
+export const FREE_LOGIN_FORM_ATTEMPTS = 10;
+
+/**
+ * Attempts that count against maxAttempts: every attempt started, less those that ended at the
+ * login form, up to the job's free allowance (none for jobs recorded without one).
+ */
+export function countedAttempts(context: { attempt: number; failures: readonly { failureType: string }[]; freeLoginFormAttempts?: number }): number {
+  const free = context.freeLoginFormAttempts ?? 0;
+  if (free === 0) return context.attempt;
+  const atLoginForm = context.failures.filter((failure) => failure.failureType === 'login_form').length;
+  return context.attempt - Math.min(free, atLoginForm);
+}
 
 /**
  * The retry policy intake gives new jobs when none is configured, scaled to `retryDelayMs` (the
@@ -140,6 +160,7 @@ export interface JobContext {
   retryBackoff?: RetryBackoff;
   lookupRetries?: LookupRetries;
   retryWhenLoggedOutAtSubmit?: boolean;
+  freeLoginFormAttempts?: number;
   /** Failed searches of the current reconciliation (with `lookupRetries`). */
   lookupsFailed?: number;
   lastLookupCode?: string;
@@ -174,6 +195,7 @@ export function initialJobContext(input: JobInput): JobContext {
     ...(input.retryBackoff ? { retryBackoff: { ...input.retryBackoff } } : {}),
     ...(input.lookupRetries ? { lookupRetries: { ...input.lookupRetries } } : {}),
     ...(input.retryWhenLoggedOutAtSubmit === true ? { retryWhenLoggedOutAtSubmit: true } : {}),
+    ...(input.freeLoginFormAttempts ? { freeLoginFormAttempts: input.freeLoginFormAttempts } : {}),
     // No key at all for other jobs: their stored states have none.
     ...(input.retryOf ? { retryOf: { jobId: input.retryOf.jobId, by: input.retryOf.by, confirmedNotSubmitted: input.retryOf.confirmedNotSubmitted } } : {}),
   };
@@ -215,6 +237,8 @@ export function jobInputProblems(input: JobInput): Record<string, string> {
   range('retryBackoff', input.retryBackoff);
   range('lookupRetries', input.lookupRetries);
   if (input.lookupRetries && (!Number.isInteger(input.lookupRetries.max) || input.lookupRetries.max < 0)) problems.lookupRetries = 'max must be an integer >= 0';
+  const free = input.freeLoginFormAttempts;
+  if (free !== undefined && (!Number.isInteger(free) || free < 0 || free > 100)) problems.freeLoginFormAttempts = 'must be an integer 0..100';
   const origin = input.retryOf;
   if (origin !== undefined && (typeof origin !== 'object' || origin === null || typeof origin.jobId !== 'string' || origin.jobId === '' || typeof origin.by !== 'string' || origin.by === '' || typeof origin.confirmedNotSubmitted !== 'boolean')) {
     problems.retryOf = 'must name the job retried, who asked and whether the portal was checked';

@@ -119,6 +119,11 @@ export type SubmissionFound = {
 export type SubmissionNotFound = {
   type: 'SUBMISSION_NOT_FOUND';
   at: string;
+  /**
+   * The portal's adapter declares its search authoritative (after its settle delay, in a valid
+   * session): "not found" proves the portal holds nothing. Absent in older logs.
+   */
+  authoritative?: true;
 };
 
 /** The portal could not be searched: nobody can tell whether the submission happened. */

@@ -19,7 +19,7 @@
 import { and, assign, setup, type SnapshotFrom } from 'xstate';
 import type { MachineDefinition } from '@engine/core';
 import { backoffWithJitterMs } from '../backoff';
-import { initialJobContext, type JobFailureType, type JobContext, type JobFailure, type JobInput, type JobStage, type JobLookupResult } from './job.config';
+import { countedAttempts, initialJobContext, type JobFailureType, type JobContext, type JobFailure, type JobInput, type JobStage, type JobLookupResult } from './job.config';
 import { JOB_FIRE_AND_FORGET, type JobEffectName, type JobEffectParams } from './job.effects';
 import type { JobEvent } from './job.events';
 
@@ -249,13 +249,14 @@ export const jobMachine = setup({
     })),
   },
   guards: {
-    attemptsLeft: ({ context }) => context.attempt < context.maxAttempts,
+    attemptsLeft: ({ context }) => countedAttempts(context) < context.maxAttempts,
     hasSteps: ({ context }) => context.steps.length > 0,
     effectIs: ({ event }, params: { effect: JobEffectName }) => event.type === 'EFFECT_FAILED' && event.effect === params.effect,
     /** A STEP_FILLED for any other step than the one being filled is stale and ignored. */
     isCurrentStep: ({ context, event }) => event.type === 'STEP_FILLED' && event.step === context.steps[context.stepsFilled.length],
     isLastStep: ({ context }) => context.stepsFilled.length + 1 >= context.steps.length,
     afterSubmitError: ({ context }) => context.reconcileReason === 'submit_error',
+    authoritativeNotFound: ({ event }) => event.type === 'SUBMISSION_NOT_FOUND' && event.authoritative === true,
     /**
      * Version 2, for jobs whose input asks for it: the click landed on the login page (the
      * session was gone, so the portal took no submission) and the search confirms there is none.
@@ -358,6 +359,13 @@ export const jobMachine = setup({
             guard: and(['loggedOutAtSubmit', 'attemptsLeft']),
             target: 'failed_login_form',
             actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, reportLoginForm, closeAttemptClone],
+          },
+          // The portal refused the click and its search, authoritative by the adapter's word, proves
+          // it holds nothing: a fresh attempt after the backoff (only in logs that record the word).
+          {
+            guard: and(['afterSubmitError', 'authoritativeNotFound', 'attemptsLeft']),
+            target: 'waiting',
+            actions: [{ type: 'recordLookup', params: { result: 'not_found' } }, closeAttemptClone],
           },
           { guard: 'afterSubmitError', target: 'capturing_artifact', actions: { type: 'recordLookup', params: { result: 'not_found' } } },
           // The crash happened before the portal recorded anything: a fresh attempt is allowed.

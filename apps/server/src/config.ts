@@ -1,11 +1,16 @@
-// Server configuration from the environment, validated once at start (a bad value stops the
-// start with a message naming the variable, never a silent default).
+// The server's configuration: the settings (settings/settings-schema.ts, one definition each) read
+// from the config file and the environment, plus the portals, validated once at start. A bad value
+// stops the start with every refusal listed, each naming the variable or key, the value and the
+// rule; nothing falls back to a default silently.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ValidationError } from '@engine/core';
-import { callbackUrlProblem, DEFAULT_CALLBACK_POLICY, DEFAULT_CAPTCHA_POLICY, type CaptchaPolicy } from '@engine/machines';
-import type { WebhookFormat } from '@engine/engine';
-import { isPlainHttpUrl, parseCaptchaConfig, type CaptchaConfig } from './captcha-config';
+import type { CaptchaPolicy } from '@engine/machines';
+import type { PortalLimits, WebhookFormat } from '@engine/engine';
+import { parseCaptchaConfig, type CaptchaConfig } from './captcha-config';
+import { parsePortalLimits } from './portal-limits-config';
+import { loadSettings, type LoadedSettings, type SettingSource } from './settings/load-settings';
+import { durationMs, SETTINGS, type PortalSettingKey, type PortalSettingValues, type SettingKey, type SettingValues } from './settings/settings-schema';
 
 export interface PortalConfig {
   /** `portal-sim` (built in) or a path to an adapter module. */
@@ -15,6 +20,12 @@ export interface PortalConfig {
   credentialsRef: string;
   /** `manual` (an operator answers through the API, the default), `portal-sim` (the simulator's test hook), or a chain of solvers tried in order. */
   captcha?: CaptchaConfig;
+  /** The portal's own concurrency, start spacing, starts per minute and quiet hours (portal-limits-config.ts). Default: none. */
+  limits?: PortalLimits;
+  /** The settings this portal runs with: the global ones with its own `settings` over them. */
+  settings: PortalSettingValues;
+  /** The keys its `settings` set. */
+  overridden: PortalSettingKey[];
 }
 
 /** Where failure evidence goes: `DATA_DIR/artifacts` (default) or an S3-compatible bucket shared by every host. */
@@ -42,6 +53,7 @@ export interface ServerConfig {
   apiTokenGenerated: boolean;
   bodyLimit: string;
   backgroundAudit: boolean;
+  logLevel: string;
   portals: PortalConfig[];
   /** JSON file `{ "<ref>": { username, password } }`; unset: no portal can log in. */
   secretsFile: string | null;
@@ -55,6 +67,10 @@ export interface ServerConfig {
   callbacks: { url: string | null; secretRef: string | null; maxAttempts: number; minDelayMs: number; maxDelayMs: number; timeoutMs: number };
   /** How long an operator has to answer a captcha, the waits before asking again, when to warn. */
   captchaPolicy: CaptchaPolicy;
+  /** How the master browsers are watched: ping interval, ping timeout, misses before a browser counts as dead. */
+  health: { heartbeatMs: number; probeTimeoutMs: number; maxMisses: number };
+  /** Thresholds of the warning alerts. */
+  alertRules: { maxRecoveriesPerHour: number; minJobSuccessRate: number; successRateWindowMs: number; minFinishedJobs: number };
   alertWebhookUrl: string | null;
   /** Body of the webhook's alerts: the alert's JSON, or a Slack-compatible message (text + blocks). */
   alertWebhookFormat: WebhookFormat;
@@ -72,201 +88,175 @@ export interface ServerConfig {
   artifacts: ArtifactsConfig;
   /** With a postgres:// store: how this worker shares the streams with the others (leases). */
   workers: { workerId: string | undefined; leaseTtlMs: number; heartbeatMs: number | undefined; maxHeldJobs: number | undefined; globalMaxHeldJobs: number | undefined };
+  /** The Chromium binary; null: found the usual way. */
+  chromiumPath: string | null;
+  /** Every setting's value, as the schema names them (per-portal values are in each portal's `settings`). */
+  settings: SettingValues;
+  sources: Readonly<Record<SettingKey, SettingSource>>;
+  /** The config file read (ENGINE_CONFIG), absolute. */
+  configFile: string | null;
 }
-
-/** The webhook alerter's formats, listed here so reading the configuration loads no engine code. */
-const WEBHOOK_FORMATS = ['json', 'slack'] as const satisfies readonly WebhookFormat[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const fields: Record<string, string> = {};
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) fields[name] = `must be an integer ${min}..${max}`;
-    return value;
+  const loaded = loadSettings(env, fields);
+  const v = loaded.values;
+  // Rules between settings, named by the place the first one was set.
+  const place = (key: SettingKey) => (loaded.sources[key] === 'env' || (loaded.sources[key] === 'default' && loaded.file === null) ? SETTINGS[key].env : key);
+  const noRefusal = (...keys: SettingKey[]) => keys.every((key) => !fields[place(key)]);
+  const notAbove = (low: SettingKey, high: SettingKey, a: number, b: number) => {
+    if (noRefusal(low, high) && a > b) fields[place(low)] = `must not exceed ${place(high)} (${b})`;
   };
-  const port = int('PORT', 3000, 0, 65535);
-  const host = env.HOST ?? '127.0.0.1';
-  const dataDir = resolve(env.DATA_DIR ?? 'data');
-  const storeUrl = env.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'events.db')}`;
-  if (!/^(sqlite:|memory:|postgres(ql)?:\/\/)/.test(storeUrl)) fields.DATABASE_URL = 'must be sqlite:<path>, memory: or postgres://…';
-  const token = env.API_TOKEN;
-  if (token !== undefined && token.length < 16) fields.API_TOKEN = 'must be at least 16 characters';
-  const strategy = env.CLONE_STRATEGY ?? 'context';
-  if (strategy !== 'context' && strategy !== 'profile-copy') fields.CLONE_STRATEGY = 'must be context or profile-copy';
-  let portals: PortalConfig[] = [];
-  if (env.PORTALS) {
-    try {
-      portals = JSON.parse(env.PORTALS) as PortalConfig[];
-      if (!Array.isArray(portals) || portals.some((p) => typeof p?.adapter !== 'string' || typeof p?.credentialsRef !== 'string')) throw new Error('shape');
-    } catch {
-      fields.PORTALS = 'must be a JSON array of { adapter, options?, credentialsRef, captcha? }';
-    }
-    for (const [i, portal] of (fields.PORTALS ? [] : portals).entries()) {
-      const captcha = parseCaptchaConfig(portal.captcha, `portals[${i}].captcha`, !!env.SECRETS_FILE);
-      if ('error' in captcha) {
-        fields.PORTALS = captcha.error;
-        break;
-      }
-      if (captcha.config !== undefined) portal.captcha = captcha.config;
-    }
+  notAbove('callbacks.minDelayMs', 'callbacks.maxDelayMs', v['callbacks.minDelayMs'], v['callbacks.maxDelayMs']);
+  notAbove('captcha.retryMinMs', 'captcha.retryMaxMs', v['captcha.retryMinMs'], v['captcha.retryMaxMs']);
+  if (v['callbacks.url'] !== null && v['callbacks.secretRef'] === null && noRefusal('callbacks.url')) {
+    fields[place('callbacks.secretRef')] = `required with ${place('callbacks.url')}: every delivery is signed`;
   }
-  const concurrency = int('CONCURRENCY', 3, 1, 64);
-  const retryDelay = env.JOB_RETRY_DELAY_MS === undefined ? undefined : int('JOB_RETRY_DELAY_MS', 60_000, 0, 86_400_000);
-  const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 0, 600_000);
-  const snapshotEvery = int('SNAPSHOT_EVERY', 500, 0, 1_000_000);
-  const archiveSchedule = archiveScheduleConfig(env, fields, storeUrl);
-  const retention = retentionConfig(env, fields);
-  const day = 86_400_000;
-  const callbacks = {
-    url: env.CALLBACK_URL || null,
-    secretRef: env.CALLBACK_SECRET_REF || null,
-    maxAttempts: int('CALLBACK_MAX_ATTEMPTS', DEFAULT_CALLBACK_POLICY.maxAttempts, 1, 100),
-    minDelayMs: int('CALLBACK_MIN_DELAY_MS', DEFAULT_CALLBACK_POLICY.minDelayMs, 1, day),
-    maxDelayMs: int('CALLBACK_MAX_DELAY_MS', DEFAULT_CALLBACK_POLICY.maxDelayMs, 1, day),
-    timeoutMs: int('CALLBACK_TIMEOUT_MS', 10_000, 100, 300_000),
-  };
-  const callbackUrlRefused = callbacks.url === null ? null : callbackUrlProblem(callbacks.url);
-  if (callbackUrlRefused) fields.CALLBACK_URL = callbackUrlRefused;
-  else if (callbacks.url !== null && callbacks.secretRef === null) fields.CALLBACK_SECRET_REF = 'required with CALLBACK_URL: every delivery is signed';
-  if (!fields.CALLBACK_MIN_DELAY_MS && !fields.CALLBACK_MAX_DELAY_MS && callbacks.minDelayMs > callbacks.maxDelayMs) {
-    fields.CALLBACK_MIN_DELAY_MS = `must not exceed CALLBACK_MAX_DELAY_MS (${callbacks.maxDelayMs})`;
+  if (loaded.sources['alerts.webhookFormat'] !== 'default' && v['alerts.webhookUrl'] === null && noRefusal('alerts.webhookFormat')) {
+    fields[place('alerts.webhookFormat')] = `needs ${place('alerts.webhookUrl')}, where the alerts go`;
   }
-  const captchaPolicy: CaptchaPolicy = {
-    answerWithinMs: int('CAPTCHA_ANSWER_WITHIN_MS', DEFAULT_CAPTCHA_POLICY.answerWithinMs, 1_000, day),
-    retryMinMs: int('CAPTCHA_RETRY_MIN_MS', DEFAULT_CAPTCHA_POLICY.retryMinMs, 0, day),
-    retryMaxMs: int('CAPTCHA_RETRY_MAX_MS', DEFAULT_CAPTCHA_POLICY.retryMaxMs, 0, day),
-    warnAfter: int('CAPTCHA_WARN_AFTER', DEFAULT_CAPTCHA_POLICY.warnAfter, 1, 1_000),
-  };
-  if (!fields.CAPTCHA_RETRY_MIN_MS && !fields.CAPTCHA_RETRY_MAX_MS && captchaPolicy.retryMinMs > captchaPolicy.retryMaxMs) {
-    fields.CAPTCHA_RETRY_MIN_MS = `must not exceed CAPTCHA_RETRY_MAX_MS (${captchaPolicy.retryMaxMs})`;
+  const secretsFile = v['secrets.file'];
+  for (const key of ['artifacts.s3CredentialsRef', 'browser.proxyCredentialsRef'] as const) {
+    if (v[key] !== null && secretsFile === null && noRefusal(key)) fields[place(key)] = `needs ${place('secrets.file')}, where the reference is resolved`;
   }
-  const optionalInt = (name: string, min: number, max: number) => (env[name] === undefined || env[name] === '' ? undefined : int(name, 0, min, max));
-  const workerId = env.WORKER_ID;
-  if (workerId !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(workerId)) fields.WORKER_ID = '1-64 characters of A-Z a-z 0-9 _ . : -';
-  const workers = {
-    workerId,
-    leaseTtlMs: int('LEASE_TTL_MS', 15_000, 500, 600_000),
-    heartbeatMs: optionalInt('LEASE_HEARTBEAT_MS', 100, 300_000),
-    maxHeldJobs: optionalInt('MAX_HELD_JOBS', 1, 10_000),
-    globalMaxHeldJobs: optionalInt('GLOBAL_MAX_HELD_JOBS', 1, 100_000),
-  };
-  const alertWebhookFormat = env.ALERT_WEBHOOK_FORMAT ?? 'json';
-  if (!(WEBHOOK_FORMATS as readonly string[]).includes(alertWebhookFormat)) fields.ALERT_WEBHOOK_FORMAT = `must be ${WEBHOOK_FORMATS.join(' or ')}`;
-  else if (env.ALERT_WEBHOOK_FORMAT !== undefined && !env.ALERT_WEBHOOK_URL) fields.ALERT_WEBHOOK_FORMAT = 'needs ALERT_WEBHOOK_URL, where the alerts go';
-  const publicUrl = env.PUBLIC_URL || null;
-  // It goes into every alert: a URL that carries credentials, a query or a fragment is refused.
-  if (publicUrl !== null && !isPlainHttpUrl(publicUrl)) fields.PUBLIC_URL = 'must be an http(s) URL without credentials, query or fragment';
-  const docsPublic = env.DOCS_PUBLIC ?? 'false';
-  if (docsPublic !== 'true' && docsPublic !== 'false') fields.DOCS_PUBLIC = 'must be true or false';
-  const artifacts = artifactsConfig(env, fields);
-  if (Object.keys(fields).length > 0) throw new ValidationError('invalid server configuration', fields);
-  return {
-    host,
-    port,
-    dataDir,
-    storeUrl,
-    apiToken: token ?? randomBytes(24).toString('base64url'),
-    apiTokenGenerated: token === undefined,
-    bodyLimit: env.BODY_LIMIT ?? '256kb',
-    backgroundAudit: env.BACKGROUND_AUDIT !== 'false',
-    portals,
-    secretsFile: env.SECRETS_FILE ? resolve(env.SECRETS_FILE) : null,
-    concurrency,
-    cloneStrategy: strategy as ServerConfig['cloneStrategy'],
-    jobRetryDelayMs: retryDelay,
-    jobMaxAttempts: int('JOB_MAX_ATTEMPTS', 3, 1, 100),
-    jobLookupRetries: int('JOB_LOOKUP_RETRIES', 3, 0, 100),
-    captchaPolicy,
-    callbacks,
-    alertWebhookUrl: env.ALERT_WEBHOOK_URL ?? null,
-    alertWebhookFormat: alertWebhookFormat as WebhookFormat,
-    publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
-    docsPublic: docsPublic === 'true',
-    shutdownTimeoutMs,
-    snapshotEvery,
-    archiveSchedule,
-    retention,
-    artifacts,
-    workers,
-  };
-}
-
-const DURATION_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `90d`, `12h`, `30m`, `45s`, `2w` in milliseconds; undefined when it is not one. */
-function duration(raw: string): number | undefined {
-  const match = /^(\d{1,9})([smhdw])$/.exec(raw);
-  return match ? Number(match[1]) * DURATION_MS[match[2]] : undefined;
-}
-
-/** ARCHIVE_AFTER (unset: no scheduled archiving) and ARCHIVE_EVERY (default 1d); one process on its own store only. */
-function archiveScheduleConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>, storeUrl: string): ServerConfig['archiveSchedule'] {
-  if (!env.ARCHIVE_AFTER) {
-    if (env.ARCHIVE_EVERY) fields.ARCHIVE_EVERY = 'needs ARCHIVE_AFTER, the age a finished job is archived at';
-    return null;
+  if (v['artifacts.store'] === 's3' && v['artifacts.s3Bucket'] === null && noRefusal('artifacts.s3Bucket')) {
+    fields[place('artifacts.s3Bucket')] = `required with ${place('artifacts.store')}=s3: a bucket name (3-63 of a-z 0-9 . -)`;
   }
-  const olderThanMs = duration(env.ARCHIVE_AFTER);
-  const everyMs = duration(env.ARCHIVE_EVERY || '1d');
-  if (olderThanMs === undefined) fields.ARCHIVE_AFTER = 'must be a duration such as 90d, 12h, 30m, 45s or 2w';
-  if (everyMs === undefined || everyMs < 1_000) fields.ARCHIVE_EVERY = 'must be a duration of 1s or more, such as 1d or 6h';
+  for (const level of ['soft', 'hard', 'nuclear'] as const) {
+    const min = `masterSession.${level}MinWaitMs` as const;
+    const max = `masterSession.${level}MaxWaitMs` as const;
+    notAbove(min, max, v[min], v[max]);
+  }
+  if (loaded.sources['archive.every'] !== 'default' && v['archive.after'] === null && noRefusal('archive.every')) {
+    fields[place('archive.every')] = `needs ${place('archive.after')}, the age a finished job is archived at`;
+  }
   // Each worker would write its segments to its own disk, where the others cannot read them.
-  if (/^postgres(ql)?:\/\//.test(storeUrl)) fields.ARCHIVE_AFTER = 'scheduled archiving needs the embedded store (sqlite:), not a store shared by several workers';
-  return olderThanMs === undefined || everyMs === undefined ? null : { olderThanMs, everyMs };
+  if (v['archive.after'] !== null && /^postgres(ql)?:\/\//.test(v['store.url'] ?? '') && noRefusal('archive.after')) {
+    fields[place('archive.after')] = 'scheduled archiving needs the embedded store (sqlite:), not a store shared by several workers';
+  }
+  const ages = { artifactsMs: v['retention.artifacts'], profileBackupsMs: v['retention.profileBackups'], clonesMs: v['retention.clones'] };
+  const retentionAges = Object.fromEntries(Object.entries(ages).flatMap(([key, value]) => (value === null ? [] : [[key, durationMs(value)]])));
+  if (loaded.sources['retention.every'] !== 'default' && Object.keys(retentionAges).length === 0 && noRefusal('retention.every')) {
+    fields[place('retention.every')] = `needs ${place('retention.artifacts')}, ${place('retention.profileBackups')} or ${place('retention.clones')}`;
+  }
+  const portals = portalConfigs(loaded, !!secretsFile, fields);
+  if (Object.keys(fields).length > 0) throw new ValidationError(`invalid server configuration${loaded.file ? ` (${loaded.file} and the environment)` : ''}`, fields);
+
+  const dataDir = resolve(v['server.dataDir']);
+  const token = v['server.apiToken'];
+  return {
+    host: v['server.host'],
+    port: v['server.port'],
+    dataDir,
+    storeUrl: v['store.url'] ?? `sqlite:${resolve(dataDir, 'events.db')}`,
+    apiToken: token ?? randomBytes(24).toString('base64url'),
+    apiTokenGenerated: token === null,
+    bodyLimit: v['server.bodyLimit'],
+    backgroundAudit: v['store.backgroundAudit'],
+    logLevel: v['server.logLevel'],
+    portals,
+    secretsFile: secretsFile ? resolve(secretsFile) : null,
+    concurrency: v['jobs.concurrency'],
+    cloneStrategy: v['jobs.cloneStrategy'],
+    jobRetryDelayMs: v['jobs.retryDelayMs'],
+    jobMaxAttempts: v['jobs.maxAttempts'],
+    jobLookupRetries: v['jobs.lookupRetries'],
+    captchaPolicy: {
+      answerWithinMs: v['captcha.answerWithinMs'],
+      retryMinMs: v['captcha.retryMinMs'],
+      retryMaxMs: v['captcha.retryMaxMs'],
+      warnAfter: v['captcha.warnAfter'],
+    },
+    callbacks: {
+      url: v['callbacks.url'],
+      secretRef: v['callbacks.secretRef'],
+      maxAttempts: v['callbacks.maxAttempts'],
+      minDelayMs: v['callbacks.minDelayMs'],
+      maxDelayMs: v['callbacks.maxDelayMs'],
+      timeoutMs: v['callbacks.timeoutMs'],
+    },
+    health: { heartbeatMs: v['health.heartbeatMs'], probeTimeoutMs: v['health.probeTimeoutMs'], maxMisses: v['health.maxMisses'] },
+    alertRules: {
+      maxRecoveriesPerHour: v['alerts.maxRecoveriesPerHour'],
+      minJobSuccessRate: v['alerts.minJobSuccessRate'],
+      successRateWindowMs: v['alerts.successRateWindowMs'],
+      minFinishedJobs: v['alerts.minFinishedJobs'],
+    },
+    alertWebhookUrl: v['alerts.webhookUrl'],
+    alertWebhookFormat: v['alerts.webhookFormat'],
+    publicUrl: v['server.publicUrl']?.replace(/\/+$/, '') ?? null,
+    docsPublic: v['server.docsPublic'],
+    shutdownTimeoutMs: v['server.shutdownTimeoutMs'],
+    snapshotEvery: v['store.snapshotEvery'],
+    archiveSchedule: v['archive.after'] === null ? null : { olderThanMs: durationMs(v['archive.after']), everyMs: durationMs(v['archive.every']) },
+    retention: Object.keys(retentionAges).length === 0 ? null : { ...retentionAges, everyMs: durationMs(v['retention.every']) },
+    artifacts:
+      v['artifacts.store'] === 's3'
+        ? {
+            store: 's3',
+            bucket: v['artifacts.s3Bucket'] as string,
+            region: v['artifacts.s3Region'],
+            endpoint: v['artifacts.s3Endpoint'] ?? undefined,
+            forcePathStyle: v['artifacts.s3ForcePathStyle'],
+            prefix: v['artifacts.s3Prefix'],
+            credentialsRef: v['artifacts.s3CredentialsRef'] ?? undefined,
+          }
+        : { store: 'local' },
+    workers: {
+      workerId: v['workers.id'] ?? undefined,
+      leaseTtlMs: v['workers.leaseTtlMs'],
+      heartbeatMs: v['workers.heartbeatMs'] ?? undefined,
+      maxHeldJobs: v['workers.maxHeldJobs'] ?? undefined,
+      globalMaxHeldJobs: v['workers.globalMaxHeldJobs'] ?? undefined,
+    },
+    chromiumPath: v['browser.executablePath'],
+    settings: v,
+    sources: loaded.sources,
+    configFile: loaded.file,
+  };
 }
 
-/** RETENTION_ARTIFACTS, RETENTION_PROFILE_BACKUPS, RETENTION_CLONES (each unset: kept forever), checked every RETENTION_EVERY (default 1d). */
-function retentionConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>): ServerConfig['retention'] {
-  const ages: Record<string, number> = {};
-  for (const [name, key] of [
-    ['RETENTION_ARTIFACTS', 'artifactsMs'],
-    ['RETENTION_PROFILE_BACKUPS', 'profileBackupsMs'],
-    ['RETENTION_CLONES', 'clonesMs'],
-  ] as const) {
-    if (!env[name]) continue;
-    const ms = duration(env[name]);
-    if (ms === undefined) fields[name] = 'must be a duration such as 30d, 12h or 2w';
-    else ages[key] = ms;
-  }
-  if (Object.keys(ages).length === 0) {
-    if (env.RETENTION_EVERY) fields.RETENTION_EVERY = 'needs RETENTION_ARTIFACTS, RETENTION_PROFILE_BACKUPS or RETENTION_CLONES';
-    return null;
-  }
-  const everyMs = duration(env.RETENTION_EVERY || '1d');
-  if (everyMs === undefined || everyMs < 1_000) {
-    fields.RETENTION_EVERY = 'must be a duration of 1s or more, such as 1d or 6h';
-    return null;
-  }
-  return { ...ages, everyMs };
-}
-
-function artifactsConfig(env: NodeJS.ProcessEnv, fields: Record<string, string>): ArtifactsConfig {
-  const store = env.ARTIFACT_STORE ?? 'local';
-  if (store === 'local') return { store };
-  if (store !== 's3') {
-    fields.ARTIFACT_STORE = 'must be local or s3';
-    return { store: 'local' };
-  }
-  const bucket = env.S3_BUCKET ?? '';
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) fields.S3_BUCKET = 'required with ARTIFACT_STORE=s3: a bucket name (3-63 of a-z 0-9 . -)';
-  const endpoint = env.S3_ENDPOINT || undefined;
-  if (endpoint !== undefined) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(endpoint);
-    } catch {
-      parsed = undefined;
+/** Each portal as written, checked: adapter, credentials reference, captcha chain, and its settings resolved over the global ones. */
+function portalConfigs(loaded: LoadedSettings, secretsFile: boolean, fields: Record<string, string>): PortalConfig[] {
+  const portals: PortalConfig[] = [];
+  const from = loaded.portalsFrom;
+  for (const [i, { raw, settings, overridden }] of loaded.portals.entries()) {
+    const known = new Set(['adapter', 'options', 'credentialsRef', 'captcha', 'limits', 'settings']);
+    const unknown = Object.keys(raw).filter((key) => !known.has(key));
+    if (typeof raw.adapter !== 'string' || raw.adapter === '' || typeof raw.credentialsRef !== 'string' || raw.credentialsRef === '') {
+      fields[from] ??= `portals[${i}]: needs adapter and credentialsRef (strings)`;
+      continue;
     }
-    // Keys belong in the secrets file, never in a URL that ends up in logs.
-    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.username || parsed.password) fields.S3_ENDPOINT = 'must be an http(s) URL without credentials';
+    if (unknown.length > 0) {
+      fields[from] ??= `portals[${i}].${unknown[0]}: unknown (known: ${[...known].join(', ')})`;
+      continue;
+    }
+    if (raw.options !== undefined && (typeof raw.options !== 'object' || raw.options === null || Array.isArray(raw.options))) {
+      fields[from] ??= `portals[${i}].options: must be a mapping`;
+      continue;
+    }
+    const captcha = parseCaptchaConfig(raw.captcha, `portals[${i}].captcha`, secretsFile);
+    if ('error' in captcha) {
+      fields[from] ??= captcha.error;
+      continue;
+    }
+    const limits = parsePortalLimits(raw.limits, `portals[${i}].limits`);
+    if ('error' in limits) {
+      fields[from] ??= limits.error;
+      continue;
+    }
+    if (settings['browser.proxyCredentialsRef'] !== null && !secretsFile) {
+      fields[`portals[${i}].settings.browser.proxyCredentialsRef`] = 'needs SECRETS_FILE, where the reference is resolved';
+    }
+    portals.push({
+      adapter: raw.adapter,
+      ...(raw.options !== undefined ? { options: raw.options as Record<string, unknown> } : {}),
+      credentialsRef: raw.credentialsRef,
+      ...(captcha.config !== undefined ? { captcha: captcha.config } : {}),
+      ...(limits.limits !== undefined ? { limits: limits.limits } : {}),
+      settings,
+      overridden,
+    });
   }
-  const pathStyle = env.S3_FORCE_PATH_STYLE ?? 'false';
-  if (pathStyle !== 'true' && pathStyle !== 'false') fields.S3_FORCE_PATH_STYLE = 'must be true or false';
-  const prefix = env.S3_PREFIX ?? '';
-  if (!/^([A-Za-z0-9_.-]+\/)*$/.test(prefix)) fields.S3_PREFIX = 'must be empty or folder names ending in / (A-Z a-z 0-9 _ . -)';
-  const credentialsRef = env.S3_CREDENTIALS_REF || undefined;
-  if (credentialsRef !== undefined && !env.SECRETS_FILE) fields.S3_CREDENTIALS_REF = 'needs SECRETS_FILE, where the reference is resolved';
-  return { store: 's3', bucket, region: env.S3_REGION || 'us-east-1', endpoint, forcePathStyle: pathStyle === 'true', prefix, credentialsRef };
+  return portals;
 }
-

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ValidationError } from '@engine/core';
 import type { Engine } from '@engine/engine';
 import { mkdirSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
@@ -29,7 +30,7 @@ export interface StartServerOptions {
 }
 
 export async function startServer(config: ServerConfig = loadConfig(), options: StartServerOptions = {}): Promise<RunningServer> {
-  const logger = createPinoLogger(options.logDestination);
+  const logger = createPinoLogger(options.logDestination, config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
   const metrics = new EngineMetrics();
   const engine = options.engine ?? (await buildEngine(config, logger, metrics));
@@ -75,6 +76,8 @@ if (require.main === module) {
     })
     .catch((error) => {
       console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+      // A refused configuration lists every refusal: the variable or key, the value and the rule.
+      if (error instanceof ValidationError) for (const [place, why] of Object.entries(error.fields)) console.error(`  ${place}: ${why}`);
       process.exit(1);
     });
 }

@@ -1,9 +1,10 @@
 // Launches system Chromium through puppeteer-core, or attaches to a remote browser endpoint
 // (Browserless, a Chrome fleet), and hands out ManagedBrowsers that close cleanly.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { DEFAULT_VIEWPORT, settingsArgs, settingsEnv, type BrowserSettings } from './browser-settings';
 import { CHROMIUM_FLAGS } from './chromium-flags';
 import { findChromium } from './chromium-path';
 import { BrowserLaunchError } from './errors';
@@ -26,6 +27,8 @@ export interface LaunchOptions extends OperationOptions {
   userDataDir?: string;
   /** Remove `userDataDir` once the browser is closed (a throwaway profile copy). */
   removeUserDataDirOnClose?: boolean;
+  /** The portal's browser settings (flags, proxy, window, user agent, language, time zone, downloads). */
+  settings?: BrowserSettings;
 }
 
 export class BrowserHost {
@@ -46,22 +49,25 @@ export class BrowserHost {
       const executablePath = this.config.executablePath ?? findChromium();
       const ownsUserDataDir = !options.userDataDir || options.removeUserDataDirOnClose === true;
       const userDataDir = options.userDataDir ?? (await mkdtemp(join(this.config.tempDir ?? tmpdir(), 'engine-chromium-')));
+      const settings = options.settings ?? {};
       const launching = puppeteer
         .launch({
           executablePath,
           ignoreDefaultArgs: true,
           // With ignoreDefaultArgs puppeteer drops its own --user-data-dir and would use a temp
           // profile of its own: the flag must be passed here, or the master profile is never used.
-          args: [...CHROMIUM_FLAGS, ...(this.config.extraArgs ?? []), `--user-data-dir=${userDataDir}`],
+          args: [...CHROMIUM_FLAGS, ...(this.config.extraArgs ?? []), ...settingsArgs(settings), `--user-data-dir=${userDataDir}`],
+          env: settingsEnv(settings),
           // The pipe closes the moment the process dies, so a crash is noticed without a timeout.
           pipe: true,
           timeout: scope.remainingMs(),
           handleSIGINT: false,
           handleSIGTERM: false,
           handleSIGHUP: false,
-          defaultViewport: { width: 1280, height: 800 },
+          defaultViewport: settings.viewport ?? DEFAULT_VIEWPORT,
         })
-        .then((browser) => {
+        .then(async (browser) => {
+          if (settings.downloadDir) await allowDownloads(browser, settings.downloadDir);
           const managed: ManagedBrowser = new ManagedBrowser({
             browser,
             process: browser.process() ?? undefined,
@@ -69,6 +75,7 @@ export class BrowserHost {
             ownsUserDataDir,
             closeTimeoutMs: this.closeTimeoutMs(),
             onClosed: () => this.live.delete(managed),
+            settings,
           });
           this.live.add(managed);
           return managed;
@@ -93,10 +100,11 @@ export class BrowserHost {
   }
 
   /** Attaches to a browser that runs elsewhere; closing the result only disconnects from it. */
-  connect(browserWSEndpoint: string, options: OperationOptions): Promise<ManagedBrowser> {
+  connect(browserWSEndpoint: string, options: OperationOptions & { settings?: BrowserSettings }): Promise<ManagedBrowser> {
     return runOperation('connect to browser', options, async (scope) => {
-      const browser = await scope.race(puppeteer.connect({ browserWSEndpoint, defaultViewport: { width: 1280, height: 800 } }));
-      const managed: ManagedBrowser = new ManagedBrowser({ browser, closeTimeoutMs: this.closeTimeoutMs(), onClosed: () => this.live.delete(managed) });
+      const settings = options.settings ?? {};
+      const browser = await scope.race(puppeteer.connect({ browserWSEndpoint, defaultViewport: settings.viewport ?? DEFAULT_VIEWPORT }));
+      const managed: ManagedBrowser = new ManagedBrowser({ browser, closeTimeoutMs: this.closeTimeoutMs(), onClosed: () => this.live.delete(managed), settings });
       this.live.add(managed);
       scope.onFailure(() => managed.close());
       return managed;
@@ -110,4 +118,12 @@ export class BrowserHost {
   private closeTimeoutMs(): number {
     return this.config.closeTimeoutMs ?? 5000;
   }
+}
+
+/** Files the portal sends for download are saved in the folder instead of being refused (headless default). */
+async function allowDownloads(browser: Browser, downloadPath: string): Promise<void> {
+  await mkdir(downloadPath, { recursive: true });
+  // The behaviour lasts as long as the session that set it: the session stays attached for the browser's life.
+  const session = await browser.target().createCDPSession();
+  await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath, eventsEnabled: false });
 }

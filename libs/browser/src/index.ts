@@ -3,6 +3,7 @@
 export * from './artifact-names';
 export * from './artifact-store';
 export * from './browser-host';
+export * from './browser-settings';
 export * from './chromium-flags';
 export * from './chromium-path';
 export * from './console-errors';

@@ -4,7 +4,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
-import type { Browser } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { preparePage, type BrowserSettings } from './browser-settings';
 import { MemoryUnavailableError } from './errors';
 import { killTree, processTree, treePss, waitUntilGone } from './process-tree';
 
@@ -28,13 +29,21 @@ export interface ManagedBrowserInit {
   closeTimeoutMs: number;
   /** Called once the browser is fully closed (the host forgets it). */
   onClosed?: () => void;
+  /** What it was launched or connected with; clones in it (or copied from it) get the same. */
+  settings?: BrowserSettings;
 }
 
 export class ManagedBrowser {
+  /** Readies a page the engine opens in this browser before it navigates (the proxy's login; a remote browser's user agent, language, time zone). */
+  preparePage(page: Page): Promise<void> {
+    return preparePage(page, this.settings, this.remote);
+  }
+
   readonly browser: Browser;
   readonly pid: number | undefined;
   readonly userDataDir: string | undefined;
   readonly remote: boolean;
+  readonly settings: BrowserSettings;
   /** Settles once, with the first sign that the browser is gone. */
   readonly disconnected: Promise<DisconnectInfo>;
 
@@ -52,6 +61,7 @@ export class ManagedBrowser {
     this.process = init.process;
     this.pid = init.process?.pid;
     this.remote = !init.process;
+    this.settings = init.settings ?? {};
     this.userDataDir = init.userDataDir;
     this.ownsUserDataDir = init.ownsUserDataDir ?? false;
     this.closeTimeoutMs = init.closeTimeoutMs;

@@ -170,12 +170,15 @@ export class SessionCloner {
     const browser = await this.config.host.launch({
       userDataDir: copy,
       removeUserDataDirOnClose: true,
+      // The copy runs as its master does: same flags, proxy, language, time zone.
+      settings: source.browser.settings,
       signal: scope.signal,
       timeoutMs: scope.remainingMs(),
     });
     scope.onFailure(() => browser.close());
     await restoreCookies(browser.browser.defaultBrowserContext(), state);
     const page = (await browser.browser.pages())[0] ?? (await browser.browser.newPage());
+    await browser.preparePage(page);
     await seedStorage(page, state);
     return { strategy: 'profile-copy', page, browser, close: once(() => browser.close()) };
   }
@@ -195,7 +198,9 @@ export class SessionCloner {
 async function makeSpare(target: ManagedBrowser): Promise<Spare> {
   const context = await target.browser.createBrowserContext();
   try {
-    return { context, page: await context.newPage() };
+    const page = await context.newPage();
+    await target.preparePage(page);
+    return { context, page };
   } catch (error) {
     await context.close().catch(() => undefined);
     throw error;

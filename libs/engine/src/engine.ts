@@ -50,14 +50,15 @@ import { monitoredBrowser } from './health/browser-session';
 import type { BatchSummary } from './health/batch-summary';
 import { guardEffects } from './health/guard-effects';
 import { HealthMonitor } from './health/health-monitor';
-import { JobEffects } from './jobs/job-effects';
+import { JobEffects, type JobEffectTimeouts } from './jobs/job-effects';
 import type { JobIndex } from './jobs/job-index/job-index';
 import { JobIndexProjection } from './jobs/job-index/job-index-projection';
 import { MemoryJobIndex } from './jobs/job-index/memory-job-index';
-import { JobIntake, type JobState } from './jobs/job-intake';
+import { JobIntake, type JobPolicy, type JobState } from './jobs/job-intake';
 import { JobScheduler } from './jobs/job-scheduler';
+import type { PortalLimits } from './jobs/portal-limits';
 import { JobsApi } from './jobs/jobs-api';
-import { MasterSessionRuntime } from './master-sessions/master-session-runtime';
+import { MasterSessionRuntime, type MasterTimeouts, type PortalBrowser } from './master-sessions/master-session-runtime';
 import { SessionsApi } from './master-sessions/sessions-api';
 import { PortalQueuesApi } from './portals/portal-queues-api';
 import { PortalRegistry } from './portals/portal-registry';
@@ -81,7 +82,10 @@ export interface EngineOptions {
   clock?: Clock;
   logger?: Logger;
   alerter?: Alerter;
+  /** Attempts in flight at once over all portals. Default 3. */
   concurrency?: number;
+  /** Per portal id: its own concurrency (under the global one), start spacing, starts per minute, quiet hours. */
+  portalLimits?: Readonly<Record<string, PortalLimits>>;
   cloneStrategy?: CloneStrategy;
   /** Where archived job streams' segments live. Default `<dataDir>/archive`. */
   archiveDir?: string;
@@ -111,6 +115,10 @@ export interface EngineOptions {
   scaleOut?: ScaleOutOptions;
   /** Thresholds of the warning alerts (recoveries per hour, job success rate). */
   alertRules?: Partial<AlertRulesConfig>;
+  /** How the master browsers are watched: ping interval, ping timeout, missed pings before a browser counts as dead. */
+  health?: { heartbeatMs?: number; probeTimeoutMs?: number; maxMisses?: number };
+  /** A portal's own settings over the engine's: job attempts and waits, timeouts, recovery ladder, browser. */
+  portalOptions?: (portal: string) => PortalRunOptions | undefined;
   /** Extra machines and effects (features built on the engine). */
   extensions?: { machines?: AnyMachineDefinition[]; effects?: EffectRegistry }[];
   /** Replaces the machine list (tools and tests that host a subset). */
@@ -130,6 +138,15 @@ export interface EngineOptions {
   jobIndex?: JobIndex;
   /** Metrics hook: seconds to a cloned session. */
   onCloned?: (portal: string, strategy: CloneStrategy, seconds: number) => void;
+}
+
+/** What a portal may run with that differs from the engine's defaults. */
+export interface PortalRunOptions {
+  job?: JobPolicy;
+  timeouts?: Partial<JobEffectTimeouts & MasterTimeouts>;
+  /** Recorded when the portal's master session stream is created. */
+  masterSession?: MasterSessionConfigOverrides;
+  browser?: PortalBrowser;
 }
 
 /**
@@ -225,7 +242,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   // Job operations depend on their portal's master browser (clones live in it): a dead browser
   // halts them with one root cause. The batch window rotates so a long uptime stays bounded.
-  const health = new HealthMonitor({ clock, logger });
+  const health = new HealthMonitor({ clock, logger, ...options.health });
   let jobOperations = health.batch();
   const operationBatch = () => {
     if (jobOperations.records.length >= 20_000 && !jobOperations.records.some((r) => r.status === 'running' || r.status === 'waiting')) jobOperations = health.batch();
@@ -272,6 +289,7 @@ export function createEngine(options: EngineOptions): Engine {
     portals,
     captcha: options.captcha ?? (() => manualCaptcha),
     captchaPolicy: options.captchaPolicy,
+    portalOptions: options.portalOptions,
     secrets,
     clock,
     logger,
@@ -292,6 +310,7 @@ export function createEngine(options: EngineOptions): Engine {
     logger,
     strategy: options.cloneStrategy,
     timeouts: { lookupWaitMs: options.timeouts?.lookupWaitMs },
+    portalTimeouts: (portal) => options.portalOptions?.(portal)?.timeouts,
     onCloned: options.onCloned,
   });
   const workflows = new WorkflowSessions({ host, browsers, dataDir, clock, logger, config: options.workflows });
@@ -326,7 +345,7 @@ export function createEngine(options: EngineOptions): Engine {
         onChanged: (stream) => scheduler.refresh(stream),
       })
     : undefined;
-  const scheduler = new JobScheduler({ host, clock, logger, concurrency, owns: ownership && ((stream) => ownership.owns(stream)) });
+  const scheduler = new JobScheduler({ host, clock, logger, concurrency, portalLimits: options.portalLimits, owns: ownership && ((stream) => ownership.owns(stream)) });
   const schedule = options.archiveSchedule;
   if (schedule && !(Number.isFinite(schedule.olderThanMs) && schedule.olderThanMs >= 0 && Number.isFinite(schedule.everyMs) && schedule.everyMs >= 1_000)) {
     throw new ValidationError('invalid archive schedule', { archiveSchedule: 'olderThanMs >= 0 and everyMs >= 1000' });
@@ -335,7 +354,14 @@ export function createEngine(options: EngineOptions): Engine {
     throw new ValidationError('invalid retention', { retention: 'everyMs >= 1000' });
   }
   const archive = new StreamArchive({ store: options.store, machine: JOB_MACHINE, dir: options.archiveDir ?? join(dataDir, 'archive'), clock, logger });
-  const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job, archived: (stream) => archive.lastState(stream) });
+  const intake = new JobIntake({
+    host,
+    clock,
+    portals: (id) => portals.find(id),
+    ...options.job,
+    portalPolicy: (portal) => options.portalOptions?.(portal)?.job,
+    archived: (stream) => archive.lastState(stream),
+  });
   const callbackPolicy = { ...DEFAULT_CALLBACK_POLICY, ...options.callbacks?.policy };
   const callbacks = new CallbacksApi({
     host,
@@ -394,7 +420,7 @@ export function createEngine(options: EngineOptions): Engine {
           continue;
         }
         const existing = host.feed.getOf(MASTER_SESSION_MACHINE, portal);
-        if (!existing) await masterSessions.ensure(portal, credentialsRef, options.masterSession);
+        if (!existing) await masterSessions.ensure(portal, credentialsRef, { ...options.masterSession, ...options.portalOptions?.(portal)?.masterSession });
         else if (!ownership) {
           // Its browser (and a login parked on a captcha) died with the previous process: a ready
           // session is healed now instead of at the next heartbeat, a captcha is asked again.

@@ -1,5 +1,6 @@
 export * from './engine';
 export * from './jobs/job-scheduler';
+export * from './jobs/portal-limits';
 export * from './jobs/job-intake';
 export * from './jobs/job-effects';
 export * from './jobs/job-view';

@@ -61,6 +61,10 @@ function validate(path: string, candidate: unknown): PortalAdapter {
   problems.push(...selectorProblems(selectors));
   if (!Array.isArray(a.fillSteps) || a.fillSteps.length === 0 || !a.fillSteps.every((s) => typeof s === 'string')) problems.push('fillSteps must be a non-empty array of strings');
   for (const method of METHODS) if (typeof a[method] !== 'function') problems.push(`${method} must be a function`);
+  const authority = a.authoritativeLookup as { settleMs?: unknown } | undefined;
+  if (authority !== undefined && (typeof authority !== 'object' || authority === null || !Number.isInteger(authority.settleMs) || (authority.settleMs as number) < 0)) {
+    problems.push('authoritativeLookup must be { settleMs: an integer >= 0 }');
+  }
   if (problems.length > 0) throw new AdapterLoadError(path, `not a PortalAdapter: ${problems.join('; ')}`);
   return candidate as PortalAdapter;
 }

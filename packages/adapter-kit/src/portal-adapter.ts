@@ -41,6 +41,14 @@ export interface PortalAdapter<Payload = unknown> {
    * is probed before the first step.
    */
   readonly detectsLoggedOutOnNavigation?: boolean;
+  /**
+   * Present when `findSubmission` answering "not found" (in a logged-in session) proves the portal
+   * holds no submission, once `settleMs` have passed since the click (a search that shows a new
+   * submission after a delay sets it). A job whose click failed is then tried again with a fresh
+   * clone instead of ending `failed_post_submission`. Absent: "not found" after a failed click
+   * proves nothing, and a person decides.
+   */
+  readonly authoritativeLookup?: { readonly settleMs: number };
 
   /** The key a submission can be found by on the portal (reconciliation after a crash). */
   businessKey(payload: Payload): string;

@@ -2,11 +2,13 @@
 // adapters (built in or plugin modules), secrets, captcha solvers and alerting.
 import { FileSecretProvider, MemorySecretProvider, type Logger, type SecretProvider } from '@engine/core';
 import { S3ArtifactStore, type ArtifactStore } from '@engine/browser';
-import { createEngine, FanOutAlerter, LogAlerter, openJobIndex, WebhookAlerter, type Engine } from '@engine/engine';
+import { createEngine, FanOutAlerter, LogAlerter, openJobIndex, WebhookAlerter, type Engine, type PortalRunOptions } from '@engine/engine';
 import { openEventStoreAsync } from '@engine/event-store';
 import { defaultRetryPolicy, JOB_DEFAULTS } from '@engine/machines';
 import { loadPortalAdapters, PortalSimAdapter, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
+import { join } from 'node:path';
 import type { ArtifactsConfig, ServerConfig } from '../config';
+import type { PortalSettingValues } from '../settings/settings-schema';
 import type { EngineMetrics } from '../metrics/metrics';
 import { instrumentEventStore } from '../metrics/instrumented-event-store';
 import { buildCaptchaSolvers } from './captcha-solvers';
@@ -57,6 +59,7 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
       ? new FanOutAlerter([log, new WebhookAlerter({ url: config.alertWebhookUrl, format: config.alertWebhookFormat, publicUrl: config.publicUrl ?? undefined })])
       : log,
     concurrency: config.concurrency,
+    portalLimits: Object.fromEntries(config.portals.flatMap((p, i) => (p.limits ? [[adapters[i].id, p.limits]] : []))),
     cloneStrategy: config.cloneStrategy,
     job: (() => {
       const policy = defaultRetryPolicy(config.jobRetryDelayMs ?? JOB_DEFAULTS.retryDelayMs);
@@ -67,6 +70,13 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
       };
     })(),
     timeouts: { shutdownMs: config.shutdownTimeoutMs },
+    health: config.health,
+    alertRules: config.alertRules,
+    browser: config.chromiumPath ? { executablePath: config.chromiumPath } : undefined,
+    portalOptions: (() => {
+      const byPortal = new Map(config.portals.map((portal, i) => [adapters[i].id, portalRunOptions(portal.settings, adapters[i].id, config.dataDir, secrets)]));
+      return (portal: string) => byPortal.get(portal);
+    })(),
     snapshotEvery: config.snapshotEvery,
     archiveSchedule: config.archiveSchedule ?? undefined,
     retention: config.retention ?? undefined,
@@ -79,6 +89,51 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     { manual: engine.manualCaptcha, secrets, observe: (report) => metrics.captchaSolved(report) },
   );
   return engine;
+}
+
+/** A portal's settings (its own over the global ones) as the engine takes them. */
+export function portalRunOptions(settings: PortalSettingValues, portal: string, dataDir: string, secrets: SecretProvider): PortalRunOptions {
+  const retryDelayMs = settings['jobs.retryDelayMs'];
+  const policy = defaultRetryPolicy(retryDelayMs);
+  const [width, height] = settings['browser.viewport'].split('x').map(Number);
+  const proxyRef = settings['browser.proxyCredentialsRef'];
+  return {
+    job: { maxAttempts: settings['jobs.maxAttempts'], retryDelayMs, lookupRetries: { ...policy.lookupRetries, max: settings['jobs.lookupRetries'] }, freeLoginFormAttempts: settings['jobs.freeLoginFormAttempts'] },
+    timeouts: {
+      launchMs: settings['timeouts.launchMs'],
+      loginMs: settings['timeouts.loginMs'],
+      probeMs: settings['timeouts.probeMs'],
+      cloneMs: settings['timeouts.cloneMs'],
+      stepMs: settings['timeouts.stepMs'],
+      submitMs: settings['timeouts.submitMs'],
+      lookupMs: settings['timeouts.lookupMs'],
+      lookupWaitMs: settings['timeouts.lookupWaitMs'],
+      captureMs: settings['timeouts.captureMs'],
+    },
+    masterSession: {
+      heartbeatMs: settings['masterSession.heartbeatMs'],
+      criticalHeartbeatMs: settings['masterSession.criticalHeartbeatMs'],
+      alertRetryMs: settings['masterSession.alertRetryMs'],
+      soft: { tries: settings['masterSession.softTries'], minWaitMs: settings['masterSession.softMinWaitMs'], maxWaitMs: settings['masterSession.softMaxWaitMs'] },
+      hard: { tries: settings['masterSession.hardTries'], minWaitMs: settings['masterSession.hardMinWaitMs'], maxWaitMs: settings['masterSession.hardMaxWaitMs'] },
+      nuclear: { tries: settings['masterSession.nuclearTries'], minWaitMs: settings['masterSession.nuclearMinWaitMs'], maxWaitMs: settings['masterSession.nuclearMaxWaitMs'] },
+    },
+    browser: {
+      args: settings['browser.args'],
+      proxy: settings['browser.proxy'],
+      // Resolved when a page is prepared, so a rotated proxy password is picked up without a restart.
+      proxyCredentials: proxyRef === null ? null : async () => {
+        const secret = await secrets.resolve(proxyRef);
+        return { username: secret.username, password: secret.password };
+      },
+      viewport: { width, height },
+      userAgent: settings['browser.userAgent'],
+      locale: settings['browser.locale'],
+      timezone: settings['browser.timezone'],
+      downloadDir: settings['browser.downloadDir'] ?? join(dataDir, 'downloads', portal),
+      remoteEndpoint: settings['browser.remoteEndpoint'],
+    },
+  };
 }
 
 /** The S3 store when configured (its keys resolved from the secrets file when used, never logged); else the engine's local default. */

@@ -1,10 +1,10 @@
 // The scrape-time collectors over a read feed: jobs by state (zeros included), finished
 // recovery attempts by level and outcome, stable across scrapes, re-read only when the master
-// stream moved.
+// stream moved; the scheduler's load per portal.
 import { SimulatedClock, StateFeed, type RecordedEvent } from '@engine/core';
 import type { Incident, SessionsApi } from '@engine/engine';
 import { recoveryHistory } from '@engine/machines';
-import { engineCollectors } from './engine-collectors';
+import { engineCollectors, portalLoadCollector } from './engine-collectors';
 import { EngineMetrics } from './metrics';
 
 type Attempt = { level: string; try: number; outcome: string; error: null };
@@ -84,5 +84,26 @@ describe('engineCollectors', () => {
     const after = await scrape(metrics, collectors);
     expect(after).not.toContain('engine_open_incidents{');
     expect(after).not.toContain('engine_incident_waiting_jobs{');
+  });
+
+  it('shows the scheduler\'s load per portal as one series per gauge and portal, and the concurrency limit of portals that have one', async () => {
+    const load = [
+      { portal: 'fast', queued: 0, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null },
+      { portal: 'slow', queued: 5, running: 1, waitingForRate: 5, waitingForQuietHours: 0, waitingForSession: 3, concurrencyLimit: 2 },
+    ];
+    const metrics = new EngineMetrics();
+    const collect = portalLoadCollector({ portalLoad: () => load });
+    await collect(metrics);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('engine_portal_jobs_queued{portal="slow"} 5');
+    expect(text).toContain('engine_portal_jobs_running{portal="fast"} 2');
+    expect(text).toContain('engine_portal_jobs_waiting_for_rate{portal="slow"} 5');
+    expect(text).toContain('engine_portal_jobs_waiting_for_quiet_hours{portal="fast"} 0');
+    expect(text).toContain('engine_portal_jobs_waiting_for_session{portal="slow"} 3');
+    expect(text).toContain('engine_portal_concurrency_limit{portal="slow"} 2');
+    expect(text).not.toContain('engine_portal_concurrency_limit{portal="fast"}');
+    load.pop();
+    await collect(metrics);
+    expect(await metrics.registry.metrics()).not.toContain('portal="slow"');
   });
 });

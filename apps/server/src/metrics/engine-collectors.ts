@@ -7,14 +7,33 @@
 //   running is counted once it ends).
 // - engine_open_incidents{portal,state,cause} and engine_incident_waiting_jobs{portal}: the open
 //   incidents (SessionsApi.incidents): a series per session that cannot serve jobs now.
+// - engine_portal_jobs_{queued,running,waiting_for_rate,waiting_for_quiet_hours,waiting_for_session}{portal}:
+//   the scheduler's per-portal load (JobsApi.portalLoad), every portal it knows at zero included;
+//   engine_portal_concurrency_limit{portal}: the portal's own concurrency (adaptive: its current value).
 import type { StateFeed } from '@engine/core';
-import type { SessionsApi } from '@engine/engine';
+import type { JobsApi, SessionsApi } from '@engine/engine';
 import { JOB_MACHINE, JOB_STATES, MASTER_SESSION_MACHINE } from '@engine/machines';
 import type { EngineMetrics } from './metrics';
 import type { MetricsCollector } from './metrics.tokens';
 
 export function engineCollectors(feed: StateFeed, sessions: SessionsApi): MetricsCollector[] {
   return [(metrics) => collectJobsByState(feed, metrics), recoveriesCollector(feed, sessions), (metrics) => collectIncidents(sessions, metrics)];
+}
+
+/** The scheduler's load per portal, read at each scrape. */
+export function portalLoadCollector(jobs: Pick<JobsApi, 'portalLoad'>): MetricsCollector {
+  return (metrics) => {
+    for (const gauge of [metrics.portalQueued, metrics.portalRunning, metrics.portalWaitingForRate, metrics.portalWaitingForQuietHours, metrics.portalWaitingForSession, metrics.portalConcurrencyLimit]) gauge.reset();
+    for (const load of jobs.portalLoad()) {
+      const labels = { portal: load.portal };
+      metrics.portalQueued.set(labels, load.queued);
+      metrics.portalRunning.set(labels, load.running);
+      metrics.portalWaitingForRate.set(labels, load.waitingForRate);
+      metrics.portalWaitingForQuietHours.set(labels, load.waitingForQuietHours);
+      metrics.portalWaitingForSession.set(labels, load.waitingForSession);
+      if (load.concurrencyLimit !== null) metrics.portalConcurrencyLimit.set(labels, load.concurrencyLimit);
+    }
+  };
 }
 
 async function collectIncidents(sessions: SessionsApi, metrics: EngineMetrics): Promise<void> {

@@ -42,6 +42,42 @@ export class EngineMetrics {
     labelNames: ['portal'],
     registers: [this.registry],
   });
+  readonly portalQueued = new Gauge({
+    name: 'engine_portal_jobs_queued',
+    help: 'Jobs ready to start, by portal (whatever holds them: a free slot, the rate limit, quiet hours, the master session)',
+    labelNames: ['portal'],
+    registers: [this.registry],
+  });
+  readonly portalRunning = new Gauge({
+    name: 'engine_portal_jobs_running',
+    help: 'Attempts in flight, by portal',
+    labelNames: ['portal'],
+    registers: [this.registry],
+  });
+  readonly portalWaitingForRate = new Gauge({
+    name: 'engine_portal_jobs_waiting_for_rate',
+    help: 'Queued jobs held by their portal\'s start spacing or per-minute budget',
+    labelNames: ['portal'],
+    registers: [this.registry],
+  });
+  readonly portalWaitingForQuietHours = new Gauge({
+    name: 'engine_portal_jobs_waiting_for_quiet_hours',
+    help: 'Queued jobs held by their portal\'s quiet hours',
+    labelNames: ['portal'],
+    registers: [this.registry],
+  });
+  readonly portalWaitingForSession = new Gauge({
+    name: 'engine_portal_jobs_waiting_for_session',
+    help: 'Jobs waiting for their portal\'s master session: queued while it is not available, or retrying once it is logged in again after they met the login form',
+    labelNames: ['portal'],
+    registers: [this.registry],
+  });
+  readonly portalConcurrencyLimit = new Gauge({
+    name: 'engine_portal_concurrency_limit',
+    help: 'A portal\'s own concurrency now (with adaptive concurrency, where it has moved to between its floor and ceiling); portals bound only by CONCURRENCY have no series',
+    labelNames: ['portal'],
+    registers: [this.registry],
+  });
 
   readonly captchaSolves = new Counter({
     name: 'engine_captcha_solves_total',

@@ -2,7 +2,7 @@
 // at any version recomputed by replay (from the latest usable stream snapshot at or before it,
 // never from the event's stored state), the whole-store verification
 // (hash chains and determinism, also run in the background after start), and the artifacts a
-// stream's state references.
+// stream's state references. A stream archived out of the store is read from its segment.
 import {
   auditStore,
   NotFoundError,

@@ -21,16 +21,26 @@ const masterIn = (version: number, value: string) => ({
   prevHash: 'p',
 });
 
-function fixture(lookups: Array<() => Promise<{ found: true; reference: string } | { found: false }>>, masterState = 'ready', wait: { lookupWaitMs: number | undefined } = { lookupWaitMs: 60_000 }) {
+function fixture(
+  lookups: Array<() => Promise<{ found: true; reference: string } | { found: false }>>,
+  masterState = 'ready',
+  wait: { lookupWaitMs: number | undefined } = { lookupWaitMs: 60_000 },
+  lookup: { authoritativeLookup?: { settleMs: number }; submitStartedAt?: string } = {},
+) {
   const sent: CommandEvent[] = [];
   const clock = new SimulatedClock(Date.parse('2026-01-01T00:00:00Z'));
   const feed = new StateFeed({ clock, kindOf: (stream) => (stream.startsWith('master-') ? 'master-session' : 'job') });
   feed.apply(masterIn(1, masterState));
-  let lookup = 0;
+  let looked = 0;
+  const lookedAt: number[] = [];
   const adapter = {
     id: 'portal-sim',
     origin: 'http://127.0.0.1:1',
-    findSubmission: () => lookups[Math.min(lookup++, lookups.length - 1)](),
+    authoritativeLookup: lookup.authoritativeLookup,
+    findSubmission: () => {
+      lookedAt.push(Date.now());
+      return lookups[Math.min(looked++, lookups.length - 1)]();
+    },
   } as unknown as PortalAdapter;
   const effects = new JobEffects({
     feed,
@@ -42,7 +52,7 @@ function fixture(lookups: Array<() => Promise<{ found: true; reference: string }
     logger: silentLogger,
     timeouts: { lookupWaitMs: wait.lookupWaitMs, lookupRetryMs: 1 },
   });
-  const state = { context: { jobId: 'j1' } } as StateOf<JobDefinition>;
+  const state = { context: { jobId: 'j1', submitStartedAt: lookup.submitStartedAt ?? null } } as StateOf<JobDefinition>;
   const ctx: EffectContext<StateOf<JobDefinition>> = {
     stream: 'job-j1',
     effectId: 'job-j1:9:0',
@@ -52,12 +62,29 @@ function fixture(lookups: Array<() => Promise<{ found: true; reference: string }
     confirmHeld: async () => undefined,
   };
   const run = () => effects.registry().findSubmission.run({ portal: 'portal-sim', businessKey: 'VIN1' }, ctx);
-  return { run, sent, lookups: () => lookup, feed, clock };
+  return { run, sent, lookups: () => looked, lookedAt, feed, clock };
 }
 
 const expired = () => Promise.reject(new SessionExpiredError('portal-sim', 'redirected to the login page during find submission'));
 
 describe('JobEffects findSubmission (reconciliation)', () => {
+  it("marks SUBMISSION_NOT_FOUND authoritative when the adapter says its search is, and only then", async () => {
+    const notFound = async () => ({ found: false as const });
+    await expect(fixture([notFound], 'ready', undefined, { authoritativeLookup: { settleMs: 0 } }).run()).resolves.toEqual(expect.objectContaining({ type: 'SUBMISSION_NOT_FOUND', authoritative: true }));
+    const plain = await fixture([notFound]).run();
+    expect(plain).toMatchObject({ type: 'SUBMISSION_NOT_FOUND' });
+    expect(plain).not.toHaveProperty('authoritative');
+  });
+
+  it("reads an authoritative search no sooner than its settle delay after the click", async () => {
+    // The simulated clock stands at the click plus 100 ms: the search waits (at least) the other 300 ms.
+    const clickAt = new Date(Date.parse('2026-01-01T00:00:00Z') - 100).toISOString();
+    const { run, lookedAt } = fixture([async () => ({ found: false })], 'ready', undefined, { authoritativeLookup: { settleMs: 400 }, submitStartedAt: clickAt });
+    const started = Date.now();
+    await expect(run()).resolves.toMatchObject({ type: 'SUBMISSION_NOT_FOUND', authoritative: true });
+    expect(lookedAt[0] - started).toBeGreaterThanOrEqual(290);
+  });
+
   it('tells the master session when the lookup meets the login page, and looks again once it is back', async () => {
     const { run, sent, lookups } = fixture([expired, async () => ({ found: true, reference: 'PRP-2026-000001' })]);
     await expect(run()).resolves.toMatchObject({ type: 'SUBMISSION_FOUND', reference: 'PRP-2026-000001' });

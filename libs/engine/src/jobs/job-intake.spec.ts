@@ -35,6 +35,26 @@ describe('JobIntake', () => {
     expect(started.data).toMatchObject({ input: { businessKey: 'CH12345', steps: ['vehicle', 'customer'], portal: 'sim' } });
   });
 
+  it("records a portal's own attempts and waits in its jobs' input, and the engine's for other portals", async () => {
+    const clock = new SimulatedClock();
+    const host = new ActorHost({ store, clock, definitions: [JOB_MACHINE], effects: {} });
+    const other: IntakePortal = { ...portal, id: 'other' };
+    const perPortal = new JobIntake({
+      host,
+      clock,
+      portals: (id) => (id === 'sim' ? portal : id === 'other' ? other : undefined),
+      maxAttempts: 3,
+      retryDelayMs: 60_000,
+      portalPolicy: (id) => (id === 'sim' ? { maxAttempts: 6, retryDelayMs: 10_000, lookupRetries: { max: 1, minMs: 1_000, maxMs: 2_000 } } : undefined),
+    });
+    const own = await perPortal.submitJob({ portal: 'sim', payload, idempotencyKey: 'own' });
+    const theirs = await perPortal.submitJob({ portal: 'other', payload, idempotencyKey: 'theirs' });
+    const inputOf = async (stream: string) => ((await store.read(stream))[0].data as { input: Record<string, unknown> }).input;
+    expect(await inputOf(own.stream)).toMatchObject({ maxAttempts: 6, retryDelayMs: 10_000, lookupRetries: { max: 1, minMs: 1_000, maxMs: 2_000 } });
+    expect((await inputOf(own.stream)).retryBackoff).toMatchObject({ maxMs: 10_000 });
+    expect(await inputOf(theirs.stream)).toMatchObject({ maxAttempts: 3, retryDelayMs: 60_000, retryBackoff: { maxMs: 60_000 } });
+  });
+
   it('lists every field error and appends nothing', async () => {
     const error = await intake.submitJob({ portal: 'sim', payload: { chassisNo: '1', extra: true }, idempotencyKey: 'bad key/../x' }).catch((e) => e);
     expect(error).toBeInstanceOf(ValidationError);

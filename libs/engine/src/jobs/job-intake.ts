@@ -4,7 +4,7 @@
 // names the same job, and a key reused for different data is refused instead of guessed at.
 import { createHash } from 'node:crypto';
 import { InvalidCommandError, ValidationError, VersionConflictError, canonicalJson, type ActorHost, type Clock, type CommittedState, type StateOf } from '@engine/core';
-import { defaultRetryPolicy, JOB_DEFAULTS, JOB_MACHINE, jobInputProblems, type JobInput, type JobRetryOrigin, type LookupRetries, type RetryBackoff } from '@engine/machines';
+import { defaultRetryPolicy, FREE_LOGIN_FORM_ATTEMPTS, JOB_DEFAULTS, JOB_MACHINE, jobInputProblems, type JobInput, type JobRetryOrigin, type LookupRetries, type RetryBackoff } from '@engine/machines';
 
 export type JobState = StateOf<typeof JOB_MACHINE>;
 
@@ -47,9 +47,15 @@ export interface JobIntakeOptions {
   retryBackoff?: RetryBackoff;
   /** Default: 3 more searches, scaled to retryDelayMs. `{ max: 0, … }`: one failed search means needs_review. */
   lookupRetries?: LookupRetries;
+  /** Attempts ended at the login form that do not count against maxAttempts (default FREE_LOGIN_FORM_ATTEMPTS). */
+  freeLoginFormAttempts?: number;
+  /** A portal's own attempts and waits, over the ones above (the server's per-portal settings). */
+  portalPolicy?: (portal: string) => JobPolicy | undefined;
   /** Archived jobs (removed from the store): a key they used stays used, so a resubmission is not submitted twice. */
   archived?: (stream: string) => Promise<CommittedState | undefined>;
 }
+
+export type JobPolicy = Pick<JobIntakeOptions, 'maxAttempts' | 'retryDelayMs' | 'retryBackoff' | 'lookupRetries' | 'freeLoginFormAttempts'>;
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -61,9 +67,20 @@ export class JobIntake {
     return createHash('sha256').update(`${portal}\u0000${idempotencyKey}`).digest('base64url').slice(0, 22);
   }
 
-  private retryPolicy(): { retryBackoff: RetryBackoff; lookupRetries: LookupRetries } {
-    const defaults = defaultRetryPolicy(this.options.retryDelayMs ?? JOB_DEFAULTS.retryDelayMs);
-    return { retryBackoff: this.options.retryBackoff ?? defaults.retryBackoff, lookupRetries: this.options.lookupRetries ?? defaults.lookupRetries };
+  /** What a new job of the portal is recorded with: its attempts and the waits between them. */
+  private policy(portal: string): { maxAttempts: number | undefined; retryDelayMs: number | undefined; retryBackoff: RetryBackoff; lookupRetries: LookupRetries; freeLoginFormAttempts?: number } {
+    const own = this.options.portalPolicy?.(portal) ?? {};
+    const free = own.freeLoginFormAttempts ?? this.options.freeLoginFormAttempts ?? FREE_LOGIN_FORM_ATTEMPTS;
+    const retryDelayMs = own.retryDelayMs ?? this.options.retryDelayMs;
+    const defaults = defaultRetryPolicy(retryDelayMs ?? JOB_DEFAULTS.retryDelayMs);
+    return {
+      maxAttempts: own.maxAttempts ?? this.options.maxAttempts,
+      retryDelayMs,
+      retryBackoff: own.retryBackoff ?? this.options.retryBackoff ?? defaults.retryBackoff,
+      lookupRetries: own.lookupRetries ?? this.options.lookupRetries ?? defaults.lookupRetries,
+      // Zero: no key in the input (every attempt counts, as for jobs recorded before the allowance).
+      ...(free > 0 ? { freeLoginFormAttempts: free } : {}),
+    };
   }
 
   async submitJob(request: SubmitJobRequest): Promise<SubmitJobResult> {
@@ -94,9 +111,7 @@ export class JobIntake {
       externalId: request.externalId ?? null,
       createdAt: new Date(this.options.clock.now()).toISOString(),
       steps: [...portal.fillSteps],
-      maxAttempts: this.options.maxAttempts,
-      retryDelayMs: this.options.retryDelayMs,
-      ...this.retryPolicy(),
+      ...this.policy(portal.id),
       retryWhenLoggedOutAtSubmit: true,
       ...(request.retryOf ? { retryOf: request.retryOf } : {}),
     };

@@ -1,10 +1,12 @@
 // The scheduler on the memory store, the real job and master-session machines and fake effects,
 // woken by the host's read feed: bounded concurrency, FIFO, halting while the master session is
-// not ready, graceful stop.
-import { ActorHost, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
+// not ready, graceful stop; per-portal limits (concurrency, start spacing and budget, quiet hours)
+// and fairness between portals, all on a simulated clock.
+import { ActorHost, MemoryLogger, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
 import { JOB_MACHINE, MASTER_SESSION_MACHINE, PORTAL_QUEUE_MACHINE, type CloneSessionParams, type FillStepParams, type ProbeSessionParams, type SubmitFormParams } from '@engine/machines';
 import { JobScheduler } from './job-scheduler';
+import type { PortalLimits } from './portal-limits';
 
 const settle = async () => {
   for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
@@ -12,7 +14,7 @@ const settle = async () => {
 
 function fakes(clock: SimulatedClock) {
   const at = () => new Date(clock.now()).toISOString();
-  const gates: (() => void)[] = [];
+  const gates: { jobId: string; open: (failCode?: string) => void }[] = [];
   const started: string[] = [];
   const submitted: string[] = [];
   let masterLogin: () => EngineEvent = () => ({ type: 'LOGGED_IN', at: at() });
@@ -48,7 +50,10 @@ function fakes(clock: SimulatedClock) {
     fillStep: {
       run: (p: FillStepParams, ctx) =>
         new Promise<EngineEvent>((resolve, reject) => {
-          gates.push(() => resolve({ type: 'STEP_FILLED', step: p.step, at: at() }));
+          gates.push({
+            jobId: p.jobId,
+            open: (failCode) => resolve(failCode ? { type: 'STEP_FAILED', step: p.step, code: failCode, artifactRef: null, at: at() } : { type: 'STEP_FILLED', step: p.step, at: at() }),
+          });
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
         }),
     },
@@ -67,7 +72,11 @@ function fakes(clock: SimulatedClock) {
     effects,
     started,
     submitted,
-    openGates: () => gates.splice(0).forEach((open) => open()),
+    openGates: (only: (jobId: string) => boolean = () => true, failCode?: string) => {
+      const due = gates.filter((g) => only(g.jobId));
+      for (const g of due) gates.splice(gates.indexOf(g), 1);
+      due.forEach((g) => g.open(failCode));
+    },
     validations,
     meetLoginForm: (onValidation: (n: number) => boolean) =>
       (validate = (n) => (onValidation(n) ? { type: 'LOGIN_FORM_SEEN', artifactRef: null, at: at() } : { type: 'SESSION_VALID', at: at() })),
@@ -105,8 +114,8 @@ describe('JobScheduler', () => {
     await host.stop(100);
   });
 
-  async function startWith(concurrency: number) {
-    scheduler = new JobScheduler({ host, clock, concurrency });
+  async function startWith(concurrency: number, portalLimits?: Record<string, PortalLimits>, logger?: MemoryLogger) {
+    scheduler = new JobScheduler({ host, clock, concurrency, portalLimits, logger });
     scheduler.start();
   }
 
@@ -226,5 +235,145 @@ describe('JobScheduler', () => {
     fake.openGates(); // the cut fill answers late: ignored, the job stays pending
     await settle();
     expect((await host.getState('job-j0'))?.state.value).toBe('pending');
+  });
+
+  describe('per-portal limits and fairness', () => {
+    const portalJob = (portal: string, n: number) =>
+      host.create('job', `${portal}${n}`, {
+        jobId: `${portal}${n}`,
+        portal,
+        payload: { n },
+        businessKey: `${portal}-K${n}`,
+        steps: ['vehicle'],
+        createdAt: new Date(clock.now() + n).toISOString(),
+      });
+    const sessions = async (...portals: string[]) => {
+      for (const portal of portals) await host.create('master-session', portal, { portal, credentialsRef: `secret://${portal}` });
+    };
+    const startedOf = (portal: string) => fake.started.filter((id) => id.startsWith(portal));
+
+    it('a slow portal queued first does not take every slot: a freed slot goes to the portal with fewer attempts in flight', async () => {
+      await sessions('slow', 'fast');
+      for (let n = 0; n < 4; n++) await portalJob('slow', n);
+      for (let n = 10; n < 14; n++) await portalJob('fast', n);
+      await startWith(2);
+      await settle();
+      // FIFO alone would start slow0 and slow1; fairness gives each portal one slot.
+      expect(fake.started).toEqual(['slow0', 'fast10']);
+      for (let round = 0; round < 3; round++) {
+        fake.openGates((id) => id.startsWith('fast'));
+        await settle();
+        // Each freed slot goes back to the fast portal: it has fewer attempts in flight.
+        expect(startedOf('slow')).toEqual(['slow0']);
+      }
+      expect(fake.submitted).toEqual(['fast10', 'fast11', 'fast12']);
+      // The fast portal's last job ends: with nothing of it queued, the slow one gets the slot too.
+      fake.openGates((id) => id.startsWith('fast'));
+      await settle();
+      expect(fake.submitted).toEqual(['fast10', 'fast11', 'fast12', 'fast13']);
+      expect(startedOf('slow')).toEqual(['slow0', 'slow1']);
+      expect(scheduler.portalLoad()).toEqual([
+        { portal: 'fast', queued: 0, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null },
+        { portal: 'slow', queued: 2, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null },
+      ]);
+    });
+
+    it("keeps each portal under its own concurrency while the global cap has room, and the sum under the global cap", async () => {
+      await sessions('a', 'b');
+      for (let n = 0; n < 5; n++) await portalJob('a', n);
+      for (let n = 10; n < 15; n++) await portalJob('b', n);
+      await startWith(4, { a: { concurrency: 1 } });
+      await settle();
+      expect(startedOf('a')).toEqual(['a0']);
+      expect(startedOf('b')).toEqual(['b10', 'b11', 'b12']);
+      expect(scheduler.status().inFlight).toBe(4);
+      fake.openGates((id) => id === 'a0');
+      await settle();
+      expect(startedOf('a')).toEqual(['a0', 'a1']);
+      expect(startedOf('b')).toEqual(['b10', 'b11', 'b12']);
+    });
+
+    it('spaces starts and keeps to the per-minute budget, waking on the clock when the limit opens', async () => {
+      await sessions('r');
+      for (let n = 0; n < 5; n++) await portalJob('r', n);
+      await startWith(10, { r: { minSubmitSpacingMs: 1_000, submitsPerMinute: 3 } });
+      await settle();
+      expect(startedOf('r')).toEqual(['r0']);
+      expect(scheduler.portalLoad()).toEqual([{ portal: 'r', queued: 4, running: 1, waitingForRate: 4, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null }]);
+      await clock.advance(999);
+      await settle();
+      expect(startedOf('r')).toEqual(['r0']);
+      await clock.advance(1);
+      await settle();
+      expect(startedOf('r')).toEqual(['r0', 'r1']);
+      await clock.advance(1_000);
+      await settle();
+      expect(startedOf('r')).toEqual(['r0', 'r1', 'r2']);
+      // Three in this minute: the fourth waits until the first leaves the window, 60 s after it.
+      await clock.advance(57_999);
+      await settle();
+      expect(startedOf('r')).toHaveLength(3);
+      await clock.advance(1);
+      await settle();
+      expect(startedOf('r')).toEqual(['r0', 'r1', 'r2', 'r3']);
+    });
+
+    it('starts nothing of a portal in its quiet hours (the others run) and starts its jobs when the window ends', async () => {
+      // The simulated clock starts at 2026-01-01T00:00Z.
+      await sessions('q', 'o');
+      await portalJob('q', 0);
+      await portalJob('o', 10);
+      await startWith(3, { q: { quietHours: [{ from: '23:00', to: '00:30' }] } });
+      await settle();
+      expect(fake.started).toEqual(['o10']);
+      expect(scheduler.portalLoad()).toContainEqual({ portal: 'q', queued: 1, running: 0, waitingForRate: 0, waitingForQuietHours: 1, waitingForSession: 0, concurrencyLimit: null });
+      await clock.advance(30 * 60_000 - 1);
+      await settle();
+      expect(startedOf('q')).toEqual([]);
+      await clock.advance(1);
+      await settle();
+      expect(startedOf('q')).toEqual(['q0']);
+    });
+
+    it('counts queued jobs of a portal without a ready master session as waiting for the session', async () => {
+      await portalJob('w', 0);
+      await portalJob('w', 1);
+      await startWith(3);
+      await settle();
+      expect(scheduler.portalLoad()).toEqual([{ portal: 'w', queued: 2, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 2, concurrencyLimit: null }]);
+    });
+
+    it('adaptive concurrency halves the portal limit when its attempts time out together, and raises it after a healthy round; each change logged', async () => {
+      const logger = new MemoryLogger();
+      await sessions('ad');
+      for (let n = 0; n < 12; n++) await portalJob('ad', n);
+      await startWith(10, { ad: { concurrency: 4, adaptive: { floor: 1 } } }, logger);
+      await settle();
+      expect(startedOf('ad')).toHaveLength(4);
+      expect(scheduler.portalLoad()[0]).toMatchObject({ running: 4, concurrencyLimit: 4 });
+      // All four time out at once: one halving (to 2), two new attempts.
+      fake.openGates(() => true, 'TIMEOUT');
+      await settle();
+      expect(scheduler.portalLoad()[0]).toMatchObject({ running: 2, concurrencyLimit: 2 });
+      expect(startedOf('ad')).toHaveLength(6);
+      // A round of two successes at 2: up to 3.
+      fake.openGates();
+      await settle();
+      expect(scheduler.portalLoad()[0]).toMatchObject({ running: 3, concurrencyLimit: 3 });
+      expect(logger.lines.filter((l) => l.message === 'portal concurrency changed').map((l) => l.fields)).toEqual([
+        { portal: 'ad', from: 4, to: 2, reason: 'strained', floor: 1, ceiling: 4 },
+        { portal: 'ad', from: 2, to: 3, reason: 'healthy', floor: 1, ceiling: 4 },
+      ]);
+    });
+
+    it('a form the portal refused says nothing about load: the adaptive limit stays', async () => {
+      await sessions('ad');
+      for (let n = 0; n < 6; n++) await portalJob('ad', n);
+      await startWith(10, { ad: { concurrency: 2, adaptive: { floor: 1 } } });
+      await settle();
+      fake.openGates(() => true, 'UNEXPECTED_PAGE');
+      await settle();
+      expect(scheduler.portalLoad()[0]).toMatchObject({ running: 2, concurrencyLimit: 2 });
+    });
   });
 });

@@ -1,16 +1,26 @@
-// Runs jobs: FIFO by intake time, at most `concurrency` attempts in flight, only for portals
-// whose master session is available (it halts while the session recovers and resumes by itself)
-// and whose queue an operator has not paused (portal-queue machine: jobs running finish).
+// Runs jobs: FIFO by intake time within a portal, at most `concurrency` attempts in flight over
+// all portals, only for portals whose master session is available (it halts while the session
+// recovers and resumes by itself) and whose queue an operator has not paused (portal-queue
+// machine: jobs running finish). Each portal's limits (portal-limits.ts: its own concurrency,
+// start spacing, starts per minute, quiet hours) are applied before a start, and a free slot goes
+// to the portal with the fewest attempts in flight, so a slow portal cannot starve the others.
+// A start held by a rate or quiet-hours limit is looked at again when the limit opens (a timer
+// on the injected clock). A portal with adaptive concurrency has its limit moved by the outcome of
+// each attempt that ends (adaptive-concurrency.ts); every change is logged.
 // It owns no state of its own: what is pending, running or halted is read from the host's read
 // feed, and every committed change wakes it, so after a crash it simply picks up from the log.
 // A job that met the login form is told SESSION_READY as soon as its master session is logged in
 // again after the job saw the form: its recovery is the wait, not a fixed delay.
-import type { ActorHost, Clock, Logger, StateChange, StateOf, StreamState } from '@engine/core';
+import type { ActorHost, Clock, Logger, StateChange, StateOf, StreamState, TimerHandle } from '@engine/core';
 import { InvalidCommandError, silentLogger } from '@engine/core';
 import { isMasterAvailable, isQueuePaused, JOB_MACHINE, jobHasTag, jobInterruptedEvent, masterStateName, PORTAL_QUEUE_MACHINE } from '@engine/machines';
+import { adaptConcurrency, attemptSignal, initialAdaptiveState, type AdaptiveBounds, type AdaptiveState } from './adaptive-concurrency';
+import { nextPortal, startVerdict, type PortalLimits } from './portal-limits';
 
 /** After a START that failed for another reason than a refusal (a lost lease, a store error), the job is looked at again this much later. */
 const START_RETRY_MS = 250;
+/** Starts remembered per portal: enough for a per-minute budget. */
+const START_HISTORY_MS = 60_000;
 
 type JobState = StateOf<typeof JOB_MACHINE>;
 
@@ -22,6 +32,25 @@ export interface JobSchedulerOptions {
   concurrency?: number;
   /** With several workers: only jobs this worker holds the lease of are queued and started. Default: all. */
   owns?: (stream: string) => boolean;
+  /** Limits per portal id (with several workers, each worker applies them to its own starts). Default: none. */
+  portalLimits?: Readonly<Record<string, PortalLimits>>;
+}
+
+/** One portal's jobs as the scheduler sees them now (metrics read it). */
+export interface PortalLoad {
+  portal: string;
+  /** Jobs ready to start (runnable), whatever holds them. */
+  queued: number;
+  /** Attempts in flight. */
+  running: number;
+  /** Queued jobs held by the portal's start spacing or per-minute budget. */
+  waitingForRate: number;
+  /** Queued jobs held by the portal's quiet hours. */
+  waitingForQuietHours: number;
+  /** Queued jobs whose master session is not available, and jobs that met the login form waiting for it to log in again. */
+  waitingForSession: number;
+  /** The portal's own concurrency now (adaptive: where it has moved to); null: only the global cap. */
+  concurrencyLimit: number | null;
 }
 
 export interface SchedulerStatus {
@@ -45,11 +74,22 @@ interface QueuedJob {
 export class JobScheduler {
   readonly concurrency: number;
   private readonly queue = new Map<string, QueuedJob>();
-  private readonly running = new Set<string>();
+  /** Job stream → portal, of attempts in flight. */
+  private readonly running = new Map<string, string>();
   /** Jobs waiting after the login form (tag awaitingSession), with when they met it. */
   private readonly awaitingSession = new Map<string, { portal: string; seenAt: number }>();
-  /** START sent, not yet committed: counted as running so a burst cannot overshoot. */
-  private readonly starting = new Set<string>();
+  /** START sent, not yet committed: counted as running so a burst cannot overshoot (stream → portal). */
+  private readonly starting = new Map<string, string>();
+  /** Start times per portal within the last minute, oldest first (rate limits). */
+  private readonly starts = new Map<string, number[]>();
+  /** Per portal, when it was last given a slot (a sequence number: ties go to the one served least recently). */
+  private readonly lastServed = new Map<string, number>();
+  private served = 0;
+  /** Every portal a job was seen for: its load is reported at zero rather than vanishing. */
+  private readonly portals = new Set<string>();
+  /** Portals with adaptive concurrency: their bounds and where their limit is now. */
+  private readonly adaptive = new Map<string, { bounds: AdaptiveBounds; state: AdaptiveState }>();
+  private wake: { at: number; timer: TimerHandle } | undefined;
   private readonly logger: Logger;
   private readonly idleWaiters = new Set<() => void>();
   private stopping = false;
@@ -61,6 +101,12 @@ export class JobScheduler {
     this.concurrency = options.concurrency ?? 3;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${this.concurrency}`);
     this.logger = options.logger ?? silentLogger;
+    for (const [portal, limits] of Object.entries(options.portalLimits ?? {})) {
+      if (!limits.adaptive) continue;
+      const bounds = { floor: limits.adaptive.floor, ceiling: limits.concurrency ?? this.concurrency };
+      if (!Number.isInteger(bounds.floor) || bounds.floor < 1 || bounds.floor > bounds.ceiling) throw new RangeError(`portal ${portal}: the adaptive floor must be an integer 1..${bounds.ceiling}, got ${bounds.floor}`);
+      this.adaptive.set(portal, { bounds, state: initialAdaptiveState(bounds) });
+    }
   }
 
   start(): void {
@@ -85,6 +131,33 @@ export class JobScheduler {
     };
   }
 
+  /** Per portal (every portal a job was seen for, and those with limits): what holds its jobs now. */
+  portalLoad(): PortalLoad[] {
+    const now = this.options.clock.now();
+    const load = new Map<string, PortalLoad>();
+    const of = (portal: string) => {
+      let entry = load.get(portal);
+      if (!entry) load.set(portal, (entry = { portal, queued: 0, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: this.limitsOf(portal)?.concurrency ?? null }));
+      return entry;
+    };
+    for (const portal of [...this.portals, ...Object.keys(this.options.portalLimits ?? {})]) of(portal);
+    for (const [portal, count] of this.inFlightByPortal()) of(portal).running = count;
+    for (const { portal } of this.awaitingSession.values()) of(portal).waitingForSession += 1;
+    for (const job of this.queue.values()) of(job.portal).queued += 1;
+    for (const entry of load.values()) {
+      if (entry.queued === 0) continue;
+      if (!this.masterAvailable(entry.portal)) {
+        entry.waitingForSession += entry.queued;
+        continue;
+      }
+      const verdict = startVerdict(this.limitsOf(entry.portal), entry.running, this.recentStarts(entry.portal, now), now);
+      if (verdict.start || verdict.reason === 'concurrency') continue;
+      if (verdict.reason === 'rate') entry.waitingForRate = entry.queued;
+      else entry.waitingForQuietHours = entry.queued;
+    }
+    return [...load.values()].sort((a, b) => (a.portal < b.portal ? -1 : a.portal > b.portal ? 1 : 0));
+  }
+
   /**
    * Graceful shutdown: claim nothing new, let attempts in flight finish for up to `timeoutMs`,
    * then record an interruption for those that have not clicked yet (they go back to pending).
@@ -92,13 +165,15 @@ export class JobScheduler {
    */
   async stop(timeoutMs = 30_000): Promise<{ finished: number; interrupted: string[]; leftSubmitting: string[] }> {
     this.stopping = true;
+    this.wake?.timer.cancel();
+    this.wake = undefined;
     const inFlightAtStop = this.running.size + this.starting.size;
     await this.drained(timeoutMs);
     this.unsubscribe();
     const interrupted: string[] = [];
     const leftSubmitting: string[] = [];
     const at = new Date(this.options.clock.now()).toISOString();
-    for (const stream of this.running) {
+    for (const stream of [...this.running.keys()]) {
       const current = await this.options.host.getState(stream);
       if (!current) continue;
       if (!jobHasTag(current.state, 'interruptible')) {
@@ -177,12 +252,13 @@ export class JobScheduler {
 
   private track(entry: StreamState<JobState>): void {
     this.starting.delete(entry.stream);
+    this.portals.add(entry.state.context.portal);
     if (this.options.owns && !this.options.owns(entry.stream)) {
       this.running.delete(entry.stream);
       this.queue.delete(entry.stream);
     } else {
-      if (jobHasTag(entry.state, 'attempt')) this.running.add(entry.stream);
-      else this.running.delete(entry.stream);
+      if (jobHasTag(entry.state, 'attempt')) this.running.set(entry.stream, entry.state.context.portal);
+      else if (this.running.delete(entry.stream)) this.attemptEnded(entry);
       if (!jobHasTag(entry.state, 'awaitingSession')) this.awaitingSession.delete(entry.stream);
       else if (!this.awaitingSession.has(entry.stream)) {
         const failures = entry.state.context.failures;
@@ -197,6 +273,25 @@ export class JobScheduler {
       }
     }
     if (this.running.size + this.starting.size === 0) for (const wake of [...this.idleWaiters]) wake();
+  }
+
+  /** A portal's limits, with its concurrency where adaptation has moved it. */
+  private limitsOf(portal: string): PortalLimits | undefined {
+    const limits = this.options.portalLimits?.[portal];
+    const adaptive = this.adaptive.get(portal);
+    return limits && adaptive ? { ...limits, concurrency: adaptive.state.limit } : limits;
+  }
+
+  /** Feeds an ended attempt's outcome to its portal's adaptive concurrency, if it has one. */
+  private attemptEnded(entry: StreamState<JobState>): void {
+    const { portal, failures, attempt } = entry.state.context;
+    const adaptive = this.adaptive.get(portal);
+    if (!adaptive) return;
+    const failure = failures[failures.length - 1];
+    const signal = attemptSignal({ submitted: entry.state.value === 'submitted', failureCode: failure && failure.attempt === attempt ? failure.code : null });
+    const { state, change } = adaptConcurrency(adaptive.state, signal, adaptive.bounds);
+    adaptive.state = state;
+    if (change) this.logger.info('portal concurrency changed', { portal, from: change.from, to: change.to, reason: change.reason, floor: adaptive.bounds.floor, ceiling: adaptive.bounds.ceiling });
   }
 
   private master(portal: string): StreamState | undefined {
@@ -232,28 +327,84 @@ export class JobScheduler {
     if (this.stopping) return;
     let room = this.concurrency - this.running.size - this.starting.size;
     if (room <= 0 || this.queue.size === 0) return;
-    const ready = new Map<string, boolean>();
-    const isReady = (portal: string) => {
-      let r = ready.get(portal);
-      if (r === undefined) ready.set(portal, (r = !this.queuePaused(portal) && this.masterAvailable(portal)));
-      return r;
-    };
-    for (const job of fifo(this.queue.values())) {
-      if (room <= 0) break;
-      if (!isReady(job.portal)) continue;
-      room -= 1;
-      this.queue.delete(job.stream);
-      this.starting.add(job.stream);
-      this.options.host.send(job.stream, { type: 'START', at: new Date(this.options.clock.now()).toISOString() }).catch((error: unknown) => {
-        this.starting.delete(job.stream);
-        this.logger.warn('job could not be started', { stream: job.stream, code: (error as { code?: string }).code });
-        // Refused: the feed shows where the job went (cancelled, started elsewhere). Anything
-        // else (a lost lease, a store error) changed nothing in the log, so no change will bring
-        // the job back: read it again now.
-        if (!(error instanceof InvalidCommandError)) this.options.clock.schedule(this.options.clock.now() + START_RETRY_MS, () => this.refresh(job.stream));
-        else this.pump();
-      });
+    const now = this.options.clock.now();
+    // Each ready portal's queue, FIFO; a portal is served one job at a time, fewest in flight first.
+    const queues = new Map<string, QueuedJob[]>();
+    const held = new Set<string>();
+    const rank = new Map<string, number>();
+    for (const [i, job] of fifo(this.queue.values()).entries()) {
+      rank.set(job.stream, i);
+      const portalQueue = queues.get(job.portal);
+      if (portalQueue) portalQueue.push(job);
+      else if (held.has(job.portal)) continue;
+      else if (!this.queuePaused(job.portal) && this.masterAvailable(job.portal)) queues.set(job.portal, [job]);
+      else held.add(job.portal);
     }
+    const inFlight = this.inFlightByPortal();
+    let wakeAt = Infinity;
+    while (room > 0 && queues.size > 0) {
+      const candidates: { portal: string; inFlight: number; lastServed: number; head: number }[] = [];
+      for (const [portal, portalQueue] of queues) {
+        const verdict = startVerdict(this.limitsOf(portal), inFlight.get(portal) ?? 0, this.recentStarts(portal, now), now);
+        if (verdict.start) candidates.push({ portal, inFlight: inFlight.get(portal) ?? 0, lastServed: this.lastServed.get(portal) ?? -1, head: rank.get(portalQueue[0].stream) ?? 0 });
+        else {
+          // Held by its own limit: a timer brings it back when a rate or quiet window opens; an attempt ending wakes it otherwise.
+          if (verdict.reason !== 'concurrency') wakeAt = Math.min(wakeAt, verdict.until);
+          queues.delete(portal);
+        }
+      }
+      const portal = nextPortal(candidates);
+      if (portal === undefined) break;
+      const portalQueue = queues.get(portal) ?? [];
+      const job = portalQueue.shift();
+      if (!job) break;
+      if (portalQueue.length === 0) queues.delete(portal);
+      room -= 1;
+      inFlight.set(portal, (inFlight.get(portal) ?? 0) + 1);
+      this.lastServed.set(portal, ++this.served);
+      this.starts.set(portal, [...this.recentStarts(portal, now), now]);
+      this.startJob(job, now);
+    }
+    if (wakeAt !== Infinity) this.wakeAt(wakeAt);
+  }
+
+  private startJob(job: QueuedJob, now: number): void {
+    this.queue.delete(job.stream);
+    this.starting.set(job.stream, job.portal);
+    this.options.host.send(job.stream, { type: 'START', at: new Date(now).toISOString() }).catch((error: unknown) => {
+      this.starting.delete(job.stream);
+      this.logger.warn('job could not be started', { stream: job.stream, code: (error as { code?: string }).code });
+      // Refused: the feed shows where the job went (cancelled, started elsewhere). Anything
+      // else (a lost lease, a store error) changed nothing in the log, so no change will bring
+      // the job back: read it again now.
+      if (!(error instanceof InvalidCommandError)) this.options.clock.schedule(this.options.clock.now() + START_RETRY_MS, () => this.refresh(job.stream));
+      else this.pump();
+    });
+  }
+
+  /** Arms the one wake-up timer for `at`, unless one is armed for earlier. */
+  private wakeAt(at: number): void {
+    if (this.wake && this.wake.at <= at) return;
+    this.wake?.timer.cancel();
+    const timer = this.options.clock.schedule(at, () => {
+      if (this.wake?.timer === timer) this.wake = undefined;
+      this.pump();
+    });
+    this.wake = { at, timer };
+  }
+
+  private inFlightByPortal(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const portal of [...this.running.values(), ...this.starting.values()]) counts.set(portal, (counts.get(portal) ?? 0) + 1);
+    return counts;
+  }
+
+  /** The portal's start times still within the per-minute window, oldest first (the last one is kept for the spacing). */
+  private recentStarts(portal: string, now: number): number[] {
+    const all = this.starts.get(portal) ?? [];
+    const kept = all.filter((at, i) => at > now - START_HISTORY_MS || i === all.length - 1);
+    if (kept.length !== all.length) this.starts.set(portal, kept);
+    return kept;
   }
 }
 

@@ -8,7 +8,7 @@ import { JOB_MACHINE, MASTER_SESSION_MACHINE, recoveriesPerHour, recoveryHistory
 import { actionFor, allowed, refused, type AllowedAction } from '../actions/allowed-actions';
 import { JobIntake, type SubmitJobRequest } from './job-intake';
 import type { CallbacksApi } from '../callbacks/callbacks-api';
-import type { JobScheduler, SchedulerStatus } from './job-scheduler';
+import type { JobScheduler, PortalLoad, SchedulerStatus } from './job-scheduler';
 import { decodeJobCursor, encodeJobCursor, type JobSearch } from './job-index/job-index';
 import type { JobIndexProjection } from './job-index/job-index-projection';
 import { jobStateSchema, jobView, jobViewSchema, type JobView } from './job-view';
@@ -219,6 +219,11 @@ export class JobsApi {
       recoveriesPerHour: recoveries,
       scheduler: this.options.scheduler.status(),
     };
+  }
+
+  /** Per portal: jobs queued, running, and held by its rate limit, its quiet hours or its master session (metrics read it). */
+  portalLoad(): PortalLoad[] {
+    return this.options.scheduler.portalLoad();
   }
 
   private now(): string {

@@ -8,18 +8,24 @@ import { MASTER_SESSION_MACHINE, type MasterSessionDefinition } from '@engine/ma
 import type { BrowserHost, ProfileStore } from '@engine/browser';
 import { CaptchaSolverChain, CaptchaUnsolvableError, ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import { PortalRegistry } from '../portals/portal-registry';
-import { MasterSessionRuntime } from './master-session-runtime';
+import { MasterSessionRuntime, type MasterSessionRuntimeOptions } from './master-session-runtime';
 
-function fixture(captcha: CaptchaSolver = { solve: async () => 'ABCDE' }) {
+function fixture(captcha: CaptchaSolver = { solve: async () => 'ABCDE' }, portalOptions?: MasterSessionRuntimeOptions['portalOptions']) {
   const launches: number[] = [];
+  const launched: { how: 'launch' | 'connect'; endpoint?: string; settings?: unknown; timeoutMs: number }[] = [];
   const logins: number[] = [];
   /** Each login's deadline, and the answer its solver gave. */
   const loginCalls: Array<{ timeoutMs: number; answer?: string }> = [];
   const page = { isClosed: () => false };
   const browsers = {
-    launch: async () => {
+    launch: async (options: { settings?: unknown; timeoutMs: number }) => {
       launches.push(launches.length + 1);
-      return { connected: true, browser: { pages: async () => [page] }, onDisconnected: () => () => undefined, close: async () => undefined };
+      launched.push({ how: 'launch', settings: options.settings, timeoutMs: options.timeoutMs });
+      return { connected: true, browser: { pages: async () => [page] }, onDisconnected: () => () => undefined, close: async () => undefined, preparePage: async () => undefined };
+    },
+    connect: async (endpoint: string, options: { settings?: unknown; timeoutMs: number }) => {
+      launched.push({ how: 'connect', endpoint, settings: options.settings, timeoutMs: options.timeoutMs });
+      return { connected: true, browser: { newPage: async () => page }, onDisconnected: () => () => undefined, close: async () => undefined, preparePage: async () => undefined };
     },
   } as unknown as BrowserHost;
   const adapter = {
@@ -42,10 +48,11 @@ function fixture(captcha: CaptchaSolver = { solve: async () => 'ABCDE' }) {
     secrets: new MemorySecretProvider().set('secret://portal-sim/login', { username: 'agent', password: 'pw' }),
     clock: new SimulatedClock(0),
     logger: silentLogger,
+    portalOptions,
   });
   const ctx = { signal: new AbortController().signal } as EffectContext<StateOf<MasterSessionDefinition>>;
   const params = { portal: 'portal-sim', credentialsRef: 'secret://portal-sim/login', challengeId: null };
-  return { runtime, launches, logins, loginCalls, ctx, params };
+  return { runtime, launches, launched, logins, loginCalls, ctx, params };
 }
 
 describe('MasterSessionRuntime relogin (soft recovery)', () => {
@@ -65,6 +72,22 @@ describe('MasterSessionRuntime relogin (soft recovery)', () => {
     expect(outcome).toMatchObject({ type: 'LOGGED_IN' });
     expect(launches).toEqual([1]);
     expect(logins).toEqual([1]);
+  });
+});
+
+describe("MasterSessionRuntime with a portal's own settings", () => {
+  it("launches the portal's browser with its settings and logs in within the portal's login time", async () => {
+    const browser = { userAgent: 'Portal/1', locale: 'de-DE', proxy: 'http://proxy.internal:3128' };
+    const { runtime, launched, loginCalls, ctx, params } = fixture(undefined, () => ({ timeouts: { launchMs: 45_000, loginMs: 90_000 }, browser }));
+    await expect(runtime.effects().login.run(params, ctx)).resolves.toMatchObject({ type: 'LOGGED_IN' });
+    expect(launched).toEqual([{ how: 'launch', settings: browser, timeoutMs: 45_000 }]);
+    expect(loginCalls[0].timeoutMs).toBe(90_000);
+  });
+
+  it('connects to a remote browser instead of launching one, without its endpoint in the settings passed on', async () => {
+    const { runtime, launched, ctx, params } = fixture(undefined, () => ({ browser: { remoteEndpoint: 'ws://127.0.0.1:9222/devtools/browser/x', userAgent: 'Portal/1' } }));
+    await expect(runtime.effects().login.run(params, ctx)).resolves.toMatchObject({ type: 'LOGGED_IN' });
+    expect(launched).toEqual([{ how: 'connect', endpoint: 'ws://127.0.0.1:9222/devtools/browser/x', settings: { userAgent: 'Portal/1' }, timeoutMs: 30_000 }]);
   });
 });
 

@@ -6,7 +6,7 @@
 // is reported to its master session at once, which starts recovery (single-flight).
 import type { Page } from 'puppeteer-core';
 import { BrowserError, EngineError, errorCode, InvalidCommandError, type ActorHost, type Clock, type EffectHandlers, type Logger, type SecretProvider } from '@engine/core';
-import type { BrowserHost, ManagedBrowser, ProfileStore, SessionSource } from '@engine/browser';
+import type { BrowserHost, BrowserSettings, ManagedBrowser, ProfileStore, SessionSource } from '@engine/browser';
 import { automaticSolveMs, manualStageOf, type CaptchaSolver } from '@engine/portals';
 import {
   MASTER_SESSION_MACHINE,
@@ -20,6 +20,17 @@ import {
 } from '@engine/machines';
 import type { PortalRegistry } from '../portals/portal-registry';
 
+export interface MasterTimeouts {
+  launchMs: number;
+  loginMs: number;
+  probeMs: number;
+}
+
+/** A portal's browser: launched with these settings, or one that runs elsewhere, reached at its DevTools endpoint. */
+export interface PortalBrowser extends BrowserSettings {
+  remoteEndpoint?: string | null;
+}
+
 export interface MasterSessionRuntimeOptions {
   /** The host the runtime records a lost browser in (BROWSER_LOST) and starts master sessions on. */
   host: ActorHost;
@@ -31,7 +42,9 @@ export interface MasterSessionRuntimeOptions {
   secrets: SecretProvider;
   clock: Clock;
   logger: Logger;
-  timeouts?: Partial<{ launchMs: number; loginMs: number; probeMs: number }>;
+  timeouts?: Partial<MasterTimeouts>;
+  /** A portal's own timeouts and browser (the server's per-portal settings); default: the engine's. */
+  portalOptions?: (portal: string) => { timeouts?: Partial<MasterTimeouts>; browser?: PortalBrowser } | undefined;
   /** How long an operator has to answer a captcha, and what happens when nobody does (recorded with each challenge). */
   captchaPolicy?: Partial<CaptchaPolicy>;
   /** Told when a portal's master browser comes up (the browser) or goes away (null): the health monitor watches it. */
@@ -58,7 +71,7 @@ export class MasterSessionRuntime {
   private readonly live = new Map<string, LiveMaster>();
   /** Logins waiting for an operator's captcha answer, by challenge id. */
   private readonly parkedLogins = new Map<string, ParkedLogin>();
-  private readonly timeouts: { launchMs: number; loginMs: number; probeMs: number };
+  private readonly timeouts: MasterTimeouts;
   readonly captchaPolicy: CaptchaPolicy;
 
   constructor(private readonly options: MasterSessionRuntimeOptions) {
@@ -119,12 +132,22 @@ export class MasterSessionRuntime {
     return new Date(this.options.clock.now()).toISOString();
   }
 
+  private timeoutsOf(portal: string): MasterTimeouts {
+    const own = this.options.portalOptions?.(portal)?.timeouts ?? {};
+    return { ...this.timeouts, ...Object.fromEntries(Object.entries(own).filter(([, value]) => value !== undefined)) };
+  }
+
   private async launch(portal: string, signal: AbortSignal): Promise<void> {
     await this.closeBrowser(portal);
-    const userDataDir = await this.options.profiles.profileDir(portal);
-    const browser = await this.options.browsers.launch({ userDataDir, signal, timeoutMs: this.timeouts.launchMs });
-    const [existing] = await browser.browser.pages();
+    const { remoteEndpoint, ...settings } = this.options.portalOptions?.(portal)?.browser ?? {};
+    const timeoutMs = this.timeoutsOf(portal).launchMs;
+    // A remote browser keeps its own profile: backup, wipe and restore act on the local folder only.
+    const browser = remoteEndpoint
+      ? await this.options.browsers.connect(remoteEndpoint, { signal, timeoutMs, settings })
+      : await this.options.browsers.launch({ userDataDir: await this.options.profiles.profileDir(portal), signal, timeoutMs, settings });
+    const [existing] = remoteEndpoint ? [] : await browser.browser.pages();
     const page = existing ?? (await browser.browser.newPage());
+    await browser.preparePage(page);
     const master: LiveMaster = { browser, page, closing: false };
     this.live.set(portal, master);
     this.options.onBrowser?.(portal, browser);
@@ -186,7 +209,7 @@ export class MasterSessionRuntime {
     // manual stage asks (after the automatic ones failed); one that answers logs in directly.
     const manual = manualStageOf(solver);
     const automaticMs = automaticSolveMs(solver);
-    if (!manual) return loginWith(solver, signal, this.timeouts.loginMs + automaticMs);
+    if (!manual) return loginWith(solver, signal, this.timeoutsOf(p.portal).loginMs + automaticMs);
 
     // A person must read the captcha: answer CAPTCHA_REQUIRED now (the machine waits in
     // awaitingCaptcha, its expiry on a durable timer) and park the login until CAPTCHA_ANSWERED
@@ -198,7 +221,7 @@ export class MasterSessionRuntime {
     signal.addEventListener('abort', forward, { once: true });
     let answered = false;
     const tracked: CaptchaSolver = { solve: (challenge, o) => solver.solve(challenge, o).then((text) => ((answered = true), text)) };
-    const attempt = loginWith(tracked, abort.signal, this.timeouts.loginMs + automaticMs + policy.answerWithinMs);
+    const attempt = loginWith(tracked, abort.signal, this.timeoutsOf(p.portal).loginMs + automaticMs + policy.answerWithinMs);
     return new Promise<LoginOutcome>((resolve, reject) => {
       const stop = manual.onPending((challenge) => {
         if (challenge.portal !== p.portal) return;
@@ -249,7 +272,7 @@ export class MasterSessionRuntime {
 
   private async probe(p: ProbeSessionParams, signal: AbortSignal): Promise<MasterSessionEvent> {
     const page = this.requirePage(p.portal);
-    const result = await this.options.portals.get(p.portal).probe(page, { signal, timeoutMs: this.timeouts.probeMs });
+    const result = await this.options.portals.get(p.portal).probe(page, { signal, timeoutMs: this.timeoutsOf(p.portal).probeMs });
     return result.status === 'valid'
       ? { type: 'PROBE_OK', probe: p.probe, at: this.now() }
       : { type: 'PROBE_FAILED', probe: p.probe, at: this.now(), reason: result.status };

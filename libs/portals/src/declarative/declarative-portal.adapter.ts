@@ -18,6 +18,7 @@ export class DeclarativePortalAdapter implements PortalAdapter<unknown> {
   readonly fillSteps: readonly string[];
   /** Every navigation of a step checks the document's logged-out marker (action-runner: throwIfLoggedOut). */
   readonly detectsLoggedOutOnNavigation = true;
+  readonly authoritativeLookup?: { readonly settleMs: number };
 
   constructor(
     private readonly definition: PortalDefinition,
@@ -27,6 +28,7 @@ export class DeclarativePortalAdapter implements PortalAdapter<unknown> {
     this.id = definition.id;
     this.origin = definition.origin;
     this.fillSteps = definition.steps.map((step) => step.name);
+    if (definition.lookup.authoritative) this.authoritativeLookup = { settleMs: definition.lookup.settleMs ?? 0 };
     this.selectors = {
       loginForm: loggedOut.selector,
       loggedIn: loggedIn.selector,

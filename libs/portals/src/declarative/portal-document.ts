@@ -57,7 +57,7 @@ export interface PortalDefinition {
   businessKey: { value: string; upper: boolean };
   steps: readonly StepDefinition[];
   submit: { expectUrl?: RegExp; actions: readonly Action[]; success: Marker; reference: ReadSpec };
-  lookup: { url: string; waitFor?: string; rows: string; key: ReadSpec; reference: ReadSpec };
+  lookup: { url: string; waitFor?: string; rows: string; key: ReadSpec; reference: ReadSpec; authoritative?: boolean; settleMs?: number };
 }
 
 const ACTION_KINDS = ['goto', 'fill', 'select', 'check', 'upload', 'click', 'waitFor'] as const;
@@ -235,8 +235,17 @@ export function portalDocumentSchema(payload: SchemaShape) {
         }),
       submit: z.object({ expectUrl: urlPattern.optional(), actions, success: marker, reference: readWithSelector }).strict(),
       lookup: z
-        .object({ url: template(['businessKey']), waitFor: text.optional(), rows: text, key: read, reference: read })
-        .strict(),
+        .object({
+          url: template(['businessKey']),
+          waitFor: text.optional(),
+          rows: text,
+          key: read,
+          reference: read,
+          authoritative: z.boolean().optional(),
+          settleMs: z.number().int().min(0).max(600_000).optional(),
+        })
+        .strict()
+        .refine((lookup) => lookup.settleMs === undefined || lookup.authoritative === true, { message: 'settleMs needs authoritative: true', path: ['settleMs'] }),
     })
     .strict()
     .transform(({ payload: _payload, description: _description, ...definition }): PortalDefinition => definition);

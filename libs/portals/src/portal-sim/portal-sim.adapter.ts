@@ -26,6 +26,8 @@ export class PortalSimAdapter implements PortalAdapter<PortalSimPayload> {
   readonly fillSteps: readonly Step[] = ['vehicle', 'customer', 'quote'];
   /** Every step checks where it landed (expectPage): a redirect to the login page is SESSION_EXPIRED. */
   readonly detectsLoggedOutOnNavigation = true;
+  /** The simulator lists a submission in its search the moment it records it. */
+  readonly authoritativeLookup = { settleMs: 0 };
 
   constructor(config: PortalSimAdapterConfig) {
     this.id = config.id ?? 'portal-sim';
