@@ -21,6 +21,7 @@ const BENCHMARKS = [
   'clone',
   'inspector',
   'real-portal',
+  'vs-naive',
   'scale-out',
   'chaos',
 ] as const;

@@ -221,6 +221,14 @@ async function main(): Promise<void> {
     const ended = Object.entries(r.notSubmitted).map(([state, n]) => `${n} ${state}`).join(', ') || '—';
     return `| ${r.expiry ? `every ${EXPIRE_EVERY} jobs (${r.expiries}×)` : 'none'} | ${r.tool} | ${r.submitted}/${r.jobs} | ${ended} | ${r.duplicates} | ${r.seconds.toFixed(1)} | **${r.jobsPerMinute.toFixed(1)}** | ${(r.jobsPerMinute / baseline.jobsPerMinute).toFixed(2)}× | ${r.medianJobSeconds.toFixed(1)} |`;
   });
+  // Issue 20's yardstick: what session expiry costs the engine, against its own rate without expiry in this run.
+  const engineRate = (expiry: boolean) => results.find((r) => r.expiry === expiry && !r.tool.startsWith('naive'))?.jobsPerMinute;
+  const withExpiry = engineRate(true);
+  const withoutExpiry = engineRate(false);
+  const expiryCost =
+    withExpiry !== undefined && withoutExpiry !== undefined
+      ? `\nWith sessions expired every ${EXPIRE_EVERY} jobs the engine kept **${((100 * withExpiry) / withoutExpiry).toFixed(0)} %** of its jobs/min without expiry (${withExpiry.toFixed(1)} of ${withoutExpiry.toFixed(1)}).\n`
+      : '';
   writeBenchmarkSection(
     SECTION,
     `${sectionHeader(`node -r ./scripts/ts-run.js bench/vs-naive.ts --jobs ${jobs} --concurrency ${concurrency}`)}  \nCommit: ${commit}; load average at start ${load.toFixed(1)}
@@ -235,7 +243,7 @@ state, so it includes the time a job waited in the queue (all jobs are handed ov
 | session expiry | tool | submitted | not submitted | duplicates | seconds | jobs/min | vs naive | median s per job |
 | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |
 ${rows.join('\n')}
-`,
+${expiryCost}`,
   );
 }
 

@@ -93,6 +93,14 @@ it('a slow portal queued first does not hold the fast one back: the fast portal 
     expect(gauge(scrape, name, 'sim-slow')).toBeDefined();
   }
 
+  // GET /api/portals (the inspector's portal strip) shows the same load and each portal's own limit.
+  const { body: listed } = await api().get('/api/portals').set(auth()).expect(200);
+  expect(listed.concurrency).toBe(2);
+  expect(listed.portals.map((p: { portal: string; concurrencyLimit: number | null; adaptive: unknown }) => [p.portal, p.concurrencyLimit, p.adaptive])).toEqual([
+    ['sim-fast', null, null],
+    ['sim-slow', 1, null],
+  ]);
+
   // And the slow portal's jobs all finish too.
   await until('every slow job submitted', async () => (await Promise.all(slowJobs.map(stateOf))).every((s) => s === 'submitted'), 180_000);
 });

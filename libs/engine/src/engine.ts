@@ -55,6 +55,7 @@ import type { JobIndex } from './jobs/job-index/job-index';
 import { JobIndexProjection } from './jobs/job-index/job-index-projection';
 import { MemoryJobIndex } from './jobs/job-index/memory-job-index';
 import { JobIntake, type JobPolicy, type JobState } from './jobs/job-intake';
+import { HostPressure } from './jobs/host-pressure';
 import { JobScheduler } from './jobs/job-scheduler';
 import type { PortalLimits } from './jobs/portal-limits';
 import { JobsApi } from './jobs/jobs-api';
@@ -117,6 +118,8 @@ export interface EngineOptions {
   alertRules?: Partial<AlertRulesConfig>;
   /** How the master browsers are watched: ping interval, ping timeout, missed pings before a browser counts as dead. */
   health?: { heartbeatMs?: number; probeTimeoutMs?: number; maxMisses?: number };
+  /** Portals with adaptive concurrency: when the host counts as under pressure. Default: load 2 per core, 90 % memory in use. */
+  hostPressure?: { maxLoadPerCore?: number; maxMemoryUsed?: number };
   /** A portal's own settings over the engine's: job attempts and waits, timeouts, recovery ladder, browser. */
   portalOptions?: (portal: string) => PortalRunOptions | undefined;
   /** Extra machines and effects (features built on the engine). */
@@ -345,7 +348,19 @@ export function createEngine(options: EngineOptions): Engine {
         onChanged: (stream) => scheduler.refresh(stream),
       })
     : undefined;
-  const scheduler = new JobScheduler({ host, clock, logger, concurrency, portalLimits: options.portalLimits, owns: ownership && ((stream) => ownership.owns(stream)) });
+  // Read only for portals with adaptive concurrency, each time one of their attempts ends.
+  const pressure = Object.values(options.portalLimits ?? {}).some((limits) => limits.adaptive)
+    ? new HostPressure({ clock, maxLoadPerCore: options.hostPressure?.maxLoadPerCore ?? 2, maxMemoryUsed: options.hostPressure?.maxMemoryUsed ?? 0.9 })
+    : undefined;
+  const scheduler = new JobScheduler({
+    host,
+    clock,
+    logger,
+    concurrency,
+    portalLimits: options.portalLimits,
+    hostPressure: pressure && (() => pressure.now()),
+    owns: ownership && ((stream) => ownership.owns(stream)),
+  });
   const schedule = options.archiveSchedule;
   if (schedule && !(Number.isFinite(schedule.olderThanMs) && schedule.olderThanMs >= 0 && Number.isFinite(schedule.everyMs) && schedule.everyMs >= 1_000)) {
     throw new ValidationError('invalid archive schedule', { archiveSchedule: 'olderThanMs >= 0 and everyMs >= 1000' });

@@ -14,6 +14,7 @@ export * from './callbacks/callbacks-api';
 export * from './callbacks/callback-delivery';
 export * from './portals/portal-registry';
 export * from './portals/portal-queues-api';
+export * from './portals/portal-load-view';
 export * from './actions/allowed-actions';
 export * from './alerts';
 export * from './health';

@@ -68,10 +68,29 @@
   }
 
   async function refreshIncidents() {
-    const { incidents } = await getJson('/health/causes');
+    const [{ incidents }, load] = await Promise.all([getJson('/health/causes'), getJson('/api/portals')]);
     const banner = $('incidents');
     banner.innerHTML = incidents.map(incidentHtml).join('');
     banner.hidden = incidents.length === 0;
+    const strip = $('portal-load');
+    strip.innerHTML = load.portals.map(portalLoadHtml).join('');
+    strip.hidden = load.portals.length === 0;
+  }
+
+  // ---- each portal's load and concurrency limit (GET /api/portals), under the incidents ------
+  function portalLoadHtml(p) {
+    const held = [
+      p.waitingForRate && `${p.waitingForRate} waiting for rate`,
+      p.waitingForQuietHours && `${p.waitingForQuietHours} in quiet hours`,
+      p.waitingForSession && `${p.waitingForSession} waiting for the session`,
+    ].filter(Boolean);
+    let limit = p.concurrencyLimit === null ? 'global cap' : `limit ${p.concurrencyLimit}`;
+    if (p.adaptive) {
+      limit += ` (adaptive ${p.adaptive.floor}..${p.adaptive.ceiling}`;
+      const change = p.adaptive.lastChange;
+      limit += change ? `; ${change.from} → ${change.to} ${change.reason.replace('_', ' ')} at ${time(change.at)})` : '; unchanged)';
+    }
+    return `<span data-portal="${esc(p.portal)}"><strong>${esc(p.portal)}</strong> ${p.running} running · ${p.queued} queued${held.length ? ` (${esc(held.join(', '))})` : ''} · ${esc(limit)}</span>`;
   }
 
   function incidentHtml(i) {
@@ -84,6 +103,7 @@
   function askForToken(message) {
     stopFeed();
     $('incidents').hidden = true;
+    $('portal-load').hidden = true;
     sessionStorage.removeItem(TOKEN_KEY);
     showOnly('login');
     $('login-error').hidden = !message;

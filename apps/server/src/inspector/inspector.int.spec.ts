@@ -71,6 +71,13 @@ describe('inspector in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
   });
 
+  it("shows each portal's load and concurrency limit under the incidents", async () => {
+    await page.goto(`${server.url}/inspector#/`, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('#portal-load:not([hidden]) span[data-portal="sim"]', WAIT);
+    // Three jobs of portal sim, no master session: all queued, waiting for the session; no limit of its own.
+    expect(await text('#portal-load span[data-portal="sim"]')).toBe('sim 0 running · 3 queued (3 waiting for the session) · global cap');
+  });
+
   it('filters the list by state', async () => {
     await page.type('#filter-state', 'pending');
     await page.click('#filters button[type=submit]');

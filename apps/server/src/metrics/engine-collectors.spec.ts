@@ -88,8 +88,8 @@ describe('engineCollectors', () => {
 
   it('shows the scheduler\'s load per portal as one series per gauge and portal, and the concurrency limit of portals that have one', async () => {
     const load = [
-      { portal: 'fast', queued: 0, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null },
-      { portal: 'slow', queued: 5, running: 1, waitingForRate: 5, waitingForQuietHours: 0, waitingForSession: 3, concurrencyLimit: 2 },
+      { portal: 'fast', queued: 0, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null, adaptive: null },
+      { portal: 'slow', queued: 5, running: 1, waitingForRate: 5, waitingForQuietHours: 0, waitingForSession: 3, concurrencyLimit: 2, adaptive: null },
     ];
     const metrics = new EngineMetrics();
     const collect = portalLoadCollector({ portalLoad: () => load });

@@ -1,7 +1,7 @@
-// A portal's queue: its state, pause and resume. Thin: validate, call the facade, return its view.
+// The portals' load (GET /api/portals) and a portal's queue: its state, pause and resume. Thin: validate, call the facade, return its view.
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { PortalQueuesApi, queueViewSchema, type QueueView } from '@engine/engine';
+import { JobsApi, PortalQueuesApi, portalLoadListSchema, queueViewSchema, type PortalLoadList, type QueueView } from '@engine/engine';
 import { ActingAs, ApiActorHeader, type Actor } from '../common/actor';
 import { ApiJsonBody, ApiJsonResponse } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
@@ -11,7 +11,16 @@ import { pauseQueueSchema, portalIdSchema, resumeQueueSchema } from './portals.s
 @ApiBearerAuth()
 @Controller('api/portals')
 export class PortalsController {
-  constructor(private readonly queues: PortalQueuesApi) {}
+  constructor(
+    private readonly queues: PortalQueuesApi,
+    private readonly jobs: JobsApi,
+  ) {}
+
+  @Get()
+  @ApiJsonResponse(portalLoadListSchema, 200, "each portal's load as the scheduler sees it now, and its concurrency limit (adaptive: bounds and last change)")
+  list(): PortalLoadList {
+    return { concurrency: this.jobs.concurrency(), portals: this.jobs.portalLoad() };
+  }
 
   @Get(':portal/queue')
   @ApiJsonResponse(queueViewSchema)

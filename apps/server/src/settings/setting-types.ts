@@ -18,6 +18,10 @@ export function int(min: number, max: number): SettingType<number> {
   return { schema: z.number().int().min(min).max(max), rule: `an integer ${min}..${max}`, fromEnv: asNumber };
 }
 
+export function decimal(min: number, max: number): SettingType<number> {
+  return { schema: z.number().min(min).max(max), rule: `a number ${min}..${max}`, fromEnv: asNumber };
+}
+
 export function fraction(): SettingType<number> {
   return { schema: z.number().min(0).max(1), rule: 'a number 0..1', fromEnv: asNumber };
 }

@@ -3,7 +3,7 @@
 // how it is shown when it may be a secret. The loader, the refusals, GET /config and the README's
 // settings table all read this list; nothing else defines a setting.
 import { callbackUrlProblem, DEFAULT_CALLBACK_POLICY, DEFAULT_CAPTCHA_POLICY, DEFAULT_MASTER_SESSION_CONFIG } from '@engine/machines';
-import { bool, checked, fraction, int, oneOf, optional, stringList, text, type SettingType } from './setting-types';
+import { bool, checked, decimal, fraction, int, oneOf, optional, stringList, text, type SettingType } from './setting-types';
 
 /** How a value that may hold a secret is shown: never, without the password, or as its origin only. */
 export type Redaction = 'hidden' | 'password' | 'origin';
@@ -162,6 +162,18 @@ export const SETTINGS = {
   // --- jobs
   'jobs.concurrency': setting({ env: 'CONCURRENCY', type: int(1, 64), default: 3, doc: "attempts in flight over all portals (the global cap; a portal's `limits.concurrency` may be lower)" }),
   'jobs.cloneStrategy': setting({ env: 'CLONE_STRATEGY', type: oneOf(['context', 'profile-copy']), default: 'context', doc: "how a job's session is cloned from the master session" }),
+  'jobs.adaptiveMaxLoadPerCore': setting({
+    env: 'ADAPTIVE_MAX_LOAD_PER_CORE',
+    type: decimal(0.1, 64),
+    default: 2,
+    doc: "portals with `limits.adaptive`: above this 1-minute load average per core the host counts as under pressure and their concurrency is lowered",
+  }),
+  'jobs.adaptiveMaxMemoryUsed': setting({
+    env: 'ADAPTIVE_MAX_MEMORY_USED',
+    type: fraction(),
+    default: 0.9,
+    doc: 'portals with `limits.adaptive`: above this share of memory in use (MemAvailable) the host counts as under pressure',
+  }),
   'jobs.maxAttempts': setting({ env: 'JOB_MAX_ATTEMPTS', type: int(1, 100), default: 3, portal: true, doc: 'attempts per job (attempts that met the login form count only beyond `jobs.freeLoginFormAttempts`)' }),
   'jobs.retryDelayMs': setting({
     env: 'JOB_RETRY_DELAY_MS',

@@ -5,6 +5,7 @@
 import { ActorHost, MemoryLogger, SimulatedClock, type EffectRegistry, type EngineEvent } from '@engine/core';
 import { MemoryEventStore } from '@engine/event-store';
 import { JOB_MACHINE, MASTER_SESSION_MACHINE, PORTAL_QUEUE_MACHINE, type CloneSessionParams, type FillStepParams, type ProbeSessionParams, type SubmitFormParams } from '@engine/machines';
+import type { PressureCause } from './host-pressure';
 import { JobScheduler } from './job-scheduler';
 import type { PortalLimits } from './portal-limits';
 
@@ -114,8 +115,8 @@ describe('JobScheduler', () => {
     await host.stop(100);
   });
 
-  async function startWith(concurrency: number, portalLimits?: Record<string, PortalLimits>, logger?: MemoryLogger) {
-    scheduler = new JobScheduler({ host, clock, concurrency, portalLimits, logger });
+  async function startWith(concurrency: number, portalLimits?: Record<string, PortalLimits>, logger?: MemoryLogger, hostPressure?: () => PressureCause | null) {
+    scheduler = new JobScheduler({ host, clock, concurrency, portalLimits, logger, hostPressure });
     scheduler.start();
   }
 
@@ -273,8 +274,8 @@ describe('JobScheduler', () => {
       expect(fake.submitted).toEqual(['fast10', 'fast11', 'fast12', 'fast13']);
       expect(startedOf('slow')).toEqual(['slow0', 'slow1']);
       expect(scheduler.portalLoad()).toEqual([
-        { portal: 'fast', queued: 0, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null },
-        { portal: 'slow', queued: 2, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null },
+        { portal: 'fast', queued: 0, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null, adaptive: null },
+        { portal: 'slow', queued: 2, running: 2, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null, adaptive: null },
       ]);
     });
 
@@ -299,7 +300,7 @@ describe('JobScheduler', () => {
       await startWith(10, { r: { minSubmitSpacingMs: 1_000, submitsPerMinute: 3 } });
       await settle();
       expect(startedOf('r')).toEqual(['r0']);
-      expect(scheduler.portalLoad()).toEqual([{ portal: 'r', queued: 4, running: 1, waitingForRate: 4, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null }]);
+      expect(scheduler.portalLoad()).toEqual([{ portal: 'r', queued: 4, running: 1, waitingForRate: 4, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: null, adaptive: null }]);
       await clock.advance(999);
       await settle();
       expect(startedOf('r')).toEqual(['r0']);
@@ -326,7 +327,7 @@ describe('JobScheduler', () => {
       await startWith(3, { q: { quietHours: [{ from: '23:00', to: '00:30' }] } });
       await settle();
       expect(fake.started).toEqual(['o10']);
-      expect(scheduler.portalLoad()).toContainEqual({ portal: 'q', queued: 1, running: 0, waitingForRate: 0, waitingForQuietHours: 1, waitingForSession: 0, concurrencyLimit: null });
+      expect(scheduler.portalLoad()).toContainEqual({ portal: 'q', queued: 1, running: 0, waitingForRate: 0, waitingForQuietHours: 1, waitingForSession: 0, concurrencyLimit: null, adaptive: null });
       await clock.advance(30 * 60_000 - 1);
       await settle();
       expect(startedOf('q')).toEqual([]);
@@ -340,7 +341,7 @@ describe('JobScheduler', () => {
       await portalJob('w', 1);
       await startWith(3);
       await settle();
-      expect(scheduler.portalLoad()).toEqual([{ portal: 'w', queued: 2, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 2, concurrencyLimit: null }]);
+      expect(scheduler.portalLoad()).toEqual([{ portal: 'w', queued: 2, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 2, concurrencyLimit: null, adaptive: null }]);
     });
 
     it('adaptive concurrency halves the portal limit when its attempts time out together, and raises it after a healthy round; each change logged', async () => {
@@ -364,6 +365,26 @@ describe('JobScheduler', () => {
         { portal: 'ad', from: 4, to: 2, reason: 'strained', floor: 1, ceiling: 4 },
         { portal: 'ad', from: 2, to: 3, reason: 'healthy', floor: 1, ceiling: 4 },
       ]);
+    });
+
+    it('lowers an adaptive limit while the host is under CPU or memory pressure, even on successes, and shows the change', async () => {
+      const logger = new MemoryLogger();
+      let pressure: PressureCause | null = 'memory';
+      await sessions('ad');
+      for (let n = 0; n < 12; n++) await portalJob('ad', n);
+      await startWith(10, { ad: { concurrency: 4, adaptive: { floor: 1 } } }, logger, () => pressure);
+      await settle();
+      fake.openGates((id) => id === 'ad0');
+      await settle();
+      expect(scheduler.portalLoad()[0]).toMatchObject({ concurrencyLimit: 2, adaptive: { floor: 1, ceiling: 4, lastChange: { from: 4, to: 2, reason: 'host_pressure', at: '2026-01-01T00:00:00.000Z' } } });
+      expect(logger.lines.filter((l) => l.message === 'portal concurrency changed').map((l) => l.fields)).toEqual([{ portal: 'ad', from: 4, to: 2, reason: 'host_pressure', pressure: 'memory', floor: 1, ceiling: 4 }]);
+      // The pressure gone, healthy rounds raise it again.
+      pressure = null;
+      for (let round = 0; round < 6 && scheduler.portalLoad()[0].concurrencyLimit !== 3; round++) {
+        fake.openGates();
+        await settle();
+      }
+      expect(scheduler.portalLoad()[0]).toMatchObject({ concurrencyLimit: 3, adaptive: { lastChange: { from: 2, to: 3, reason: 'healthy' } } });
     });
 
     it('a form the portal refused says nothing about load: the adaptive limit stays', async () => {

@@ -14,6 +14,7 @@
 import type { ActorHost, Clock, Logger, StateChange, StateOf, StreamState, TimerHandle } from '@engine/core';
 import { InvalidCommandError, silentLogger } from '@engine/core';
 import { isMasterAvailable, isQueuePaused, JOB_MACHINE, jobHasTag, jobInterruptedEvent, masterStateName, PORTAL_QUEUE_MACHINE } from '@engine/machines';
+import type { PressureCause } from './host-pressure';
 import { adaptConcurrency, attemptSignal, initialAdaptiveState, type AdaptiveBounds, type AdaptiveState } from './adaptive-concurrency';
 import { nextPortal, startVerdict, type PortalLimits } from './portal-limits';
 
@@ -34,6 +35,16 @@ export interface JobSchedulerOptions {
   owns?: (stream: string) => boolean;
   /** Limits per portal id (with several workers, each worker applies them to its own starts). Default: none. */
   portalLimits?: Readonly<Record<string, PortalLimits>>;
+  /** What puts the host under pressure now (CPU, memory), or null: adaptive portals treat every ended attempt as a strain meanwhile. */
+  hostPressure?: () => PressureCause | null;
+}
+
+/** A change of a portal's adaptive concurrency, as the inspector and GET /api/portals show it. */
+export interface ConcurrencyChangeView {
+  from: number;
+  to: number;
+  reason: 'strained' | 'healthy' | 'host_pressure';
+  at: string;
 }
 
 /** One portal's jobs as the scheduler sees them now (metrics read it). */
@@ -51,6 +62,8 @@ export interface PortalLoad {
   waitingForSession: number;
   /** The portal's own concurrency now (adaptive: where it has moved to); null: only the global cap. */
   concurrencyLimit: number | null;
+  /** With adaptive concurrency: its bounds and its last change (null: none since the start). */
+  adaptive: { floor: number; ceiling: number; lastChange: ConcurrencyChangeView | null } | null;
 }
 
 export interface SchedulerStatus {
@@ -88,7 +101,7 @@ export class JobScheduler {
   /** Every portal a job was seen for: its load is reported at zero rather than vanishing. */
   private readonly portals = new Set<string>();
   /** Portals with adaptive concurrency: their bounds and where their limit is now. */
-  private readonly adaptive = new Map<string, { bounds: AdaptiveBounds; state: AdaptiveState }>();
+  private readonly adaptive = new Map<string, { bounds: AdaptiveBounds; state: AdaptiveState; lastChange: ConcurrencyChangeView | null }>();
   private wake: { at: number; timer: TimerHandle } | undefined;
   private readonly logger: Logger;
   private readonly idleWaiters = new Set<() => void>();
@@ -105,7 +118,7 @@ export class JobScheduler {
       if (!limits.adaptive) continue;
       const bounds = { floor: limits.adaptive.floor, ceiling: limits.concurrency ?? this.concurrency };
       if (!Number.isInteger(bounds.floor) || bounds.floor < 1 || bounds.floor > bounds.ceiling) throw new RangeError(`portal ${portal}: the adaptive floor must be an integer 1..${bounds.ceiling}, got ${bounds.floor}`);
-      this.adaptive.set(portal, { bounds, state: initialAdaptiveState(bounds) });
+      this.adaptive.set(portal, { bounds, state: initialAdaptiveState(bounds), lastChange: null });
     }
   }
 
@@ -137,7 +150,20 @@ export class JobScheduler {
     const load = new Map<string, PortalLoad>();
     const of = (portal: string) => {
       let entry = load.get(portal);
-      if (!entry) load.set(portal, (entry = { portal, queued: 0, running: 0, waitingForRate: 0, waitingForQuietHours: 0, waitingForSession: 0, concurrencyLimit: this.limitsOf(portal)?.concurrency ?? null }));
+      if (!entry) {
+        const adaptive = this.adaptive.get(portal);
+        entry = {
+          portal,
+          queued: 0,
+          running: 0,
+          waitingForRate: 0,
+          waitingForQuietHours: 0,
+          waitingForSession: 0,
+          concurrencyLimit: this.limitsOf(portal)?.concurrency ?? null,
+          adaptive: adaptive ? { floor: adaptive.bounds.floor, ceiling: adaptive.bounds.ceiling, lastChange: adaptive.lastChange } : null,
+        };
+        load.set(portal, entry);
+      }
       return entry;
     };
     for (const portal of [...this.portals, ...Object.keys(this.options.portalLimits ?? {})]) of(portal);
@@ -288,10 +314,15 @@ export class JobScheduler {
     const adaptive = this.adaptive.get(portal);
     if (!adaptive) return;
     const failure = failures[failures.length - 1];
-    const signal = attemptSignal({ submitted: entry.state.value === 'submitted', failureCode: failure && failure.attempt === attempt ? failure.code : null });
-    const { state, change } = adaptConcurrency(adaptive.state, signal, adaptive.bounds);
+    const outcome = attemptSignal({ submitted: entry.state.value === 'submitted', failureCode: failure && failure.attempt === attempt ? failure.code : null });
+    // A host short of CPU or memory is strained whatever the attempt's outcome says.
+    const pressure = this.options.hostPressure?.() ?? null;
+    const { state, change } = adaptConcurrency(adaptive.state, pressure ? 'strained' : outcome, adaptive.bounds);
     adaptive.state = state;
-    if (change) this.logger.info('portal concurrency changed', { portal, from: change.from, to: change.to, reason: change.reason, floor: adaptive.bounds.floor, ceiling: adaptive.bounds.ceiling });
+    if (!change) return;
+    const reason = pressure && change.reason === 'strained' ? 'host_pressure' : change.reason;
+    adaptive.lastChange = { from: change.from, to: change.to, reason, at: new Date(this.options.clock.now()).toISOString() };
+    this.logger.info('portal concurrency changed', { portal, from: change.from, to: change.to, reason, ...(pressure ? { pressure } : {}), floor: adaptive.bounds.floor, ceiling: adaptive.bounds.ceiling });
   }
 
   private master(portal: string): StreamState | undefined {

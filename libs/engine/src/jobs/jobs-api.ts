@@ -226,6 +226,11 @@ export class JobsApi {
     return this.options.scheduler.portalLoad();
   }
 
+  /** Attempts in flight at once over all portals (the global cap). */
+  concurrency(): number {
+    return this.options.scheduler.concurrency;
+  }
+
   private now(): string {
     return new Date(this.options.clock.now()).toISOString();
   }
