@@ -147,3 +147,48 @@ describe('portal captcha configuration', () => {
     }
   });
 });
+
+describe('snapshot configuration', () => {
+  it('takes a snapshot every 500 events unless told otherwise; 0 turns them off', () => {
+    expect(loadConfig({}).snapshotEvery).toBe(500);
+    expect(loadConfig({ SNAPSHOT_EVERY: '1000' }).snapshotEvery).toBe(1000);
+    expect(loadConfig({ SNAPSHOT_EVERY: '0' }).snapshotEvery).toBe(0);
+  });
+
+  it('refuses an interval that is not a whole number of events, naming the variable', () => {
+    for (const bad of ['-1', '2.5', 'often']) expect(fieldsOf({ SNAPSHOT_EVERY: bad })).toHaveProperty('SNAPSHOT_EVERY');
+  });
+});
+
+describe('scheduled archive configuration', () => {
+  it('archives only when ARCHIVE_AFTER is set, checking once a day unless told otherwise', () => {
+    expect(loadConfig({}).archiveSchedule).toBeNull();
+    expect(loadConfig({ ARCHIVE_AFTER: '90d' }).archiveSchedule).toEqual({ olderThanMs: 90 * 86_400_000, everyMs: 86_400_000 });
+    expect(loadConfig({ ARCHIVE_AFTER: '12h', ARCHIVE_EVERY: '30m' }).archiveSchedule).toEqual({ olderThanMs: 43_200_000, everyMs: 1_800_000 });
+  });
+
+  it('refuses a bad duration, an interval without an age, and a store shared by several workers', () => {
+    expect(fieldsOf({ ARCHIVE_AFTER: '90' })).toHaveProperty('ARCHIVE_AFTER');
+    expect(fieldsOf({ ARCHIVE_AFTER: '90d', ARCHIVE_EVERY: '0s' })).toHaveProperty('ARCHIVE_EVERY');
+    expect(fieldsOf({ ARCHIVE_EVERY: '1d' })).toHaveProperty('ARCHIVE_EVERY');
+    expect(fieldsOf({ ARCHIVE_AFTER: '90d', DATABASE_URL: 'postgres://127.0.0.1/engine' })).toHaveProperty('ARCHIVE_AFTER');
+  });
+});
+
+describe('retention configuration', () => {
+  it('keeps everything unless an age is set; checks once a day unless told otherwise', () => {
+    expect(loadConfig({}).retention).toBeNull();
+    expect(loadConfig({ RETENTION_ARTIFACTS: '30d' }).retention).toEqual({ artifactsMs: 30 * 86_400_000, everyMs: 86_400_000 });
+    expect(loadConfig({ RETENTION_PROFILE_BACKUPS: '2w', RETENTION_CLONES: '12h', RETENTION_EVERY: '1h' }).retention).toEqual({
+      profileBackupsMs: 14 * 86_400_000,
+      clonesMs: 43_200_000,
+      everyMs: 3_600_000,
+    });
+  });
+
+  it('refuses a bad age or interval, naming the variable', () => {
+    expect(fieldsOf({ RETENTION_ARTIFACTS: '30' })).toHaveProperty('RETENTION_ARTIFACTS');
+    expect(fieldsOf({ RETENTION_CLONES: '1d', RETENTION_EVERY: 'often' })).toHaveProperty('RETENTION_EVERY');
+    expect(fieldsOf({ RETENTION_EVERY: '1d' })).toHaveProperty('RETENTION_EVERY');
+  });
+});

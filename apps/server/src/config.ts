@@ -10,7 +10,7 @@ import type { PortalLimits, WebhookFormat } from '@engine/engine';
 import { parseCaptchaConfig, type CaptchaConfig } from './captcha-config';
 import { parsePortalLimits } from './portal-limits-config';
 import { loadSettings, type LoadedSettings, type SettingSource } from './settings/load-settings';
-import { SETTINGS, type PortalSettingKey, type PortalSettingValues, type SettingKey, type SettingValues } from './settings/settings-schema';
+import { durationMs, SETTINGS, type PortalSettingKey, type PortalSettingValues, type SettingKey, type SettingValues } from './settings/settings-schema';
 
 export interface PortalConfig {
   /** `portal-sim` (built in) or a path to an adapter module. */
@@ -79,6 +79,12 @@ export interface ServerConfig {
   /** True: /docs and /docs-json are served without the API token (default: they need it). */
   docsPublic: boolean;
   shutdownTimeoutMs: number;
+  /** A stream gets a snapshot every this many events (replays start there); 0: none. */
+  snapshotEvery: number;
+  /** Finished job streams idle for `olderThanMs` are archived every `everyMs`; null: only by `engine archive`. */
+  archiveSchedule: { olderThanMs: number; everyMs: number } | null;
+  /** Ages after which local artifacts, profile backups and leaked clone folders are removed, checked every `everyMs`; null: kept. */
+  retention: { artifactsMs?: number; profileBackupsMs?: number; clonesMs?: number; everyMs: number } | null;
   artifacts: ArtifactsConfig;
   /** With a postgres:// store: how this worker shares the streams with the others (leases). */
   workers: { workerId: string | undefined; leaseTtlMs: number; heartbeatMs: number | undefined; maxHeldJobs: number | undefined; globalMaxHeldJobs: number | undefined };
@@ -120,6 +126,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     const min = `masterSession.${level}MinWaitMs` as const;
     const max = `masterSession.${level}MaxWaitMs` as const;
     notAbove(min, max, v[min], v[max]);
+  }
+  if (loaded.sources['archive.every'] !== 'default' && v['archive.after'] === null && noRefusal('archive.every')) {
+    fields[place('archive.every')] = `needs ${place('archive.after')}, the age a finished job is archived at`;
+  }
+  // Each worker would write its segments to its own disk, where the others cannot read them.
+  if (v['archive.after'] !== null && /^postgres(ql)?:\/\//.test(v['store.url'] ?? '') && noRefusal('archive.after')) {
+    fields[place('archive.after')] = 'scheduled archiving needs the embedded store (sqlite:), not a store shared by several workers';
+  }
+  const ages = { artifactsMs: v['retention.artifacts'], profileBackupsMs: v['retention.profileBackups'], clonesMs: v['retention.clones'] };
+  const retentionAges = Object.fromEntries(Object.entries(ages).flatMap(([key, value]) => (value === null ? [] : [[key, durationMs(value)]])));
+  if (loaded.sources['retention.every'] !== 'default' && Object.keys(retentionAges).length === 0 && noRefusal('retention.every')) {
+    fields[place('retention.every')] = `needs ${place('retention.artifacts')}, ${place('retention.profileBackups')} or ${place('retention.clones')}`;
   }
   const portals = portalConfigs(loaded, !!secretsFile, fields);
   if (Object.keys(fields).length > 0) throw new ValidationError(`invalid server configuration${loaded.file ? ` (${loaded.file} and the environment)` : ''}`, fields);
@@ -169,6 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicUrl: v['server.publicUrl']?.replace(/\/+$/, '') ?? null,
     docsPublic: v['server.docsPublic'],
     shutdownTimeoutMs: v['server.shutdownTimeoutMs'],
+    snapshotEvery: v['store.snapshotEvery'],
+    archiveSchedule: v['archive.after'] === null ? null : { olderThanMs: durationMs(v['archive.after']), everyMs: durationMs(v['archive.every']) },
+    retention: Object.keys(retentionAges).length === 0 ? null : { ...retentionAges, everyMs: durationMs(v['retention.every']) },
     artifacts:
       v['artifacts.store'] === 's3'
         ? {

@@ -27,6 +27,13 @@ export class FencedOffError extends EngineError {
   }
 }
 
+/** A snapshot that does not match the log: no event at its version, or one with another chain hash. */
+export class SnapshotNotInChainError extends EngineError {
+  constructor(readonly stream: string, readonly version: number) {
+    super('SNAPSHOT_NOT_IN_CHAIN', `stream ${stream}: a snapshot at version ${version} does not match the event stored there`, { details: { stream, version } });
+  }
+}
+
 /** A store file is unreadable, tampered with at the page level, or not ours. Never reset silently. */
 export class StoreCorruptError extends EngineError {
   constructor(readonly file: string, reason: string, cause?: unknown) {

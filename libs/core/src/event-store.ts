@@ -63,11 +63,31 @@ export interface AppendOptions {
   fence?: number;
 }
 
+/**
+ * A cache of a stream's actor state at one version, so that replaying a long stream can start
+ * there instead of at version 1. The hash-chained log stays the truth: a snapshot is tied to it
+ * by the chain hash of the event at `version`, and one written by another machine version is
+ * not used (the stream is folded from the start instead).
+ */
+export interface StreamSnapshot {
+  stream: string;
+  /** The stream version the state is after; the host takes them at the end of an append. */
+  version: number;
+  /** The chain hash of the stream's event at `version`. */
+  hash: string;
+  machineId: string;
+  machineVersion: string;
+  /** The persisted actor state after `version` (machine snapshot plus host bookkeeping). */
+  state: unknown;
+  /** ISO time from the writer's clock. */
+  takenAt: string;
+}
+
 export interface EventStore {
   /** Appends atomically; throws VersionConflictError when expectedVersion does not hold. Acknowledged = durable. */
   append(stream: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
-  /** Events of one stream with version >= fromVersion (default 1), in version order. */
-  read(stream: string, fromVersion?: number): Promise<RecordedEvent[]>;
+  /** Events of one stream with fromVersion (default 1) <= version <= toVersion (default: the last), in version order. */
+  read(stream: string, fromVersion?: number, toVersion?: number): Promise<RecordedEvent[]>;
   /** Events of all streams with position > fromPosition (default 0), in position order, at most `limit`. */
   readAll(fromPosition?: number, limit?: number): Promise<RecordedEvent[]>;
   /** Current version of a stream, 0 when it does not exist. */
@@ -82,6 +102,20 @@ export interface EventStore {
   subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription;
   /** Recomputes hash chains (one stream, or all) and reports every stream whose chain breaks, with the first bad version. */
   verify(stream?: string): Promise<ChainProblem[]>;
+  /**
+   * Keeps a snapshot (replacing one at the same version). Throws SnapshotNotInChainError, and
+   * keeps nothing, unless the stream's event at `snapshot.version` has the hash `snapshot.hash`.
+   */
+  saveSnapshot(snapshot: StreamSnapshot): Promise<void>;
+  /** The snapshot of `stream` with the highest version <= `atOrBefore` (default: any), undefined when none. */
+  latestSnapshot(stream: string, atOrBefore?: number): Promise<StreamSnapshot | undefined>;
+  /**
+   * Removes a whole stream from the store — its events, head and snapshots — once it has been
+   * archived elsewhere (the `archive` stream anchors where). Throws VersionConflictError, removing
+   * nothing, unless the stream exists at exactly `expectedVersion`. Other streams, positions and
+   * chains are untouched; the stream's name can be used again afterwards.
+   */
+  removeStream(stream: string, expectedVersion: number): Promise<void>;
   /**
    * Health probe (optional, so adapters written before it still satisfy the port): resolves when
    * the store answers a read and would accept a write right now, rejects with the reason

@@ -8,6 +8,7 @@ import {
   ActorHost,
   InvalidCommandError,
   MemorySecretProvider,
+  ValidationError,
   SystemClock,
   silentLogger,
   type Alerter,
@@ -19,13 +20,16 @@ import {
   type RestoreReport,
   type SecretProvider,
   type StateFeed,
+  type TimerHandle,
 } from '@engine/core';
 import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type ArtifactStore, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
+import { StreamArchive } from '@engine/event-store';
 import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import {
   callbackUrlProblem,
   DEFAULT_CALLBACK_POLICY,
   ENGINE_MACHINES,
+  JOB_MACHINE,
   MASTER_SESSION_MACHINE,
   takeoverEvent,
   type CallbackPolicy,
@@ -39,6 +43,7 @@ import { AlertMonitor } from './alerts/alert-monitor';
 import type { AlertRulesConfig } from './alerts/alert-rules';
 import { LogAlerter } from './alerts/log-alerter';
 import { AuditApi } from './audit/audit-api';
+import { DataRetention, type RetentionPolicy } from './retention/data-retention';
 import { callbackEffects, callbacksNotConfigured } from './callbacks/callback-delivery';
 import { CallbacksApi } from './callbacks/callbacks-api';
 import { monitoredBrowser } from './health/browser-session';
@@ -83,6 +88,21 @@ export interface EngineOptions {
   /** Per portal id: its own concurrency (under the global one), start spacing, starts per minute, quiet hours. */
   portalLimits?: Readonly<Record<string, PortalLimits>>;
   cloneStrategy?: CloneStrategy;
+  /** Where archived job streams' segments live. Default `<dataDir>/archive`. */
+  archiveDir?: string;
+  /**
+   * Archives finished job streams idle for `olderThanMs`, every `everyMs` (on the engine's clock),
+   * as `engine archive` does. Default: never (an operator runs `engine archive`). For one process
+   * on its own store: workers sharing a PostgreSQL store would each write segments to their own disk.
+   */
+  archiveSchedule?: { olderThanMs: number; everyMs: number };
+  /**
+   * Removes old local artifacts, profile backups and leaked clone folders (RetentionPolicy: an age
+   * per kind, none: kept) every `everyMs` on the engine's clock. Default: nothing is removed.
+   */
+  retention?: RetentionPolicy & { everyMs: number };
+  /** A stream gets a snapshot every this many events, so replays start there (ActorHostOptions.snapshotEvery). Default 500; 0: none. */
+  snapshotEvery?: number;
   browser?: BrowserHostConfig;
   masterSession?: MasterSessionConfigOverrides;
   /** How long an operator has to answer a captcha and what happens when nobody does; defaults in DEFAULT_CAPTCHA_POLICY. */
@@ -149,6 +169,10 @@ export interface Engine {
   readonly feed: StateFeed;
   /** The searchable projection of every job (the job list and search read it). */
   readonly jobIndex: JobIndexProjection;
+  /** Final job streams archived out of the store (DATA_DIR/archive), anchored in the `archive` stream. */
+  readonly archive: StreamArchive;
+  /** Age-based removal of old local artifacts, profile backups and leaked clone folders. */
+  readonly retention: DataRetention;
   readonly store: EventStore;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -191,7 +215,7 @@ export function createEngine(options: EngineOptions): Engine {
   const credentials = options.credentials ?? {};
   const portals = new PortalRegistry(options.portals ?? []);
   const machines = [...(options.machines ?? ENGINE_MACHINES), ...(options.extensions ?? []).flatMap((e) => e.machines ?? [])];
-  const host = new ActorHost({ store: options.store, clock, definitions: machines, logger });
+  const host = new ActorHost({ store: options.store, clock, definitions: machines, logger, snapshotEvery: options.snapshotEvery });
   const jobIndexStore = options.jobIndex ?? new MemoryJobIndex();
   const jobIndex = new JobIndexProjection({ feed: host.feed, index: jobIndexStore, logger });
   const browsers = new BrowserHost(options.browser);
@@ -199,6 +223,16 @@ export function createEngine(options: EngineOptions): Engine {
   const cloner = new SessionCloner({ host: browsers, tempDir: clonesDir });
   const artifacts = options.artifacts ?? new LocalArtifactStore(join(dataDir, 'artifacts'));
   const profiles = new ProfileStore(dataDir, clock);
+  const retention = new DataRetention({
+    dataDir,
+    profiles,
+    portals: () => portals.ids(),
+    // A backup named by a master session's recovery may still be put back: never removed.
+    backupsInUse: () => new Set([...host.feed.allOf(MASTER_SESSION_MACHINE)].flatMap((m) => (m.state.context.recovery?.backupRef ? [`${m.state.context.portal}@${m.state.context.recovery.backupRef}`] : []))),
+    localArtifacts: options.artifacts === undefined,
+    clock,
+    logger,
+  });
   const manualCaptcha = new ManualCaptchaSolver(undefined, clock);
   const secrets = options.secrets ?? new MemorySecretProvider();
   const callbackSecretRef = options.callbacks?.secretRef ?? null;
@@ -220,6 +254,36 @@ export function createEngine(options: EngineOptions): Engine {
   const alerter = options.alerter ?? new LogAlerter(logger);
   const alertMonitor = new AlertMonitor({ alerter, clock, logger, rules: options.alertRules });
   let alertWatch: { close(): Promise<void> } | undefined;
+  let archiveTimer: TimerHandle | undefined;
+  let archiveRun: Promise<void> = Promise.resolve();
+  let stopping = false;
+  let retentionTimer: TimerHandle | undefined;
+  let retentionRun: Promise<void> = Promise.resolve();
+  const scheduleRetention = (policy: RetentionPolicy & { everyMs: number }) => {
+    retentionTimer = clock.schedule(clock.now() + policy.everyMs, () => {
+      retentionRun = retention
+        .sweep(policy)
+        .then(
+          () => undefined,
+          (error: unknown) => logger.error('retention failed', { code: (error as { code?: string }).code ?? 'UNKNOWN' }),
+        )
+        .finally(() => {
+          if (!stopping) scheduleRetention(policy);
+        });
+    });
+  };
+  const scheduleArchive = (schedule: { olderThanMs: number; everyMs: number }) => {
+    archiveTimer = clock.schedule(clock.now() + schedule.everyMs, () => {
+      archiveRun = archive.archive({ olderThanMs: schedule.olderThanMs }).then(
+        (run) => {
+          if (run.removed > 0 || run.skipped.length > 0) logger.info('scheduled archive', { archived: run.removed, segments: run.segments.length, skipped: run.skipped.length });
+        },
+        (error: unknown) => logger.error('scheduled archive failed', { code: (error as { code?: string }).code ?? 'UNKNOWN' }),
+      ).finally(() => {
+        if (!stopping) scheduleArchive(schedule);
+      });
+    });
+  };
 
   const masterSessions = new MasterSessionRuntime({
     host,
@@ -297,7 +361,22 @@ export function createEngine(options: EngineOptions): Engine {
     hostPressure: pressure && (() => pressure.now()),
     owns: ownership && ((stream) => ownership.owns(stream)),
   });
-  const intake = new JobIntake({ host, clock, portals: (id) => portals.find(id), ...options.job, portalPolicy: (portal) => options.portalOptions?.(portal)?.job });
+  const schedule = options.archiveSchedule;
+  if (schedule && !(Number.isFinite(schedule.olderThanMs) && schedule.olderThanMs >= 0 && Number.isFinite(schedule.everyMs) && schedule.everyMs >= 1_000)) {
+    throw new ValidationError('invalid archive schedule', { archiveSchedule: 'olderThanMs >= 0 and everyMs >= 1000' });
+  }
+  if (options.retention && !(Number.isFinite(options.retention.everyMs) && options.retention.everyMs >= 1_000)) {
+    throw new ValidationError('invalid retention', { retention: 'everyMs >= 1000' });
+  }
+  const archive = new StreamArchive({ store: options.store, machine: JOB_MACHINE, dir: options.archiveDir ?? join(dataDir, 'archive'), clock, logger });
+  const intake = new JobIntake({
+    host,
+    clock,
+    portals: (id) => portals.find(id),
+    ...options.job,
+    portalPolicy: (portal) => options.portalOptions?.(portal)?.job,
+    archived: (stream) => archive.lastState(stream),
+  });
   const callbackPolicy = { ...DEFAULT_CALLBACK_POLICY, ...options.callbacks?.policy };
   const callbacks = new CallbacksApi({
     host,
@@ -308,9 +387,9 @@ export function createEngine(options: EngineOptions): Engine {
     policy: callbackPolicy,
     artifactLink: options.callbacks?.artifactLink,
   });
-  const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks, index: jobIndex });
+  const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks, index: jobIndex, archive });
   const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids() });
-  const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger });
+  const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger, archive });
   const queues = new PortalQueuesApi({ host, clock, portals: () => portals.ids() });
 
   return {
@@ -322,6 +401,8 @@ export function createEngine(options: EngineOptions): Engine {
     queues,
     feed: host.feed,
     jobIndex,
+    archive,
+    retention,
     store: options.store,
     clock,
     logger,
@@ -371,12 +452,18 @@ export function createEngine(options: EngineOptions): Engine {
       scheduler.start();
       // The alert rules look back an hour: read the log from the start, in the background.
       alertWatch = alertMonitor.watch(options.store, { fromPosition: 0 });
+      if (options.archiveSchedule) scheduleArchive(options.archiveSchedule);
+      if (options.retention) scheduleRetention(options.retention);
       return report;
     },
     async stop() {
       callbacks.stop();
       await scheduler.stop(options.timeouts?.shutdownMs ?? 30_000);
       await alertWatch?.close();
+      stopping = true;
+      archiveTimer?.cancel();
+      retentionTimer?.cancel();
+      await Promise.all([archiveRun, retentionRun]);
       await host.stop();
       await jobIndex.stop();
       await jobIndexStore.close();

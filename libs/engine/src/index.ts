@@ -19,3 +19,4 @@ export * from './actions/allowed-actions';
 export * from './alerts';
 export * from './health';
 export * from './workflows';
+export * from './retention/data-retention';

@@ -9,3 +9,5 @@ export { POSTGRES_SCHEMA_VERSION } from './postgres-schema';
 export { redactUrl } from './postgres-redact-url';
 export { COMMIT_CHANNEL } from './postgres-commit-listener';
 export { openEventStore, openEventStoreAsync, type OpenEventStoreOptions } from './open-event-store';
+export { ArchiveSegmentError, readSegment, verifySegmentChains, writeSegment, type ArchivedStreamHead, type WrittenSegment } from './archive-segment';
+export { ARCHIVE_STREAM, SEGMENT_ARCHIVED, StreamArchive, type ArchiveCandidate, type ArchiveOptions, type ArchiveProblem, type ArchiveRun, type SegmentArchived, type StreamArchiveOptions } from './stream-archive';

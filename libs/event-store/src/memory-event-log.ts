@@ -2,6 +2,7 @@
 // with a file: a new MemoryEventStore on the same log sees everything the old one wrote.
 import type { StreamHeadRecord } from './chain-verifier';
 import type { StoredEvent } from './stored-event';
+import type { StoredSnapshot } from './stored-snapshot';
 
 export interface MemoryStream {
   head: StreamHeadRecord;
@@ -14,6 +15,8 @@ export class MemoryEventLog {
   readonly events: StoredEvent[] = [];
   readonly streams = new Map<string, MemoryStream>();
   lastPosition = 0;
+  /** Stream → its snapshots in version order. */
+  readonly snapshots = new Map<string, StoredSnapshot[]>();
 
   /** Test-only: rewrites an event's data behind the store's back, as someone with access to the storage could. */
   tamperEditData(stream: string, version: number, data: unknown): void {

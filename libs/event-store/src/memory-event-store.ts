@@ -3,6 +3,7 @@
 // a test cannot pass here and fail there because of aliasing or JSON round-trips.
 import {
   GENESIS_HASH,
+  SnapshotNotInChainError,
   type AppendedEvent,
   VersionConflictError,
   type AppendResult,
@@ -13,6 +14,7 @@ import {
   type NewEvent,
   type RecordedEvent,
   type StreamHead,
+  type StreamSnapshot,
   type SubscribeOptions,
   type Subscription,
 } from '@engine/core';
@@ -20,7 +22,8 @@ import { SubscriptionSet } from './subscription-set';
 import { verifyChains } from './chain-verifier';
 import { CommitSignal } from './commit-signal';
 import { MemoryEventLog } from './memory-event-log';
-import { chainEvent, checkExpectedVersion, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type StoredEvent } from './stored-event';
+import { encodeSnapshot, snapshotBound, toStreamSnapshot } from './stored-snapshot';
+import { chainEvent, checkExpectedVersion, checkRemoval, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type StoredEvent } from './stored-event';
 
 export class MemoryEventStore implements EventStore {
   private readonly commits = new CommitSignal();
@@ -52,10 +55,10 @@ export class MemoryEventStore implements EventStore {
     return { stream, version: entry.head.version, position: entry.head.lastPosition, events: appended };
   }
 
-  async read(stream: string, fromVersion = 1): Promise<RecordedEvent[]> {
+  async read(stream: string, fromVersion = 1, toVersion = Number.POSITIVE_INFINITY): Promise<RecordedEvent[]> {
     this.assertOpen('read');
     const events = this.log.streams.get(stream)?.events ?? [];
-    return events.filter((e) => e.version >= fromVersion).map(toRecordedEvent);
+    return events.filter((e) => e.version >= fromVersion && e.version <= toVersion).map(toRecordedEvent);
   }
 
   async readAll(fromPosition = 0, limit = Number.POSITIVE_INFINITY): Promise<RecordedEvent[]> {
@@ -91,6 +94,37 @@ export class MemoryEventStore implements EventStore {
       streams.flatMap((s) => s.events),
       streams.map((s) => s.head),
     );
+  }
+
+  async saveSnapshot(snapshot: StreamSnapshot): Promise<void> {
+    this.assertOpen('append');
+    const row = encodeSnapshot(snapshot);
+    const event = this.log.streams.get(row.stream)?.events.find((e) => e.version === row.version);
+    if (event?.hash !== row.hash) throw new SnapshotNotInChainError(row.stream, row.version);
+    const kept = (this.log.snapshots.get(row.stream) ?? []).filter((s) => s.version !== row.version);
+    kept.push(row);
+    kept.sort((a, b) => a.version - b.version);
+    this.log.snapshots.set(row.stream, kept);
+  }
+
+  async removeStream(stream: string, expectedVersion: number): Promise<void> {
+    this.assertOpen('append');
+    checkRemoval(stream, expectedVersion);
+    const entry = this.log.streams.get(stream);
+    const actual = entry?.head.version ?? 0;
+    if (!entry || actual !== expectedVersion) throw new VersionConflictError(stream, expectedVersion, actual);
+    const gone = new Set(entry.events);
+    const kept = this.log.events.filter((e) => !gone.has(e));
+    this.log.events.splice(0, this.log.events.length, ...kept);
+    this.log.streams.delete(stream);
+    this.log.snapshots.delete(stream);
+  }
+
+  async latestSnapshot(stream: string, atOrBefore?: number): Promise<StreamSnapshot | undefined> {
+    this.assertOpen('read');
+    const bound = snapshotBound(atOrBefore);
+    const row = (this.log.snapshots.get(stream) ?? []).findLast((s) => s.version <= bound);
+    return row && toStreamSnapshot(row);
   }
 
   /** In memory, an open store always takes writes. */

@@ -225,6 +225,31 @@ describe('PostgresEventStore schema', () => {
     }
   });
 
+  it('migrates a version-1 database (before snapshots) on open, keeping its events', async () => {
+    const url = await cluster.createDatabase();
+    const first = await PostgresEventStore.open(url);
+    await first.append('job-1', [event('a'), event('b')], { expectedVersion: 'no-stream' });
+    await first.close();
+    await tamperPostgres(url, 'DROP TABLE snapshots');
+    await tamperPostgres(url, 'UPDATE event_store_schema SET version = 1');
+
+    const store = await PostgresEventStore.open(url);
+    try {
+      const events = await store.read('job-1');
+      expect(events.map((e) => e.type)).toEqual(['a', 'b']);
+      expect(await store.verify()).toEqual([]);
+      await store.saveSnapshot({ stream: 'job-1', version: 2, hash: events[1].hash, machineId: 'job', machineVersion: '1', state: null, takenAt: '2026-01-01T00:00:00.000Z' });
+      expect((await store.latestSnapshot('job-1'))?.version).toBe(2);
+    } finally {
+      await store.close();
+    }
+    const raw = new Client({ connectionString: url });
+    await raw.connect();
+    const version = (await raw.query('SELECT version FROM event_store_schema')).rows;
+    await raw.end();
+    expect(version).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
+  });
+
   it('refuses a database written by an unknown schema version, naming it without its password', async () => {
     const url = await cluster.createDatabase();
     await (await PostgresEventStore.open(url)).close();

@@ -48,6 +48,7 @@ import {
   VersionConflictError,
   type AppendOptions,
   GENESIS_HASH,
+  SnapshotNotInChainError,
   type AppendedEvent,
   type AppendResult,
   type ChainProblem,
@@ -57,6 +58,7 @@ import {
   type NewEvent,
   type RecordedEvent,
   type StreamHead,
+  type StreamSnapshot,
   type SubscribeOptions,
   type Subscription,
 } from '@engine/core';
@@ -66,7 +68,8 @@ import { CommitBatcher } from './postgres-commit-batcher';
 import { COMMIT_CHANNEL, PostgresCommitListener } from './postgres-commit-listener';
 import { redactUrl } from './postgres-redact-url';
 import { ensurePostgresSchema } from './postgres-schema';
-import { chainEvent, checkExpectedVersion, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type StoredEvent } from './stored-event';
+import { encodeSnapshot, snapshotBound, toStreamSnapshot, type StoredSnapshot } from './stored-snapshot';
+import { chainEvent, checkExpectedVersion, checkRemoval, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type StoredEvent } from './stored-event';
 
 export interface PostgresEventStoreOptions {
   /** Connections in the pool (reads and writes; the subscription listener has its own). Default 10. */
@@ -171,9 +174,12 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
-  async read(stream: string, fromVersion = 1): Promise<RecordedEvent[]> {
+  async read(stream: string, fromVersion = 1, toVersion?: number): Promise<RecordedEvent[]> {
     await this.opened('read');
-    const result = await this.pool.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version`, [stream, fromVersion]);
+    const result =
+      toVersion === undefined
+        ? await this.pool.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version`, [stream, fromVersion])
+        : await this.pool.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = $1 AND version >= $2 AND version <= $3 ORDER BY version`, [stream, fromVersion, toVersion]);
     return result.rows.map((row) => toRecordedEvent(storedEvent(row)));
   }
 
@@ -199,6 +205,59 @@ export class PostgresEventStore implements EventStore {
       const lastEvent = toRecordedEvent(storedEvent(row));
       return { stream: lastEvent.stream, version: lastEvent.version, lastEvent };
     });
+  }
+
+  /** One statement: written only when the event at its version has its hash (checked and written atomically). */
+  async saveSnapshot(snapshot: StreamSnapshot): Promise<void> {
+    await this.opened('append');
+    const row = encodeSnapshot(snapshot);
+    const result = await this.pool.query(
+      `INSERT INTO snapshots (stream, version, hash, machine_id, machine_version, state, taken_at)
+       SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM events WHERE stream = $1 AND version = $2 AND hash = $3)
+       ON CONFLICT (stream, version) DO UPDATE SET hash = excluded.hash, machine_id = excluded.machine_id,
+         machine_version = excluded.machine_version, state = excluded.state, taken_at = excluded.taken_at`,
+      [row.stream, row.version, row.hash, row.machineId, row.machineVersion, row.state, row.takenAt],
+    );
+    if (result.rowCount !== 1) throw new SnapshotNotInChainError(row.stream, row.version);
+  }
+
+  /**
+   * One transaction: the head row locked FOR UPDATE (an append to the stream waits, then finds
+   * no stream or the version moved on), checked, then events, head and snapshots deleted. No
+   * position is taken, so the ordered append section is not needed.
+   */
+  async removeStream(stream: string, expectedVersion: number): Promise<void> {
+    await this.opened('append');
+    checkRemoval(stream, expectedVersion);
+    const client = await this.pool.connect();
+    let healthy = false;
+    try {
+      await client.query('BEGIN');
+      const head = await client.query<{ version: number }>('SELECT version FROM streams WHERE stream = $1 FOR UPDATE', [stream]);
+      const actual = head.rows[0]?.version ?? 0;
+      if (actual !== expectedVersion) {
+        await client.query('ROLLBACK');
+        healthy = true;
+        throw new VersionConflictError(stream, expectedVersion, actual);
+      }
+      await client.query('DELETE FROM events WHERE stream = $1', [stream]);
+      await client.query('DELETE FROM snapshots WHERE stream = $1', [stream]);
+      await client.query('DELETE FROM streams WHERE stream = $1', [stream]);
+      await client.query('COMMIT');
+      healthy = true;
+    } finally {
+      client.release(healthy ? undefined : true);
+    }
+  }
+
+  async latestSnapshot(stream: string, atOrBefore?: number): Promise<StreamSnapshot | undefined> {
+    await this.opened('read');
+    const result = await this.pool.query<StoredSnapshot>(
+      `SELECT stream, version, hash, machine_id AS "machineId", machine_version AS "machineVersion", state, taken_at AS "takenAt"
+       FROM snapshots WHERE stream = $1 AND version <= $2 ORDER BY version DESC LIMIT 1`,
+      [stream, snapshotBound(atOrBefore)],
+    );
+    return result.rows[0] && toStreamSnapshot(result.rows[0]);
   }
 
   subscribe(fromPosition: number, handler: EventHandler, options?: SubscribeOptions): Subscription {

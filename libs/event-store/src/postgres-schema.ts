@@ -6,12 +6,32 @@ import type { Pool } from 'pg';
 import { StoreCorruptError, UnknownSchemaVersionError } from '@engine/core';
 
 /** Stored in `event_store_schema.version`. Bump it with a migration when the tables change. */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 /** Serializes schema creation between processes that open the same empty database at once. */
 const SCHEMA_LOCK = 0x65760001;
 
-const TABLES = ['event_store_schema', 'events', 'streams'];
+const TABLES = ['event_store_schema', 'events', 'streams', 'snapshots'];
+
+/** The tables a database of each schema version holds. */
+const TABLES_BY_VERSION: Record<number, string[]> = { 1: ['event_store_schema', 'events', 'streams'], 2: TABLES };
+
+// Version 2: stream snapshots, a cache for replaying long streams (see StreamSnapshot).
+const SNAPSHOTS = `
+  CREATE TABLE snapshots (
+    stream text NOT NULL,
+    version integer NOT NULL,
+    hash text NOT NULL,
+    machine_id text NOT NULL,
+    machine_version text NOT NULL,
+    state text NOT NULL,
+    taken_at text NOT NULL,
+    PRIMARY KEY (stream, version)
+  );
+`;
+
+/** What takes a database from version `n - 1` to `n`, by `n`. */
+const MIGRATIONS: Record<number, string> = { 2: SNAPSHOTS };
 
 const SCHEMA = `
   CREATE TABLE event_store_schema (
@@ -53,9 +73,12 @@ export async function ensurePostgresSchema(pool: Pool, where: string): Promise<v
     ).rows.map((r) => r.name);
     if (present.length === 0) {
       await client.query(SCHEMA);
+      for (let version = 2; version <= POSTGRES_SCHEMA_VERSION; version++) await client.query(MIGRATIONS[version]);
       await client.query('INSERT INTO event_store_schema (version) VALUES ($1)', [POSTGRES_SCHEMA_VERSION]);
     } else {
-      await checkExisting(client, present, where);
+      const version = await checkExisting(client, present, where);
+      for (let next = version + 1; next <= POSTGRES_SCHEMA_VERSION; next++) await client.query(MIGRATIONS[next]);
+      if (version < POSTGRES_SCHEMA_VERSION) await client.query('UPDATE event_store_schema SET version = $1', [POSTGRES_SCHEMA_VERSION]);
       await settleRestoredRows(client);
     }
     await client.query('COMMIT');
@@ -83,13 +106,16 @@ async function settleRestoredRows(client: { query: Pool['query'] }): Promise<voi
   await client.query(`UPDATE events SET transaction_id = '2'::xid8 WHERE transaction_id >= pg_snapshot_xmax(pg_current_snapshot())`);
 }
 
-async function checkExisting(client: { query: Pool['query'] }, present: string[], where: string): Promise<void> {
+/** Vets an existing database and returns its schema version: this build's, or an older one it migrates. */
+async function checkExisting(client: { query: Pool['query'] }, present: string[], where: string): Promise<number> {
   if (!present.includes('event_store_schema')) {
     throw new StoreCorruptError(where, `table(s) ${present.join(', ')} exist but no event_store_schema: not an event store`);
   }
   const rows = (await client.query<{ version: number }>('SELECT version FROM event_store_schema')).rows;
   if (rows.length !== 1) throw new StoreCorruptError(where, `event_store_schema holds ${rows.length} rows, expected 1`);
-  if (rows[0].version !== POSTGRES_SCHEMA_VERSION) throw new UnknownSchemaVersionError(where, rows[0].version, POSTGRES_SCHEMA_VERSION);
-  const missing = TABLES.filter((t) => !present.includes(t));
-  if (missing.length > 0) throw new StoreCorruptError(where, `schema version ${rows[0].version} but table(s) ${missing.join(', ')} missing`);
+  const version = rows[0].version;
+  if (!TABLES_BY_VERSION[version] || version > POSTGRES_SCHEMA_VERSION) throw new UnknownSchemaVersionError(where, version, POSTGRES_SCHEMA_VERSION);
+  const missing = TABLES_BY_VERSION[version].filter((t) => !present.includes(t));
+  if (missing.length > 0) throw new StoreCorruptError(where, `schema version ${version} but table(s) ${missing.join(', ')} missing`);
+  return version;
 }

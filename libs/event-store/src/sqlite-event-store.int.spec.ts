@@ -128,6 +128,34 @@ describe('SqliteEventStore files', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     raw.close();
   });
+
+  it('migrates a version-1 file (before snapshots) on open: events, heads and chains kept, snapshots usable', async () => {
+    await storeWithEvents();
+    tamper(temp.file, 'DROP TABLE snapshots');
+    tamper(temp.file, 'PRAGMA user_version = 1');
+    const store = new SqliteEventStore(temp.file);
+    try {
+      expect(await store.readAll()).toHaveLength(50);
+      expect(await store.streamVersion('job-0')).toBe(10);
+      expect(await store.verify()).toEqual([]);
+      const [last] = await store.read('job-0', 10);
+      await store.saveSnapshot({ stream: 'job-0', version: 10, hash: last.hash, machineId: 'job', machineVersion: '1', state: null, takenAt: '2026-01-01T00:00:00.000Z' });
+      expect((await store.latestSnapshot('job-0'))?.version).toBe(10);
+    } finally {
+      await store.close();
+    }
+    const raw = new Database(temp.file, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    raw.close();
+  });
+
+  it('refuses a version-1 file that lacks one of its tables, untouched', async () => {
+    await storeWithEvents();
+    tamper(temp.file, 'DROP TABLE snapshots');
+    tamper(temp.file, 'DROP TABLE streams');
+    tamper(temp.file, 'PRAGMA user_version = 1');
+    expectRefused(StoreCorruptError);
+  });
 });
 
 describe('SqliteEventStore group commit', () => {

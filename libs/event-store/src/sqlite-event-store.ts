@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import {
   EngineError,
   GENESIS_HASH,
+  SnapshotNotInChainError,
   type AppendedEvent,
   VersionConflictError,
   type AppendResult,
@@ -18,6 +19,7 @@ import {
   type NewEvent,
   type RecordedEvent,
   type StreamHead,
+  type StreamSnapshot,
   type SubscribeOptions,
   type Subscription,
 } from '@engine/core';
@@ -26,7 +28,8 @@ import { verifyChains, type StreamHeadRecord } from './chain-verifier';
 import { CommitQueue } from './commit-queue';
 import { CommitSignal } from './commit-signal';
 import { openEventStoreFile, type SynchronousMode } from './sqlite-schema';
-import { chainEvent, checkExpectedVersion, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type EncodedEvent, type StoredEvent } from './stored-event';
+import { encodeSnapshot, snapshotBound, toStreamSnapshot, type StoredSnapshot } from './stored-snapshot';
+import { chainEvent, checkExpectedVersion, checkRemoval, encodeEvents, storeClosedError, toRecordedEvent, versionMatches, type EncodedEvent, type StoredEvent } from './stored-event';
 
 export interface SqliteEventStoreOptions {
   /** Default FULL: an acknowledged append survives power loss. */
@@ -99,8 +102,9 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async read(stream: string, fromVersion = 1): Promise<RecordedEvent[]> {
+  async read(stream: string, fromVersion = 1, toVersion?: number): Promise<RecordedEvent[]> {
     this.assertOpen('read');
+    if (toVersion !== undefined) return (this.sql.readStreamRange.all(stream, fromVersion, toVersion) as StoredEvent[]).map(toRecordedEvent);
     return (this.sql.readStream.all(stream, fromVersion) as StoredEvent[]).map(toRecordedEvent);
   }
 
@@ -137,6 +141,37 @@ export class SqliteEventStore implements EventStore {
       return verifyChains(this.sql.readStream.iterate(stream, 1) as Iterable<StoredEvent>, this.sql.head.all(stream) as StreamHeadRecord[]);
     }
     return verifyChains(this.sql.allByStream.iterate() as Iterable<StoredEvent>, this.sql.allHeads.all() as StreamHeadRecord[]);
+  }
+
+  /** Written on its own, not through group commit: a cache entry, one per many appends. */
+  async saveSnapshot(snapshot: StreamSnapshot): Promise<void> {
+    this.assertOpen('append');
+    const row = encodeSnapshot(snapshot);
+    // The check and the write in one transaction: the event cannot change in between.
+    this.db.transaction(() => {
+      const event = this.sql.eventHash.get(row.stream, row.version) as { hash: string } | undefined;
+      if (event?.hash !== row.hash) throw new SnapshotNotInChainError(row.stream, row.version);
+      this.sql.upsertSnapshot.run(row);
+    }).immediate();
+  }
+
+  /** One transaction, after whatever is queued for the stream has committed (appends commit synchronously in their turn). */
+  async removeStream(stream: string, expectedVersion: number): Promise<void> {
+    this.assertOpen('append');
+    checkRemoval(stream, expectedVersion);
+    this.db.transaction(() => {
+      const actual = (this.sql.head.get(stream) as StreamHeadRecord | undefined)?.version ?? 0;
+      if (actual !== expectedVersion) throw new VersionConflictError(stream, expectedVersion, actual);
+      this.sql.deleteEvents.run(stream);
+      this.sql.deleteHead.run(stream);
+      this.sql.deleteSnapshots.run(stream);
+    }).immediate();
+  }
+
+  async latestSnapshot(stream: string, atOrBefore?: number): Promise<StreamSnapshot | undefined> {
+    this.assertOpen('read');
+    const row = this.sql.latestSnapshot.get(stream, snapshotBound(atOrBefore)) as StoredSnapshot | undefined;
+    return row && toStreamSnapshot(row);
   }
 
   stats(): SqliteEventStoreStats {
@@ -295,8 +330,23 @@ function prepareStatements(db: Database.Database) {
        ON CONFLICT (stream) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash, last_position = excluded.last_position`,
     ),
     readStream: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND version >= ? ORDER BY version`),
+    readStreamRange: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND version >= ? AND version <= ? ORDER BY version`),
     readAll: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
     allByStream: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY stream, version`),
+    deleteEvents: db.prepare('DELETE FROM events WHERE stream = ?'),
+    deleteHead: db.prepare('DELETE FROM streams WHERE stream = ?'),
+    deleteSnapshots: db.prepare('DELETE FROM snapshots WHERE stream = ?'),
+    eventHash: db.prepare('SELECT hash FROM events WHERE stream = ? AND version = ?'),
+    upsertSnapshot: db.prepare(
+      `INSERT INTO snapshots (stream, version, hash, machine_id, machine_version, state, taken_at)
+       VALUES (@stream, @version, @hash, @machineId, @machineVersion, @state, @takenAt)
+       ON CONFLICT (stream, version) DO UPDATE SET hash = excluded.hash, machine_id = excluded.machine_id,
+         machine_version = excluded.machine_version, state = excluded.state, taken_at = excluded.taken_at`,
+    ),
+    latestSnapshot: db.prepare(
+      `SELECT stream, version, hash, machine_id AS machineId, machine_version AS machineVersion, state, taken_at AS takenAt
+       FROM snapshots WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT 1`,
+    ),
     headsFrom: db.prepare(
       `SELECT e.position, e.stream, e.version, e.type, e.data, e.state_after AS stateAfter, e.meta, e.prev_hash AS prevHash, e.hash
        FROM streams s JOIN events e ON e.position = s.last_position WHERE s.stream >= ? ORDER BY s.stream`,

@@ -5,8 +5,8 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { EngineError, StoreCorruptError, UnknownSchemaVersionError } from '@engine/core';
 
-/** Stored in `PRAGMA user_version`. Bump it with a migration when the tables change. */
-export const SCHEMA_VERSION = 1;
+/** Stored in `PRAGMA user_version`. Bump it with a migration (MIGRATIONS) when the tables change. */
+export const SCHEMA_VERSION = 2;
 
 export type SynchronousMode = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
 
@@ -31,7 +31,25 @@ const SCHEMA = `
   ) STRICT, WITHOUT ROWID;
 `;
 
-const OUR_TABLES = ['events', 'streams'];
+// Version 2: stream snapshots, a cache for replaying long streams (see StreamSnapshot).
+const SNAPSHOTS = `
+  CREATE TABLE snapshots (
+    stream TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    machine_id TEXT NOT NULL,
+    machine_version TEXT NOT NULL,
+    state TEXT NOT NULL,
+    taken_at TEXT NOT NULL,
+    PRIMARY KEY (stream, version)
+  ) STRICT, WITHOUT ROWID;
+`;
+
+/** What takes a file from version `n - 1` to `n`, by `n`. */
+const MIGRATIONS: Record<number, string> = { 2: SNAPSHOTS };
+
+/** The tables a file of each schema version holds. */
+const TABLES_BY_VERSION: Record<number, string[]> = { 1: ['events', 'streams'], 2: ['events', 'streams', 'snapshots'] };
 
 export function openEventStoreFile(file: string, synchronous: SynchronousMode): Database.Database {
   const existed = existsSync(file);
@@ -46,6 +64,7 @@ export function openEventStoreFile(file: string, synchronous: SynchronousMode): 
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);
     if (isEmpty(db)) createSchema(db);
+    else migrate(db);
     return db;
   } catch (error) {
     db.close();
@@ -79,8 +98,9 @@ function checkContents(db: Database.Database, file: string): void {
   const tables = tableNames(db);
   if (version === 0 && tables.length === 0) return;
   if (version === 0) throw new StoreCorruptError(file, `not an event store (tables ${tables.join(', ')}, no schema version)`);
-  if (version !== SCHEMA_VERSION) throw new UnknownSchemaVersionError(file, version, SCHEMA_VERSION);
-  const missing = OUR_TABLES.filter((t) => !tables.includes(t));
+  // An older version is ours too: opening it migrates it (a newer one is another build's).
+  if (!TABLES_BY_VERSION[version] || version > SCHEMA_VERSION) throw new UnknownSchemaVersionError(file, version, SCHEMA_VERSION);
+  const missing = TABLES_BY_VERSION[version].filter((t) => !tables.includes(t));
   if (missing.length > 0) throw new StoreCorruptError(file, `schema version ${version} but table(s) ${missing.join(', ')} missing`);
 }
 
@@ -96,6 +116,17 @@ function isEmpty(db: Database.Database): boolean {
 function createSchema(db: Database.Database): void {
   db.transaction(() => {
     db.exec(SCHEMA);
+    for (let version = 2; version <= SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}
+
+/** Brings a file of an older schema version (already vetted by checkExisting) up to SCHEMA_VERSION, in one transaction. */
+function migrate(db: Database.Database): void {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let version = from + 1; version <= SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }

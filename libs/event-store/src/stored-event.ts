@@ -109,3 +109,11 @@ export function versionMatches(expected: ExpectedVersion, actual: number): boole
 export function storeClosedError(what: string): EngineError {
   return new EngineError('STORE_CLOSED', `event store is closed: cannot ${what}`);
 }
+
+/** The arguments of `removeStream`, refused alike by every adapter before anything is touched. */
+export function checkRemoval(stream: string, expectedVersion: number): void {
+  if (typeof stream !== 'string' || stream.length === 0) throw new ValidationError('stream name must be a non-empty string', { stream: 'invalid' });
+  if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1) {
+    throw new ValidationError(`removing ${stream} needs the version it is at`, { expectedVersion: 'not a positive integer' });
+  }
+}

@@ -87,6 +87,27 @@ describe('engine CLI', () => {
     expect(partial.stdout.trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/)[2])).toEqual(['pending', 'cloning', 'validating']);
   });
 
+  it('replay starts from the latest snapshot at or before --to, and from version 1 with --full', async () => {
+    const copy = join(dir, 'snapshots.db');
+    const source = new Database(file, { readonly: true });
+    await source.backup(copy);
+    source.close();
+    const store = new SqliteEventStore(copy);
+    const [fourth] = await store.read('job-a', 4, 4);
+    await store.saveSnapshot({ stream: 'job-a', version: 4, hash: fourth.hash, machineId: 'job', machineVersion: String(fourth.meta.machineVersion), state: fourth.stateAfter, takenAt: '2026-01-01T00:00:00.000Z' });
+    await store.close();
+
+    const fromSnapshot = await cli('replay', 'job-a', '--store', copy);
+    expect(fromSnapshot.code).toBe(0);
+    const lines = fromSnapshot.stdout.trim().split('\n');
+    expect(lines[0]).toContain('3 step(s) replayed from the snapshot at version 4');
+    expect(lines.slice(1).map((line) => line.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual(['5 STEP_FILLED filling', '6 STEP_FILLED submitting', '7 SUBMITTED submitted']);
+    const before = await cli('replay', 'job-a', '--to', '3', '--store', copy);
+    expect(before.stdout).toContain('3 step(s) replayed from version 1');
+    const full = await cli('replay', 'job-a', '--full', '--store', copy);
+    expect(full.stdout.trim().split('\n').slice(1).map((line) => Number(line.trim().split(/\s+/)[0]))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it('export prints the stream as JSON lines, exactly as stored', async () => {
     const run = await cli('export', 'job-b', '--format', 'jsonl', '--store', file);
     expect(run.code).toBe(0);

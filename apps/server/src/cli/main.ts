@@ -1,7 +1,11 @@
 // The engine's command-line tool for operators and auditors, reading the same log as the
 // server:
-//   replay <stream> [--to N]          each step's version, event type and state
-//   audit verify                      hash chains and replay of every stream; non-zero on failure
+//   replay <stream> [--to N] [--full] each step's version, event type and state (from the latest
+//                                     snapshot at or before N; from version 1 with --full)
+//   audit verify                      hash chains and replay of every stream, archived chains from
+//                                     their segments; non-zero on failure
+//   archive --older-than <duration> [--dry-run]  finished job streams idle that long into a
+//                                     segment in the archive folder, then out of the store
 //   export <stream> --format jsonl    the stream's events, one JSON object per line
 //   backup <file> [--force]           an online copy of the SQLite store (the server may run)
 //   restore <file> [--data-dir D] [--force]  puts a backup in place as the store
@@ -14,6 +18,7 @@ import type { EventStore } from '@engine/core';
 // The machine list alone, not the composition root behind '@engine/engine': that one loads the
 // browser, portal and scheduler code too, which takes seconds and the CLI never runs.
 import { ENGINE_MACHINES } from '@engine/machines';
+import { archiveCommand, archiveDirFor, jobArchive, parseDuration } from './archive-command';
 import { auditVerifyCommand } from './audit-command';
 import { backupCommand, restoreCommand } from './backup-command';
 import { CliError, EXIT } from './cli-error';
@@ -23,8 +28,13 @@ import { progressOn } from './progress';
 import { replayCommand } from './replay-command';
 
 const USAGE = `usage: engine <command> [--store <location>]
-  replay <stream> [--to N]
-  audit verify
+  replay <stream> [--to N] [--full]            from the latest snapshot at or before N; --full: from version 1
+  audit verify [--archive-dir <dir>]
+  archive --older-than <duration> [--dry-run] [--archive-dir <dir>]
+                                               finished job streams (submitted, failed, cancelled, needs_review …)
+                                               with no event for <duration> (90d, 12h, 30m …) go to a gzip JSONL
+                                               segment in the archive folder (--archive-dir, else $DATA_DIR/archive,
+                                               else next to the store) and out of the store; --dry-run lists them
   export <stream> --format jsonl
   backup <file> [--force]                      online copy of a SQLite store (PostgreSQL: pg_dump)
   restore <file> [--data-dir <dir>] [--force]  into <dir>/events.db, else into the store; --force replaces one that holds events
@@ -47,6 +57,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       format: { type: 'string' },
       'data-dir': { type: 'string' },
       force: { type: 'boolean' },
+      full: { type: 'boolean' },
+      'older-than': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'archive-dir': { type: 'string' },
       options: { type: 'string' },
       payload: { type: 'string' },
       'credentials-ref': { type: 'string' },
@@ -76,20 +90,41 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const to = values.to === undefined ? undefined : Number(values.to);
   if (to !== undefined && (!Number.isInteger(to) || to < 1)) throw new CliError('--to must be a version number >= 1');
-  const run = commandFor(command, arg, to, values.format);
-  const { store } = openStoreForReading(storeLocation(values.store, env));
+  if (command === 'archive') {
+    if (arg !== undefined) throw new CliError(USAGE);
+    const olderThan = parseDuration(values['older-than'], '--older-than');
+    const { store, description } = openStoreForReading(storeLocation(values.store, env));
+    try {
+      return await archiveCommand(jobArchive(store, archiveDirFor(values['archive-dir'], env, description)), olderThan, values['dry-run'] ?? false, out);
+    } finally {
+      await store.close();
+    }
+  }
+  const run = commandFor(command, arg, to, values.format, values.full ?? false, values['archive-dir'], env);
+  const { store, description } = openStoreForReading(storeLocation(values.store, env));
   try {
-    return await run(store);
+    return await run(store, description);
   } finally {
     await store.close();
   }
 }
 
-function commandFor(command: string, arg: string | undefined, to: number | undefined, format: string | undefined): (store: EventStore) => Promise<number> {
+function commandFor(
+  command: string,
+  arg: string | undefined,
+  to: number | undefined,
+  format: string | undefined,
+  full: boolean,
+  archiveDir: string | undefined,
+  env: NodeJS.ProcessEnv,
+): (store: EventStore, storePath: string) => Promise<number> {
   const out = (line: string) => void process.stdout.write(`${line}\n`);
   const err = (line: string) => void process.stderr.write(`${line}\n`);
-  if (command === 'replay' && arg) return (store) => replayCommand(store, ENGINE_MACHINES, arg, to, out);
-  if (command === 'audit' && arg === 'verify') return (store) => auditVerifyCommand(store, ENGINE_MACHINES, progressOn(process.stderr, 'replaying streams'), out, err);
+  if (command === 'replay' && arg) return (store) => replayCommand(store, ENGINE_MACHINES, arg, to, out, full);
+  if (command === 'audit' && arg === 'verify') {
+    return (store, storePath) =>
+      auditVerifyCommand(store, ENGINE_MACHINES, progressOn(process.stderr, 'replaying streams'), out, err, jobArchive(store, archiveDirFor(archiveDir, env, storePath)));
+  }
   if (command === 'export' && arg) return (store) => exportCommand(store, arg, format ?? '', writeRespectingBackpressure);
   throw new CliError(USAGE);
 }

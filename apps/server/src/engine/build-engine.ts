@@ -78,6 +78,9 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
       const byPortal = new Map(config.portals.map((portal, i) => [adapters[i].id, portalRunOptions(portal.settings, adapters[i].id, config.dataDir, secrets)]));
       return (portal: string) => byPortal.get(portal);
     })(),
+    snapshotEvery: config.snapshotEvery,
+    archiveSchedule: config.archiveSchedule ?? undefined,
+    retention: config.retention ?? undefined,
     // PostgreSQL is the store several workers share: each holds its streams by lease.
     scaleOut: /^postgres(ql)?:\/\//i.test(config.storeUrl) ? { databaseUrl: config.storeUrl, ...config.workers } : undefined,
     onCloned: (portal, strategy, seconds) => metrics.cloneLatency.observe({ portal, strategy }, seconds),

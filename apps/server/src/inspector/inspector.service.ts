@@ -86,14 +86,17 @@ export class InspectorService {
     return chartFor(def, collapsed);
   }
 
-  /** The state after `version`, recomputed from the log by replay (never the stored snapshot). */
+  /**
+   * The state after `version`, recomputed from the log by replay (from the latest usable stream
+   * snapshot at or before it, never from the event's stored state).
+   */
   async stateAt(stream: string, version: number): Promise<TimeTravel> {
     const def = this.requireDefinition(stream);
-    const events = await this.audit.read(stream);
+    const { events, start } = await this.audit.forReplay(stream, version);
     const event = events.find((e) => e.version === version);
     if (!event) throw new NotFoundError(`version ${version} of stream`, stream);
     try {
-      const state = stateAtVersion(def, events, version);
+      const state = stateAtVersion(def, events, version, start);
       return { stream, version, type: event.type, at: event.meta.at, value: state.value, state: stateLabel(state.value), status: state.status, context: state.context, replayed: true };
     } catch (error) {
       if (!(error instanceof ReplayMismatchError)) throw error;

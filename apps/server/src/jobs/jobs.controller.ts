@@ -38,8 +38,9 @@ export class JobsController {
 
   @Get('jobs/:id')
   @ApiJsonResponse(jobViewSchema)
-  get(@Param('id') id: string): JobView {
-    return this.jobs.get(parseOrThrow(jobIdSchema, id, 'job id'));
+  get(@Param('id') id: string): Promise<JobView> {
+    // An archived job (removed from the store) is shown from its archive segment.
+    return this.jobs.show(parseOrThrow(jobIdSchema, id, 'job id'));
   }
 
   @Post('jobs/:id/cancel')

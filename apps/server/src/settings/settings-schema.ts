@@ -72,6 +72,16 @@ function timezoneProblem(value: string): string | null {
   }
 }
 
+/** `45s`, `30m`, `12h`, `90d`, `2w` (durationMs turns it into milliseconds). */
+const duration = text(/^[1-9]\d{0,8}[smhdw]$/, 'a duration such as 45s, 30m, 12h, 90d or 2w');
+
+const DURATION_UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A `duration` setting's value in milliseconds. */
+export function durationMs(value: string): number {
+  return Number(value.slice(0, -1)) * DURATION_UNIT_MS[value.slice(-1)];
+}
+
 const secretRef = text(/^secret:\/\/[A-Za-z0-9_./:-]{1,200}$/, 'a secret reference secret://… (resolved in SECRETS_FILE)');
 const d = DEFAULT_MASTER_SESSION_CONFIG;
 
@@ -79,7 +89,7 @@ export const SETTINGS = {
   // --- the server
   'server.host': setting({ env: 'HOST', type: text(/^[A-Za-z0-9.:[\]-]{1,253}$/, 'a host name or address'), default: '127.0.0.1', doc: 'where the API listens' }),
   'server.port': setting({ env: 'PORT', type: int(0, 65535), default: 3000, doc: 'the API port (0: any free port)' }),
-  'server.dataDir': setting({ env: 'DATA_DIR', type: text(/^.{1,1024}$/, 'a folder path'), default: 'data', doc: 'profiles, artifacts, clone folders and the SQLite store; relative to the working directory' }),
+  'server.dataDir': setting({ env: 'DATA_DIR', type: text(/^.{1,1024}$/, 'a folder path'), default: 'data', doc: 'profiles, artifacts, clone folders, archive segments and the SQLite store; relative to the working directory' }),
   'server.apiToken': setting({
     env: 'API_TOKEN',
     type: optional(text(/^.{16,}$/, 'at least 16 characters')),
@@ -115,6 +125,39 @@ export const SETTINGS = {
     default: null,
     doc: 'JSON `{ "<secret ref>": { "username": …, "password": … } }`, re-read on use; every credential, key and proxy login is a reference into it',
   }),
+
+  'store.snapshotEvery': setting({
+    env: 'SNAPSHOT_EVERY',
+    type: int(0, 1_000_000),
+    default: 500,
+    doc: "a stream gets a snapshot each time it passes this many more events, so replays (`engine replay`, the inspector's time travel) fold only the events after the latest one; a cache beside the hash-chained log, `0` turns it off",
+  }),
+
+  // --- archiving finished jobs and retention of the data folder
+  'archive.after': setting({
+    env: 'ARCHIVE_AFTER',
+    type: optional(duration),
+    default: null,
+    defaultText: 'off',
+    doc: 'archive finished jobs with no event for this long from the running server, as `engine archive` does; embedded store only (the workers of a PostgreSQL store would each write segments to their own disk)',
+  }),
+  'archive.every': setting({ env: 'ARCHIVE_EVERY', type: duration, default: '1d', doc: 'how often the server looks for jobs to archive (with `archive.after`)' }),
+  'retention.artifacts': setting({
+    env: 'RETENTION_ARTIFACTS',
+    type: optional(duration),
+    default: null,
+    defaultText: 'kept',
+    doc: "failure artifacts in `<dataDir>/artifacts` older than this are removed (an S3 bucket: use the bucket's lifecycle rules)",
+  }),
+  'retention.profileBackups': setting({
+    env: 'RETENTION_PROFILE_BACKUPS',
+    type: optional(duration),
+    default: null,
+    defaultText: 'kept',
+    doc: 'master-profile backups of nuclear recoveries older than this are removed, never one a recovery still names',
+  }),
+  'retention.clones': setting({ env: 'RETENTION_CLONES', type: optional(duration), default: null, defaultText: 'kept', doc: 'clone folders left behind in `<dataDir>/clones` older than this are removed' }),
+  'retention.every': setting({ env: 'RETENTION_EVERY', type: duration, default: '1d', doc: 'how often the retention ages above are applied' }),
 
   // --- jobs
   'jobs.concurrency': setting({ env: 'CONCURRENCY', type: int(1, 64), default: 3, doc: "attempts in flight over all portals (the global cap; a portal's `limits.concurrency` may be lower)" }),

@@ -34,7 +34,14 @@ export interface ActorHostOptions {
   maxConflictRetries?: number;
   /** How long a command forwarded to another worker waits to see that worker commit it. Default 10 s. */
   forwardWaitMs?: number;
+  /**
+   * A stream gets a snapshot (StreamSnapshot) each time an append takes it past a multiple of
+   * this many events, so replaying it starts there instead of at version 1. Default 500; 0: none.
+   */
+  snapshotEvery?: number;
 }
+
+export const DEFAULT_SNAPSHOT_EVERY = 500;
 
 /** A stream's committed state with a machine state (not a pure fact). */
 export type CommittedState<TState extends ActorState = ActorState> = StreamState<TState>;
@@ -88,6 +95,7 @@ export class ActorHost {
   private readonly logger: Logger;
   private readonly maxConflictRetries: number;
   private readonly forwardWaitMs: number;
+  private readonly snapshotEvery: number;
   private readonly live = new Map<string, LiveActor>();
   private readonly timers = new Map<string, TimerHandle>();
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -104,6 +112,10 @@ export class ActorHost {
     this.logger = options.logger ?? silentLogger;
     this.maxConflictRetries = options.maxConflictRetries ?? 3;
     this.forwardWaitMs = options.forwardWaitMs ?? 10_000;
+    this.snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+    if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 0) {
+      throw new ValidationError('snapshotEvery must be a whole number of events (0: no snapshots)', { snapshotEvery: 'invalid' });
+    }
     this.feed = new StateFeed({ clock: this.clock, logger: this.logger, kindOf: (stream) => this.findDefinition(stream)?.id ?? namePrefix(stream) });
   }
 
@@ -199,6 +211,7 @@ export class ActorHost {
       const committed = this.publish(stream, result.records, appended);
       // A stream nobody holds yet waits for its claimer, who runs its first effects on adoption.
       if (this.owns(stream)) this.install({ def, stream, version: appended.version, state: result.state, snapshot: result.snapshot }, result);
+      await this.snapshotIfDue(def, 0, appended, result.state);
       return committed;
     });
   }
@@ -416,7 +429,31 @@ export class ActorHost {
       }
       const committed = this.publish(stream, result.records, appended);
       this.install({ ...actor, version: appended.version, state: result.state, snapshot: result.snapshot }, result);
+      await this.snapshotIfDue(actor.def, actor.version, appended, result.state);
       return committed;
+    }
+  }
+
+  /**
+   * Keeps a snapshot when this append took the stream past a multiple of snapshotEvery. Taken at
+   * the append's last event: a step boundary, where a replay can pick up. A cache: failing to
+   * write one is logged, and the command that made the append has still succeeded.
+   */
+  private async snapshotIfDue(def: AnyMachineDefinition, before: number, appended: AppendResult, state: ActorState): Promise<void> {
+    if (this.snapshotEvery === 0 || Math.floor(before / this.snapshotEvery) === Math.floor(appended.version / this.snapshotEvery)) return;
+    const last = appended.events[appended.events.length - 1];
+    try {
+      await this.store.saveSnapshot({
+        stream: appended.stream,
+        version: appended.version,
+        hash: last.hash,
+        machineId: def.id,
+        machineVersion: def.version,
+        state,
+        takenAt: new Date(this.clock.now()).toISOString(),
+      });
+    } catch (error) {
+      this.logger.warn('snapshot not written', { stream: appended.stream, version: appended.version, code: errorCode(error) });
     }
   }
 

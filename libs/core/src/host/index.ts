@@ -7,3 +7,4 @@ export * from './actor-host';
 export * from './replay';
 export * from './audit';
 export * from './state-feed';
+export * from './snapshot-replay';

@@ -1,10 +1,12 @@
 // The audit facade: the log as auditors and the inspector read it — a stream's events, its state
-// at any version recomputed by replay (never the stored snapshot), the whole-store verification
+// at any version recomputed by replay (from the latest usable stream snapshot at or before it,
+// never from the event's stored state), the whole-store verification
 // (hash chains and determinism, also run in the background after start), and the artifacts a
-// stream's state references.
+// stream's state references. A stream archived out of the store is read from its segment.
 import {
   auditStore,
   NotFoundError,
+  readForReplay,
   stateAtVersion,
   type ActorHost,
   type ActorState,
@@ -15,6 +17,7 @@ import {
   type RecordedEvent,
 } from '@engine/core';
 import type { ArtifactStore } from '@engine/browser';
+import type { StreamArchive } from '@engine/event-store';
 
 export interface AuditApiOptions {
   host: ActorHost;
@@ -22,6 +25,8 @@ export interface AuditApiOptions {
   machines: readonly AnyMachineDefinition[];
   artifacts: ArtifactStore;
   logger: Logger;
+  /** Streams archived out of the store: read (and replayed) from their segment. */
+  archive?: StreamArchive;
 }
 
 export interface StreamEventsPage {
@@ -56,11 +61,13 @@ export class AuditApi {
     return this.options.host.findDefinition(stream);
   }
 
-  /** Every event of a stream, oldest first; NotFoundError for an unknown stream. */
+  /** Every event of a stream, oldest first (an archived stream's from its segment); NotFoundError for an unknown stream. */
   async read(stream: string): Promise<RecordedEvent[]> {
     const events = await this.options.store.read(stream);
-    if (events.length === 0) throw new NotFoundError('stream', stream);
-    return events;
+    if (events.length > 0) return events;
+    const archived = await this.options.archive?.read(stream);
+    if (!archived || archived.length === 0) throw new NotFoundError('stream', stream);
+    return archived;
   }
 
   async events(stream: string, from = 1, limit = 1000): Promise<StreamEventsPage> {
@@ -69,11 +76,19 @@ export class AuditApi {
     return { stream, events: events.slice(0, limit), next: events.length > limit ? events[limit].version : null };
   }
 
-  /** The state after `version`, recomputed from the log by replay. */
+  /** The state after `version`, recomputed from the log by replay (from the latest usable snapshot at or before it). */
   async stateAt(stream: string, version: number): Promise<ReplayedState> {
     const def = this.options.host.definitionFor(stream);
-    const events = await this.read(stream);
-    return { stream, version, machineId: def.id, machineVersion: def.version, state: stateAtVersion(def, events, version), replayed: true };
+    const { events, start } = await this.forReplay(stream, version);
+    return { stream, version, machineId: def.id, machineVersion: def.version, state: stateAtVersion(def, events, version, start), replayed: true };
+  }
+
+  /** What a replay of `stream` up to `toVersion` reads (readForReplay); NotFoundError for an unknown stream. */
+  async forReplay(stream: string, toVersion: number): Promise<Awaited<ReturnType<typeof readForReplay>>> {
+    const source = await readForReplay(this.options.store, this.options.host.definitionFor(stream), stream, toVersion);
+    if (source.events.length > 0 || (await this.options.store.streamVersion(stream)) > 0) return source;
+    // Archived: its segment holds the whole stream, folded from version 1.
+    return { events: (await this.read(stream)).filter((e) => e.version <= toVersion) };
   }
 
   async verify(): Promise<AuditReport> {

@@ -51,6 +51,8 @@ export interface JobIntakeOptions {
   freeLoginFormAttempts?: number;
   /** A portal's own attempts and waits, over the ones above (the server's per-portal settings). */
   portalPolicy?: (portal: string) => JobPolicy | undefined;
+  /** Archived jobs (removed from the store): a key they used stays used, so a resubmission is not submitted twice. */
+  archived?: (stream: string) => Promise<CommittedState | undefined>;
 }
 
 export type JobPolicy = Pick<JobIntakeOptions, 'maxAttempts' | 'retryDelayMs' | 'retryBackoff' | 'lookupRetries' | 'freeLoginFormAttempts'>;
@@ -116,12 +118,14 @@ export class JobIntake {
     const problems = jobInputProblems(input);
     if (Object.keys(problems).length > 0) throw new ValidationError('invalid job', problems);
 
+    const archived = (await this.options.archived?.(`${JOB_MACHINE.streamPrefix}${jobId}`)) as CommittedState<StateOf<typeof JOB_MACHINE>> | undefined;
     try {
+      if (archived) throw new VersionConflictError(archived.stream, 'no-stream', archived.version);
       const committed = await this.options.host.create(JOB_MACHINE, jobId, input);
       return { jobId, stream: committed.stream, created: true, committed };
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
-      const existing = await this.options.host.getStateOf(JOB_MACHINE, jobId);
+      const existing = archived ?? (await this.options.host.getStateOf(JOB_MACHINE, jobId));
       const context = existing?.state.context;
       if (existing && context && canonicalJson(context.payload) === canonicalJson(payload) && context.externalId === input.externalId) {
         return { jobId, stream: existing.stream, created: false, committed: existing };

@@ -3,7 +3,7 @@
 // from the host's read feed. Whether a command is allowed is the machine's to say: a refusal
 // comes back as InvalidCommandError with the machine's reason (the API's 409).
 import { z } from 'zod/v4';
-import { EngineError, InvalidCommandError, NotFoundError, ValidationError, type ActorHost, type Clock, type EventStore } from '@engine/core';
+import { EngineError, InvalidCommandError, NotFoundError, ValidationError, type ActorHost, type Clock, type EventStore, type StateOf, type StreamState } from '@engine/core';
 import { JOB_MACHINE, MASTER_SESSION_MACHINE, recoveriesPerHour, recoveryHistory, retryRefusal, topState, type JobEvent } from '@engine/machines';
 import { actionFor, allowed, refused, type AllowedAction } from '../actions/allowed-actions';
 import { JobIntake, type SubmitJobRequest } from './job-intake';
@@ -12,6 +12,7 @@ import type { JobScheduler, PortalLoad, SchedulerStatus } from './job-scheduler'
 import { decodeJobCursor, encodeJobCursor, type JobSearch } from './job-index/job-index';
 import type { JobIndexProjection } from './job-index/job-index-projection';
 import { jobStateSchema, jobView, jobViewSchema, type JobView } from './job-view';
+import type { StreamArchive } from '@engine/event-store';
 
 export class IntakeHaltedError extends EngineError {
   constructor(portal: string, state: string) {
@@ -69,6 +70,8 @@ export interface JobsApiOptions {
   callbacks?: CallbacksApi;
   /** The searchable projection the list is served from. */
   index: JobIndexProjection;
+  /** Jobs archived out of the store, shown from their segment by `show`. */
+  archive?: StreamArchive;
 }
 
 export class JobsApi {
@@ -95,6 +98,15 @@ export class JobsApi {
     const entry = this.options.host.feed.getOf(JOB_MACHINE, jobId);
     if (!entry) throw new NotFoundError('job', jobId);
     return jobView(entry);
+  }
+
+  /** `get`, or for a job archived out of the store its final view read from its archive segment. */
+  async show(jobId: string): Promise<JobView> {
+    const entry = this.options.host.feed.getOf(JOB_MACHINE, jobId);
+    if (entry) return jobView(entry);
+    const archived = await this.options.archive?.lastState(`${JOB_MACHINE.streamPrefix}${jobId}`);
+    if (!archived) throw new NotFoundError('job', jobId);
+    return jobView(archived as StreamState<StateOf<typeof JOB_MACHINE>>);
   }
 
   byExternalId(externalId: string): JobView {

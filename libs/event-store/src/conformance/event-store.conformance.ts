@@ -4,6 +4,7 @@
 // database could.
 import {
   GENESIS_HASH,
+  SnapshotNotInChainError,
   ValidationError,
   VersionConflictError,
   eventHash,
@@ -11,6 +12,7 @@ import {
   type ExpectedVersion,
   type NewEvent,
   type RecordedEvent,
+  type StreamSnapshot,
   type Subscription,
 } from '@engine/core';
 
@@ -59,6 +61,9 @@ export function describeEventStoreConformance(name: string, createFixture: Event
         ]);
         expect(events[0]).toMatchObject({ stream: 'job-1', stateAfter: { value: 'job.created' }, meta: { at: AT, machineId: 'test' } });
         expect((await store.read('job-1', 4)).map((e) => e.version)).toEqual([4, 5]);
+        expect((await store.read('job-1', 2, 4)).map((e) => e.version)).toEqual([2, 3, 4]);
+        expect((await store.read('job-1', 1, 1)).map((e) => e.version)).toEqual([1]);
+        expect(await store.read('job-1', 4, 3)).toEqual([]);
         expect(await store.read('job-unknown')).toEqual([]);
         expect(await store.streamVersion('job-1')).toBe(5);
         expect(await store.streamVersion('job-unknown')).toBe(0);
@@ -417,6 +422,113 @@ export function describeEventStoreConformance(name: string, createFixture: Event
         expect(next.version).toBe(4);
         expect(next.position).toBeGreaterThan(before.all.at(-1)!.position);
         expect((await reopened.read('job-1', 4))[0].prevHash).toBe(before.all.at(-1)!.hash);
+      });
+    });
+
+    describe('snapshots', () => {
+      const snapshotOf = (e: RecordedEvent, extra: Partial<StreamSnapshot> = {}): StreamSnapshot => ({
+        stream: e.stream,
+        version: e.version,
+        hash: e.hash,
+        machineId: 'test',
+        machineVersion: '1',
+        state: e.stateAfter,
+        takenAt: AT,
+        ...extra,
+      });
+
+      it('returns the latest snapshot at or before a version, per stream, and none before the first', async () => {
+        await store.append('master-x', range(1, 12).map((n) => event(`e${n}`, n)), { expectedVersion: 'no-stream' });
+        await store.append('master-y', [event('y', 1)], { expectedVersion: 'no-stream' });
+        const events = await store.read('master-x');
+        await store.saveSnapshot(snapshotOf(events[4]));
+        await store.saveSnapshot(snapshotOf(events[9]));
+        await store.saveSnapshot(snapshotOf((await store.read('master-y'))[0]));
+
+        expect(await store.latestSnapshot('master-x')).toEqual(snapshotOf(events[9]));
+        expect(await store.latestSnapshot('master-x', 12)).toEqual(snapshotOf(events[9]));
+        expect(await store.latestSnapshot('master-x', 9)).toEqual(snapshotOf(events[4]));
+        expect(await store.latestSnapshot('master-x', 5)).toEqual(snapshotOf(events[4]));
+        expect(await store.latestSnapshot('master-x', 4)).toBeUndefined();
+        expect(await store.latestSnapshot('master-unknown')).toBeUndefined();
+        expect((await store.latestSnapshot('master-y'))?.version).toBe(1);
+      });
+
+      it('replaces a snapshot at the same version, and the state comes back as JSON', async () => {
+        await store.append('master-x', [event('a', 1), event('b', 2)], { expectedVersion: 'no-stream' });
+        const [, second] = await store.read('master-x');
+        await store.saveSnapshot(snapshotOf(second, { machineVersion: '1', state: { n: 1 } }));
+        await store.saveSnapshot(snapshotOf(second, { machineVersion: '2', state: { n: 2, when: new Date(AT) } }));
+        expect(await store.latestSnapshot('master-x')).toEqual(snapshotOf(second, { machineVersion: '2', state: { n: 2, when: AT } }));
+      });
+
+      it('refuses a snapshot that is not in the chain, keeping nothing: wrong hash, no such version, no such stream', async () => {
+        await store.append('master-x', [event('a', 1), event('b', 2)], { expectedVersion: 'no-stream' });
+        const [first, second] = await store.read('master-x');
+        await expect(store.saveSnapshot(snapshotOf(second, { hash: first.hash }))).rejects.toBeInstanceOf(SnapshotNotInChainError);
+        await expect(store.saveSnapshot(snapshotOf(second, { version: 3 }))).rejects.toMatchObject({ code: 'SNAPSHOT_NOT_IN_CHAIN', stream: 'master-x', version: 3 });
+        await expect(store.saveSnapshot(snapshotOf(second, { stream: 'master-unknown' }))).rejects.toBeInstanceOf(SnapshotNotInChainError);
+        expect(await store.latestSnapshot('master-x')).toBeUndefined();
+        expect(await store.latestSnapshot('master-unknown')).toBeUndefined();
+      });
+
+      it('refuses a malformed snapshot with ValidationError, keeping nothing', async () => {
+        await store.append('master-x', [event('a', 1)], { expectedVersion: 'no-stream' });
+        const [first] = await store.read('master-x');
+        for (const bad of [{ version: 0 }, { version: 1.5 }, { machineVersion: '' }, { stream: '' }, { state: { big: BigInt(1) } }]) {
+          await expect(store.saveSnapshot(snapshotOf(first, bad as Partial<StreamSnapshot>))).rejects.toBeInstanceOf(ValidationError);
+        }
+        await expect(store.latestSnapshot('master-x', Number.NaN)).rejects.toBeInstanceOf(ValidationError);
+        expect(await store.latestSnapshot('master-x')).toBeUndefined();
+      });
+
+      it('leaves the log, its heads and its chains as they were, and survives a reopen', async () => {
+        await store.append('master-x', [event('a', 1), event('b', 2), event('c', 3)], { expectedVersion: 'no-stream' });
+        const before = await store.readAll();
+        await store.saveSnapshot(snapshotOf(before[1]));
+        expect(await store.readAll()).toEqual(before);
+        expect(await store.streamVersion('master-x')).toBe(3);
+        expect(await store.verify()).toEqual([]);
+        await store.close();
+
+        const reopened = await fixture.reopen();
+        expect(await reopened.latestSnapshot('master-x')).toEqual(snapshotOf(before[1]));
+      });
+    });
+
+    describe('removeStream', () => {
+      it('removes one stream (events, head, snapshots) and leaves every other stream, position and chain as it was', async () => {
+        await store.append('job-1', [event('a', 1), event('b', 2)], { expectedVersion: 'no-stream' });
+        await store.append('job-2', [event('c', 3)], { expectedVersion: 'no-stream' });
+        await store.append('job-1', [event('d', 4)], { expectedVersion: 2 });
+        await store.append('job-3', [event('e', 5)], { expectedVersion: 'no-stream' });
+        const [third] = await store.read('job-1', 3);
+        await store.saveSnapshot({ stream: 'job-1', version: 3, hash: third.hash, machineId: 'test', machineVersion: '1', state: null, takenAt: AT });
+        const others = (await store.readAll()).filter((e) => e.stream !== 'job-1');
+
+        await store.removeStream('job-1', 3);
+        expect(await store.read('job-1')).toEqual([]);
+        expect(await store.streamVersion('job-1')).toBe(0);
+        expect(await store.latestSnapshot('job-1')).toBeUndefined();
+        expect(await store.readAll()).toEqual(others);
+        expect(byStream(await store.heads()).map((h) => h.stream)).toEqual(['job-2', 'job-3']);
+        expect(await store.verify()).toEqual([]);
+        const next = await store.append('job-2', [event('f', 6)], { expectedVersion: 1 });
+        expect(next.position).toBeGreaterThan(others.at(-1)!.position);
+        // The name is free again: a new stream starts at version 1 on the genesis hash.
+        const again = await store.append('job-1', [event('g', 7)], { expectedVersion: 'no-stream' });
+        expect(again.events[0]).toMatchObject({ version: 1, prevHash: GENESIS_HASH });
+      });
+
+      it('refuses, removing nothing, unless the stream is at exactly the expected version', async () => {
+        await store.append('job-1', [event('a', 1), event('b', 2)], { expectedVersion: 'no-stream' });
+        await expect(store.removeStream('job-1', 1)).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(store.removeStream('job-1', 3)).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(store.removeStream('job-unknown', 1)).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(store.removeStream('job-1', 0)).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.removeStream('', 1)).rejects.toBeInstanceOf(ValidationError);
+        expect(await store.streamVersion('job-1')).toBe(2);
+        expect(await store.verify()).toEqual([]);
       });
     });
 
