@@ -18,3 +18,4 @@ export * from './actions/allowed-actions';
 export * from './alerts';
 export * from './health';
 export * from './workflows';
+export * from './leases';
