@@ -218,6 +218,8 @@ export class SessionLeases {
     try {
       await restoreCookies(browser.browser.defaultBrowserContext(), state);
       const page = (await browser.browser.pages())[0] ?? (await browser.browser.newPage());
+      // Chromium opens its new-tab page; the script starts from a blank one.
+      if (page.url() !== 'about:blank') await page.goto('about:blank', { timeout: this.config.launchTimeoutMs });
       await browser.preparePage(page);
       await seedStorage(page, state);
       const endpoint = await devtoolsEndpoint(browser, { signal, timeoutMs: this.config.launchTimeoutMs });
