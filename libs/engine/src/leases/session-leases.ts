@@ -175,7 +175,11 @@ export class SessionLeases {
     } catch {
       return; // an engine that does not host leases (audit tools)
     }
-    for (const state of this.live()) if (state.value === 'active') await this.lose(state.context.leaseId, 'engine_restarted');
+    const now = this.options.clock.now();
+    for (const state of this.live()) {
+      // One that fell due while the engine was down ends by its own timer, as expired.
+      if (state.value === 'active' && Date.parse(state.context.expiresAt) > now) await this.lose(state.context.leaseId, 'engine_restarted');
+    }
   }
 
   /** Closes every leased browser. Streams stay as they are: the next start ends them as lost. */
