@@ -3,12 +3,14 @@
 // pages are logged in and which shows none of the master's pages; DELETE closes it (the endpoint
 // is gone); a short ttl ends a lease by itself (waited on its stream, with a ceiling); a cookies
 // lease hands the cookies out once and no event of its stream holds them; refusals (master not
-// ready, cap, bad input) are 4xx and append nothing.
+// ready, cap, bad input) are 4xx and append nothing; the inspector's Leases section shows a live
+// lease as it starts and drops it as it ends.
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { MemorySecretProvider } from '@engine/core';
 import { isMasterAvailable } from '@engine/machines';
 import { PortalSimAdapter, PortalSimCaptchaSolver } from '@engine/portals';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
+import { launchChromium, signInToInspector } from '../inspector/testing/headless-chromium';
 import { startInspectorTestServer, type InspectorTestServer } from '../inspector/testing/inspector-test-server';
 
 jest.setTimeout(180_000);
@@ -177,5 +179,28 @@ describe('session leases over HTTP', () => {
     for (const lease of [first, second]) expect((await call('DELETE', `/api/sessions/leases/${lease.body.leaseId as string}`)).status).toBe(200);
     // The master session is untouched by all of it: still ready for jobs.
     expect(server.engine.sessions.get(PORTAL).state).toBe('ready');
+  });
+
+  it('the inspector lists a live lease in its Leases section as it starts and drops it as it ends, showing nothing lent', async () => {
+    const chromium = await launchChromium();
+    try {
+      const page = await chromium.browser.newPage();
+      await signInToInspector(page, server.url, server.token, 60_000);
+      await page.waitForSelector('#list-view:not([hidden])', { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelector('#lease-summary')?.textContent === 'no live lease', { timeout: 60_000 });
+      const created = await call('POST', '/api/sessions/leases', { portal: PORTAL, mode: 'cookies' });
+      expect(created.status).toBe(201);
+      const leaseId = created.body.leaseId as string;
+      const row = `#lease-rows tr[data-lease="${leaseId}"]`;
+      await page.waitForSelector(row, { timeout: 60_000 });
+      expect(await page.$eval(row, (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))).toEqual([leaseId, PORTAL, 'cookies', 'active', 'api', expect.any(String)]);
+      const shown = await page.$eval('#leases', (el) => el.textContent ?? '');
+      for (const cookie of created.body.cookies as Array<{ value: string }>) expect(shown).not.toContain(cookie.value);
+      expect((await call('DELETE', `/api/sessions/leases/${leaseId}`)).status).toBe(200);
+      await page.waitForSelector(row, { hidden: true, timeout: 60_000 });
+      expect(await page.$eval('#lease-summary', (el) => el.textContent)).toBe('no live lease');
+    } finally {
+      await chromium.close();
+    }
   });
 });
