@@ -2,14 +2,14 @@
 // (an isolated browser's DevTools endpoint, or its cookies) until it gives it back or the ttl
 // runs out. Thin: validate, call one facade method, return its typed result. Registered before
 // the master-session routes so `/api/sessions/leases` is never read as a portal id.
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod/v4';
 import { grantedLeaseSchema, leaseViewSchema, SessionLeases, type GrantedLease, type LeaseView } from '@engine/engine';
 import { ActingAs, ApiActorHeader, type Actor } from '../common/actor';
 import { ApiJsonBody, ApiJsonResponse } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
-import { createLeaseSchema, emptyLeaseBodySchema, leaseIdSchema } from './leases.schemas';
+import { createLeaseSchema, emptyLeaseBodySchema, emptyLeaseQuerySchema, leaseIdSchema } from './leases.schemas';
 
 const leaseListSchema = z.object({ items: z.array(leaseViewSchema) });
 
@@ -32,7 +32,8 @@ export class LeasesController {
 
   @Get()
   @ApiJsonResponse(leaseListSchema)
-  list(): { items: LeaseView[] } {
+  list(@Query() query: unknown): { items: LeaseView[] } {
+    parseOrThrow(emptyLeaseQuerySchema, query, 'query');
     return { items: this.leases.list() };
   }
 

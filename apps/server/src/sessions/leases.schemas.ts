@@ -16,3 +16,5 @@ export const createLeaseSchema = z
 
 /** Commands without parameters take no body but `{}`. */
 export const emptyLeaseBodySchema = z.object({}).strict();
+
+export const emptyLeaseQuerySchema = z.object({}).strict();

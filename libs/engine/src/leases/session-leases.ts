@@ -86,10 +86,10 @@ export interface SessionLeasesOptions {
   config?: Partial<SessionLeasesConfig>;
 }
 
-/** The lease could not be opened (the copy or its browser failed); it was closed. */
+/** The lease ended before it was opened: the copy or its browser failed (`failure`: a code), or its ttl ran out first. */
 export class LeaseUnavailableError extends EngineError {
-  constructor(leaseId: string, failure: string | null) {
-    super('LEASE_UNAVAILABLE', `lease ${leaseId} could not be opened${failure ? ` (${failure})` : ''} and was closed`, { details: { leaseId, failure } });
+  constructor(leaseId: string, why: string | null) {
+    super('LEASE_UNAVAILABLE', `lease ${leaseId} could not be opened${why ? ` (${why})` : ''} and was closed`, { details: { leaseId, why } });
   }
 }
 
@@ -140,7 +140,7 @@ export class SessionLeases {
     const state = await this.settle(leaseId, (s) => s.value !== 'opening');
     if (state.value !== 'active') {
       if (state.value === 'opening') await this.release(leaseId, by).catch(() => undefined);
-      throw new LeaseUnavailableError(leaseId, state.context.lastFailure);
+      throw new LeaseUnavailableError(leaseId, state.context.lastFailure ?? state.context.endReason);
     }
     const lent = this.lent.get(leaseId);
     const cookies = lent?.cookies ?? null;
