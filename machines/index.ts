@@ -29,5 +29,8 @@ export * from './callback/callback.effects';
 export * from './callback/callback.machine';
 export * from './portal-queue/portal-queue.events';
 export * from './portal-queue/portal-queue.machine';
+export * from './session-lease/session-lease.events';
+export * from './session-lease/session-lease.effects';
+export * from './session-lease/session-lease.machine';
 export * from './architecture-charts';
 export * from './statechart-mermaid';

@@ -21,7 +21,7 @@ jest.setTimeout(180_000);
 const TOKEN = 'fuzz-token-0123456789abcdef';
 const RUNS = 200;
 
-type FieldType = 'string' | 'object' | 'boolean';
+type FieldType = 'string' | 'object' | 'boolean' | 'number';
 interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   /** OpenAPI spelling: `{param}`. */
@@ -45,6 +45,10 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/callbacks/{jobId}' },
   { method: 'POST', path: '/api/callbacks/{jobId}/resend' },
   { method: 'GET', path: '/api/sessions' },
+  { method: 'POST', path: '/api/sessions/leases', body: { portal: 'string', ttlMs: 'number', mode: 'string' } },
+  { method: 'GET', path: '/api/sessions/leases', query: [] },
+  { method: 'GET', path: '/api/sessions/leases/{id}' },
+  { method: 'DELETE', path: '/api/sessions/leases/{id}', body: {} },
   { method: 'GET', path: '/api/sessions/{portal}' },
   { method: 'GET', path: '/api/sessions/{portal}/recoveries' },
   { method: 'POST', path: '/api/sessions/{portal}/recover', body: { level: 'string' } },
@@ -214,7 +218,9 @@ describe('API fuzzing', () => {
       ? fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 1 }))
       : type === 'boolean'
         ? fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.boolean(), { maxLength: 3 }), fc.object({ maxDepth: 1 }))
-        : fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }));
+        : type === 'number'
+          ? fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.double({ noInteger: true }), fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1 }))
+          : fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }));
   const badBody = (route: Route) => {
     const fields = Object.entries(route.body!);
     const known = fc.record(Object.fromEntries(fields.map(([k]) => [k, fc.jsonValue({ maxDepth: 2 })])), { requiredKeys: [] });

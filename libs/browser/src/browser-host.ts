@@ -29,6 +29,12 @@ export interface LaunchOptions extends OperationOptions {
   removeUserDataDirOnClose?: boolean;
   /** The portal's browser settings (flags, proxy, window, user agent, language, time zone, downloads). */
   settings?: BrowserSettings;
+  /**
+   * Also listen for DevTools clients on 127.0.0.1 at a port the OS picks (read it with
+   * devtoolsEndpoint): a browser lent to a script outside the engine. The engine itself still
+   * drives it through the pipe.
+   */
+  loopbackDevtools?: boolean;
 }
 
 export class BrowserHost {
@@ -56,7 +62,14 @@ export class BrowserHost {
           ignoreDefaultArgs: true,
           // With ignoreDefaultArgs puppeteer drops its own --user-data-dir and would use a temp
           // profile of its own: the flag must be passed here, or the master profile is never used.
-          args: [...CHROMIUM_FLAGS, ...(this.config.extraArgs ?? []), ...settingsArgs(settings), `--user-data-dir=${userDataDir}`],
+          args: [
+            ...CHROMIUM_FLAGS,
+            ...(this.config.extraArgs ?? []),
+            ...settingsArgs(settings),
+            `--user-data-dir=${userDataDir}`,
+            // Puppeteer adds the pipe flag only when no --remote-debugging-* flag is given.
+            ...(options.loopbackDevtools ? ['--remote-debugging-pipe', '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0'] : []),
+          ],
           env: settingsEnv(settings),
           // The pipe closes the moment the process dies, so a crash is noticed without a timeout.
           pipe: true,

@@ -7,6 +7,7 @@ export * from './browser-settings';
 export * from './chromium-flags';
 export * from './chromium-path';
 export * from './console-errors';
+export * from './devtools-endpoint';
 export * from './errors';
 export * from './failure-capture';
 export * from './local-artifact-store';

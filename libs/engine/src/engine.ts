@@ -59,6 +59,7 @@ import { HostPressure } from './jobs/host-pressure';
 import { JobScheduler } from './jobs/job-scheduler';
 import type { PortalLimits } from './jobs/portal-limits';
 import { JobsApi } from './jobs/jobs-api';
+import { SessionLeases, type SessionLeasesConfig } from './leases/session-leases';
 import { MasterSessionRuntime, type MasterTimeouts, type PortalBrowser } from './master-sessions/master-session-runtime';
 import { SessionsApi } from './master-sessions/sessions-api';
 import { PortalQueuesApi } from './portals/portal-queues-api';
@@ -111,6 +112,8 @@ export interface EngineOptions {
   job?: { maxAttempts?: number; retryDelayMs?: number; retryBackoff?: RetryBackoff; lookupRetries?: LookupRetries };
   /** Isolated workflow sessions (idle expiry, upload limits). */
   workflows?: Partial<WorkflowSessionsConfig>;
+  /** Session leases for scripts outside the engine (how many at once, default ttl). */
+  leases?: Partial<SessionLeasesConfig>;
   timeouts?: { shutdownMs?: number; lookupWaitMs?: number };
   /** Several workers on one PostgreSQL store: job and master streams are leased (scale-out/). Default: one process owns all. */
   scaleOut?: ScaleOutOptions;
@@ -154,13 +157,15 @@ export interface PortalRunOptions {
 
 /**
  * The running engine. What users of the engine reach are its facades — `jobs`, `sessions`,
- * `workflows`, `audit`, `callbacks`, `queues` — and `feed`, the read side; the other members are the parts a test,
+ * `workflows`, `leases`, `audit`, `callbacks`, `queues` — and `feed`, the read side; the other members are the parts a test,
  * a benchmark or the demo inspects.
  */
 export interface Engine {
   readonly jobs: JobsApi;
   readonly sessions: SessionsApi;
   readonly workflows: WorkflowSessions;
+  /** A portal's logged-in session lent to a script outside the engine (an isolated browser or its cookies). */
+  readonly leases: SessionLeases;
   readonly audit: AuditApi;
   readonly callbacks: CallbacksApi;
   /** Pause and resume a portal's queue. */
@@ -317,6 +322,7 @@ export function createEngine(options: EngineOptions): Engine {
     onCloned: options.onCloned,
   });
   const workflows = new WorkflowSessions({ host, browsers, dataDir, clock, logger, config: options.workflows });
+  const leases = new SessionLeases({ host, browsers, masterSource: (portal) => masterSessions.source(portal), portals: () => portals.ids(), clock, logger, config: options.leases });
   host.provide(
     Object.assign(
       {},
@@ -327,6 +333,7 @@ export function createEngine(options: EngineOptions): Engine {
         sessionOf: (_effect, state: JobState) => `master-${state.context.portal}`,
       }),
       workflows.effects(),
+      leases.effects(),
       alertEffects(alerter, clock),
       callbackSecretRef
         ? callbackEffects({ clock, secrets, secretRef: callbackSecretRef, timeoutMs: options.callbacks?.timeoutMs })
@@ -396,6 +403,7 @@ export function createEngine(options: EngineOptions): Engine {
     jobs,
     sessions,
     workflows,
+    leases,
     audit,
     callbacks,
     queues,
@@ -426,6 +434,7 @@ export function createEngine(options: EngineOptions): Engine {
       const report = await host.start(ownership);
       await jobIndex.start();
       await workflows.start();
+      await leases.start();
       await callbacks.start();
       const at = new Date(clock.now()).toISOString();
       for (const portal of portals.ids()) {
@@ -473,6 +482,7 @@ export function createEngine(options: EngineOptions): Engine {
       health.close('engine stopping');
       await masterSessions.closeAll();
       await workflows.close();
+      await leases.close();
       await Promise.all(browsers.browsers().map((b) => b.close()));
       await options.store.close();
     },

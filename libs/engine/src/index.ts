@@ -20,3 +20,4 @@ export * from './alerts';
 export * from './health';
 export * from './workflows';
 export * from './retention/data-retention';
+export * from './leases';

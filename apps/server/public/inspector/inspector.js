@@ -213,6 +213,21 @@
     view = null;
     await openFeed('/api/inspector/live', onListUpdate);
     await loadPage();
+    await loadLeases();
+  }
+
+  // ---- session leases (GET /api/sessions/leases: the live ones; what they lend is never shown) --
+  async function loadLeases() {
+    const { items } = await getJson('/api/sessions/leases');
+    $('lease-rows').innerHTML = items
+      .map(
+        (l) =>
+          `<tr data-lease="${esc(l.leaseId)}"><td><a href="${esc(streamLink(`lease-${l.leaseId}`))}">${esc(l.leaseId)}</a></td><td>${esc(l.portal)}</td>` +
+          `<td>${esc(l.mode)}</td><td class="state">${esc(l.state)}</td><td>${esc(l.by)}</td><td>${esc(time(l.expiresAt))}</td></tr>`,
+      )
+      .join('');
+    $('lease-summary').textContent = items.length === 0 ? 'no live lease' : `${items.length} live lease${items.length === 1 ? '' : 's'}`;
+    $('lease-table').hidden = items.length === 0;
   }
 
   async function loadPage() {
@@ -245,6 +260,10 @@
   function onListUpdate(message) {
     if (message.type !== 'streams') return;
     if (message.data.items.some((s) => s.stream.startsWith('master-'))) refreshIncidentsSoon();
+    if (message.data.items.some((s) => s.stream.startsWith('lease-'))) {
+      clearTimeout(list.leaseTimer);
+      list.leaseTimer = setTimeout(() => loadLeases().catch(failed), LIST_RELOAD_MS);
+    }
     for (const summary of message.data.items) {
       const known = list.rows.get(summary.stream);
       if (!known) {

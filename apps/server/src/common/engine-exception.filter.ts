@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   VERSION_CONFLICT: 409,
   VERSION_OUT_OF_RANGE: 404,
   INTAKE_HALTED: 503,
+  LEASE_UNAVAILABLE: 503,
 };
 
 interface HttpResponse {

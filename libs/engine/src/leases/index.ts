@@ -1,0 +1,2 @@
+export * from './lease-view';
+export * from './session-leases';
