@@ -12,6 +12,7 @@ const ROOT = join(__dirname, '..');
 const BENCHMARKS = [
   'event-store',
   'restore',
+  'snapshot-restore',
   'jobs',
   'job-search',
   'backup',
