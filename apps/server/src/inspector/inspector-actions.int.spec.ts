@@ -120,9 +120,14 @@ async function answerFromPage(id: string, screenshot: string): Promise<void> {
   await page.click(button('answerCaptcha'));
 }
 
+/** The latest event of the type in the stream, waiting for one to be recorded (a click's request is still on its way when page.click returns). */
 const lastEvent = async (stream: string, type: string) => {
-  const events = await engine().store.read(stream);
-  return [...events].reverse().find((e) => e.type === type);
+  const deadline = Date.now() + CEILING_MS;
+  for (;;) {
+    const found = [...(await engine().store.read(stream))].reverse().find((e) => e.type === type);
+    if (found || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 };
 
 describe('inspector actions in Chromium', () => {
