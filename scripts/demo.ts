@@ -23,9 +23,13 @@ interface JobView {
   failureType: string | null;
 }
 
+const IDLE_TTL_MS = 60_000;
+const KEEP_ALIVE_MS = 15_000;
+
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
-  const sim = await startPortalSim({ testHooks: true, seed: 2026 });
+  // The portal ends a session idle for a minute; the engine's keep-alive refreshes it every 15 s.
+  const sim = await startPortalSim({ testHooks: true, seed: 2026, idleTtlMs: IDLE_TTL_MS });
   const token = process.env.API_TOKEN ?? randomBytes(24).toString('base64url');
   // The demo's own made-up account on its own simulator; written 0600 like any secrets file.
   const secretsFile = join(dataDir, 'secrets.json');
@@ -39,7 +43,9 @@ async function main(): Promise<void> {
       API_TOKEN: token,
       SECRETS_FILE: secretsFile,
       JOB_RETRY_DELAY_MS: '2000',
-      PORTALS: JSON.stringify([{ adapter: 'portal-sim', options: { baseUrl: sim.url }, credentialsRef: 'secret://portal-sim/login', captcha: 'portal-sim' }]),
+      PORTALS: JSON.stringify([
+        { adapter: 'portal-sim', options: { baseUrl: sim.url }, credentialsRef: 'secret://portal-sim/login', captcha: 'portal-sim', settings: { masterSession: { heartbeatMs: KEEP_ALIVE_MS } } },
+      ]),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -104,6 +110,10 @@ async function main(): Promise<void> {
   }
   const session = await api('GET', '/api/sessions/portal-sim');
   console.log(`\nmaster session: ${session.state}, recoveries: ${session.recoveries}`);
+  // Keep-alive: the master session's heartbeat checks, each a request that keeps the portal's session from idling out.
+  const { events } = await api('GET', '/api/streams/master-portal-sim/events?limit=5000');
+  const refreshes = (events as { type: string }[]).filter((e) => e.type === 'PROBE_OK').length;
+  console.log(`keep-alive: ${refreshes} refreshes of the master session so far, one every ${KEEP_ALIVE_MS / 1000} s (the portal ends sessions idle for ${IDLE_TTL_MS / 1000} s)`);
   console.log(`API docs:  ${url}/docs`);
   console.log(`inspector: ${url}/inspector   (bearer token: ${token})`);
   if (ONCE) return stop(0);
