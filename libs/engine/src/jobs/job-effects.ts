@@ -9,7 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { EngineError, InvalidCommandError, TimeoutError, type Clock, type CommandSender, type EffectContext, type EffectHandlers, type Logger, type StateFeed } from '@engine/core';
 import { captureFailure, type ArtifactStore, type CloneStrategy, type SessionClone, type SessionCloner, type SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
-import { isMasterAvailable, jobInterruptedEvent, MASTER_STREAM_PREFIX, masterSessionStream, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type JobDefinition, type JobEvent, type SubmitFormParams } from '@engine/machines';
+import { attemptSession, isMasterAvailable, jobInterruptedEvent, MASTER_STREAM_PREFIX, submitSession, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type JobDefinition, type JobEvent, type SubmitFormParams } from '@engine/machines';
 import type { CaptureArtifactParams, ReportSessionFailureParams, ValidateSessionParams } from '@engine/machines';
 import type { PortalRegistry } from '../portals/portal-registry';
 import { failureCode } from './failure-code';
@@ -266,16 +266,6 @@ export class JobEffects {
       return null;
     }
   }
-}
-
-/** The master session stream the current attempt runs on. */
-export function attemptSession(context: Pick<JobContext, 'portal' | 'masterSession'>): string {
-  return context.masterSession ?? masterSessionStream(context.portal);
-}
-
-/** The master session stream a search for the job's submission goes through: the one that clicked. */
-export function submitSession(context: Pick<JobContext, 'portal' | 'masterSession' | 'submittedVia'>): string {
-  return context.submittedVia?.masterSession ?? attemptSession(context);
 }
 
 function instanceOf(stream: string): string {

@@ -52,8 +52,8 @@ export interface MasterSessionRuntimeOptions {
   timeouts?: Partial<MasterTimeouts>;
   /** A portal's own timeouts and browser (the server's per-portal settings); default: the engine's. */
   portalOptions?: (portal: string) => { timeouts?: Partial<MasterTimeouts>; browser?: PortalBrowser } | undefined;
-  /** An account's own browser settings (its proxy), over its portal's; absent: the portal's. */
-  accountBrowser?: (portal: string, account: string) => Partial<BrowserSettings> | undefined;
+  /** A master session's own browser settings (its account's proxy), over its portal's, by instance id (`<portal>` or `<portal>.<account>`); absent: the portal's. */
+  accountBrowser?: (session: string) => Partial<BrowserSettings> | undefined;
   /** How long an operator has to answer a captcha, and what happens when nobody does (recorded with each challenge). */
   captchaPolicy?: Partial<CaptchaPolicy>;
   /** Told when a master session's browser comes up (the browser) or goes away (null), by its stream: the health monitor watches it. */
@@ -151,9 +151,9 @@ export class MasterSessionRuntime {
 
   private async launch(session: string, signal: AbortSignal): Promise<void> {
     await this.closeBrowser(session);
-    const { portal, account } = parseMasterSessionId(session);
+    const { portal } = parseMasterSessionId(session);
     const { remoteEndpoint, ...portalSettings } = this.options.portalOptions?.(portal)?.browser ?? {};
-    const own = account === null ? undefined : this.options.accountBrowser?.(portal, account);
+    const own = this.options.accountBrowser?.(session);
     const settings: BrowserSettings = { ...portalSettings, ...Object.fromEntries(Object.entries(own ?? {}).filter(([, value]) => value !== undefined)) };
     const timeoutMs = this.timeoutsOf(portal).launchMs;
     // A remote browser keeps its own profile: backup, wipe and restore act on the local folder only.
