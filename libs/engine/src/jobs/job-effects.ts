@@ -81,13 +81,13 @@ export class JobEffects {
     const interrupted = (effect: 'cloneSession' | 'validateSession' | 'fillStep' | 'submitForm') => async (): Promise<JobEvent> =>
       jobInterruptedEvent(effect, this.now()) as JobEvent;
     return {
-      cloneSession: { run: (p, ctx) => this.cloneSession(p, attemptSession(ctx.state.context), ctx.signal), onInterrupted: interrupted('cloneSession') },
+      cloneSession: { run: (p, ctx) => this.cloneSession(p, attemptSession({ portal: p.portal, masterSession: ctx.state.context.masterSession }), ctx.signal), onInterrupted: interrupted('cloneSession') },
       validateSession: { run: (p, ctx) => this.validate(p, ctx.signal), onInterrupted: interrupted('validateSession') },
       fillStep: { run: (p, ctx) => this.fillStep(p, ctx.state.context, ctx.signal), onInterrupted: interrupted('fillStep') },
       submitForm: { run: (p, ctx) => this.submit(p, ctx.state.context, ctx), onInterrupted: interrupted('submitForm') },
       findSubmission: { run: (p, ctx) => this.find(p, ctx.state.context, ctx.send, ctx.signal) },
       captureArtifact: { run: (p, ctx) => this.capture(p, ctx.state.context.portal, ctx.signal) },
-      reportSessionFailure: { run: (p, ctx) => this.reportSessionFailure(p, attemptSession(ctx.state.context), ctx.send) },
+      reportSessionFailure: { run: (p, ctx) => this.reportSessionFailure(p, attemptSession({ portal: p.portal, masterSession: ctx.state.context.masterSession }), ctx.send) },
       closeClone: { run: async (p) => this.closeClone(cloneKey(p.jobId, p.attempt)) },
     };
   }
@@ -172,7 +172,7 @@ export class JobEffects {
    */
   private async find(p: FindSubmissionParams, context: JobContext, send: CommandSender, signal: AbortSignal): Promise<JobEvent> {
     const jobId = context.jobId;
-    const session = submitSession(context);
+    const session = submitSession({ portal: p.portal, masterSession: context.masterSession, submittedVia: context.submittedVia });
     const timeouts = this.timeoutsOf(p.portal);
     // An authoritative search is read no sooner than its settle delay after the click.
     const authority = this.adapter(p.portal).authoritativeLookup;
