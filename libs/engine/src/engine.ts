@@ -27,6 +27,7 @@ import {
   DEFAULT_CALLBACK_POLICY,
   ENGINE_MACHINES,
   attemptSession,
+  isAccountId,
   masterSessionId,
   masterSessionStream,
   MASTER_SESSION_MACHINE,
@@ -379,7 +380,7 @@ export function createEngine(options: EngineOptions): Engine {
       }
       for (const { portal, session, credentialsRef } of plans) {
         const existing = host.feed.getOf(MASTER_SESSION_MACHINE, session);
-        if (!existing) await masterSessions.ensure(portal, credentialsRef, { ...options.masterSession, ...options.portalOptions?.(portal)?.masterSession }, session === portal ? null : session.slice(portal.length + 1));
+        if (!existing) await masterSessions.ensure(portal, credentialsRef, { ...options.masterSession, ...options.portalOptions?.(portal)?.masterSession }, session);
         else if (!ownership) {
           // Its browser (and a login parked on a captcha) died with the previous process: a ready
           // session is healed now instead of at the next heartbeat, a captcha is asked again.
@@ -430,6 +431,9 @@ export function masterSessionPlans(portalIds: readonly string[], credentials: Re
       return credentialsRef ? [{ portal, account: null, session: masterSessionId(portal), stream: masterSessionStream(portal), credentialsRef }] : [];
     }
     return listed.map((account, i) => {
+      // Ids become stream and folder names: checked here too, for callers other than the server.
+      if (!isAccountId(account.id)) throw new RangeError(`portal ${portal}: account id must be lowercase letters, digits and inner dashes, at most 32`);
+      if (listed.findIndex((other) => other.id === account.id) !== i) throw new RangeError(`portal ${portal}: account ${account.id} is listed twice`);
       const instance = i === 0 ? null : account.id;
       return {
         portal,

@@ -15,7 +15,6 @@ import {
   MASTER_SESSION_MACHINE,
   MASTER_STREAM_PREFIX,
   masterSessionId,
-  masterSessionStream,
   parseMasterSessionId,
   resolveCaptchaPolicy,
   type CaptchaPolicy,
@@ -101,12 +100,11 @@ export class MasterSessionRuntime {
     return { browser: master.browser, page: master.page, origin: this.options.portals.get(parseMasterSessionId(session).portal).origin };
   }
 
-  /** Starts the master session stream of the portal's account (null: its default one) if the log has none. */
-  async ensure(portal: string, credentialsRef: string, config?: MasterSessionConfigOverrides, account: string | null = null): Promise<void> {
+  /** Starts the master session stream `master-<session>` (default: the portal's own, `<portal>`; an account's: `<portal>.<account>`) if the log has none. */
+  async ensure(portal: string, credentialsRef: string, config?: MasterSessionConfigOverrides, session: string = masterSessionId(portal)): Promise<void> {
     const host = this.options.host;
-    const id = masterSessionId(portal, account);
-    if (await host.getState(masterSessionStream(portal, account))) return;
-    await host.create(MASTER_SESSION_MACHINE, id, { portal, credentialsRef, jitterSeed: id, ...(config ? { config } : {}) }).catch((error) => {
+    if (await host.getState(MASTER_STREAM_PREFIX + session)) return;
+    await host.create(MASTER_SESSION_MACHINE, session, { portal, credentialsRef, jitterSeed: session, ...(config ? { config } : {}) }).catch((error) => {
       if ((error as EngineError).code !== 'VERSION_CONFLICT') throw error;
     });
   }
