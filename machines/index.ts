@@ -10,6 +10,7 @@ export * from './master-session/master-session.events';
 export * from './master-session/master-session.effects';
 export * from './master-session/master-session.machine';
 export * from './master-session/master-session.queries';
+export * from './master-session/master-session.names';
 export * from './master-session/recovery-history';
 export type {
   AttemptOutcome,

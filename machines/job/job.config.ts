@@ -166,6 +166,11 @@ export interface JobContext {
   lastLookupCode?: string;
   /** Present only on a job made by a retry. */
   retryOf?: JobRetryOrigin;
+  /** The account of the current attempt and its master session's stream (a START that named one). */
+  account?: string;
+  masterSession?: string;
+  /** The account, and its session, of the last click: a lookup searches through the account that submitted. */
+  submittedVia?: { account: string; masterSession: string };
 }
 
 /** The context a new job starts with. */

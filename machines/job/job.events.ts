@@ -10,6 +10,13 @@
 export type StartJob = {
   type: 'START';
   at: string;
+  /**
+   * The portal account the attempt runs on, and its master session's stream, when the portal
+   * lists accounts (recorded since machine version 2; absent for a portal with one credentials
+   * reference and in older logs: the attempt then uses `master-<portal>`).
+   */
+  account?: string;
+  masterSession?: string;
 };
 
 /** Accepted until `submitting` is entered; refused after (the machine says why: jobRefusal). */

@@ -208,11 +208,13 @@ export const jobMachine = setup({
     })),
 
     enterStage: assign((_, params: { stage: JobStage }) => ({ stage: params.stage })),
-    startAttempt: assign(({ context }) => ({
+    startAttempt: assign(({ context, event }) => ({
       attempt: context.attempt + 1,
       stepsFilled: [],
       submitStartedAt: null,
       reconcileReason: null,
+      // Only a START that names an account sets these keys: older logs replay to identical states.
+      ...(event.type === 'START' && event.account && event.masterSession ? { account: event.account, masterSession: event.masterSession } : {}),
     })),
     recordStepFilled: assign(({ context, event }) => ({
       stepsFilled: event.type === 'STEP_FILLED' ? [...context.stepsFilled, event.step] : context.stepsFilled,
@@ -220,6 +222,7 @@ export const jobMachine = setup({
     recordSubmitStarted: assign(({ context, event }) => ({
       submitsStarted: context.submitsStarted + 1,
       submitStartedAt: 'at' in event ? event.at : null,
+      ...(context.account && context.masterSession ? { submittedVia: { account: context.account, masterSession: context.masterSession } } : {}),
     })),
     recordFailure: assign(({ context, event }, params: { failureType: JobFailureType }) => {
       const failure = failureFrom(context, event, params.failureType);

@@ -5,6 +5,7 @@
 import type { StateValueFrom } from 'xstate';
 import type { JobContext, JobFailure } from './job.config';
 import { jobMachine, type JobTag } from './job.machine';
+import { masterSessionStream } from '../master-session/master-session.names';
 
 /** What the store holds per job; the read feed's typed job state fits. */
 export interface StoredJobState {
@@ -74,4 +75,14 @@ export function retryRefusal(state: StoredJobState, options: { confirmedNotSubmi
       : 'nobody could tell whether the portal holds this submission (its lookup was impossible): check the portal, then resubmit confirming it holds none';
   }
   return 'a retry is only safe for a failed job the portal cannot hold (never after submit.started unless a lookup found nothing)';
+}
+
+/** The master session stream the job's current attempt runs on: its account's, or `master-<portal>`. */
+export function attemptSession(context: Pick<JobContext, 'portal' | 'masterSession'>): string {
+  return context.masterSession ?? masterSessionStream(context.portal);
+}
+
+/** The master session stream a search for the job's submission goes through: the one that clicked. */
+export function submitSession(context: Pick<JobContext, 'portal' | 'masterSession' | 'submittedVia'>): string {
+  return context.submittedVia?.masterSession ?? attemptSession(context);
 }

@@ -8,6 +8,7 @@ import { ValidationError } from '@engine/core';
 import type { CaptchaPolicy } from '@engine/machines';
 import type { PortalLimits, WebhookFormat } from '@engine/engine';
 import { parseCaptchaConfig, type CaptchaConfig } from './captcha-config';
+import { parsePortalAccounts, type AccountConfig } from './portal-accounts-config';
 import { parsePortalLimits } from './portal-limits-config';
 import { loadSettings, type LoadedSettings, type SettingSource } from './settings/load-settings';
 import { durationMs, SETTINGS, type PortalSettingKey, type PortalSettingValues, type SettingKey, type SettingValues } from './settings/settings-schema';
@@ -16,8 +17,10 @@ export interface PortalConfig {
   /** `portal-sim` (built in) or a path to an adapter module. */
   adapter: string;
   options?: Record<string, unknown>;
-  /** Secret reference of the portal's login, resolved by the SecretProvider at effect time. */
+  /** Secret reference of the portal's login, resolved by the SecretProvider at effect time (with `accounts`: the first account's). */
   credentialsRef: string;
+  /** Several logins instead of one (portal-accounts-config.ts): each its own master session, share and proxy. */
+  accounts?: AccountConfig[];
   /** `manual` (an operator answers through the API, the default), `portal-sim` (the simulator's test hook), or a chain of solvers tried in order. */
   captcha?: CaptchaConfig;
   /** The portal's own concurrency, start spacing, starts per minute and quiet hours (portal-limits-config.ts). Default: none. */
@@ -221,10 +224,15 @@ function portalConfigs(loaded: LoadedSettings, secretsFile: boolean, fields: Rec
   const portals: PortalConfig[] = [];
   const from = loaded.portalsFrom;
   for (const [i, { raw, settings, overridden }] of loaded.portals.entries()) {
-    const known = new Set(['adapter', 'options', 'credentialsRef', 'captcha', 'limits', 'settings']);
+    const known = new Set(['adapter', 'options', 'credentialsRef', 'accounts', 'captcha', 'limits', 'settings']);
     const unknown = Object.keys(raw).filter((key) => !known.has(key));
-    if (typeof raw.adapter !== 'string' || raw.adapter === '' || typeof raw.credentialsRef !== 'string' || raw.credentialsRef === '') {
-      fields[from] ??= `portals[${i}]: needs adapter and credentialsRef (strings)`;
+    if (raw.credentialsRef !== undefined && raw.accounts !== undefined) {
+      fields[from] ??= `portals[${i}]: credentialsRef and accounts are alternatives: give one (a single login, or a list of accounts)`;
+      continue;
+    }
+    const hasLogin = (typeof raw.credentialsRef === 'string' && raw.credentialsRef !== '') || raw.accounts !== undefined;
+    if (typeof raw.adapter !== 'string' || raw.adapter === '' || !hasLogin) {
+      fields[from] ??= `portals[${i}]: needs adapter and credentialsRef (strings), or adapter and accounts`;
       continue;
     }
     if (unknown.length > 0) {
@@ -245,13 +253,20 @@ function portalConfigs(loaded: LoadedSettings, secretsFile: boolean, fields: Rec
       fields[from] ??= limits.error;
       continue;
     }
+    const accounts = parsePortalAccounts(raw.accounts, `portals[${i}].accounts`, secretsFile);
+    if ('error' in accounts) {
+      fields[from] ??= accounts.error;
+      continue;
+    }
+    const credentialsRef = accounts.accounts?.[0]?.credentialsRef ?? (raw.credentialsRef as string);
     if (settings['browser.proxyCredentialsRef'] !== null && !secretsFile) {
       fields[`portals[${i}].settings.browser.proxyCredentialsRef`] = 'needs SECRETS_FILE, where the reference is resolved';
     }
     portals.push({
       adapter: raw.adapter,
       ...(raw.options !== undefined ? { options: raw.options as Record<string, unknown> } : {}),
-      credentialsRef: raw.credentialsRef,
+      credentialsRef,
+      ...(accounts.accounts !== undefined ? { accounts: accounts.accounts } : {}),
       ...(captcha.config !== undefined ? { captcha: captcha.config } : {}),
       ...(limits.limits !== undefined ? { limits: limits.limits } : {}),
       settings,

@@ -10,3 +10,14 @@ export function assertPortalId(portalId: string): string {
   }
   return portalId;
 }
+
+const ACCOUNT_SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** A master profile's id: a portal id, or `<portal>.<account>` for a portal's further account. */
+export function assertProfileId(profileId: string): string {
+  const [portal, account, ...rest] = typeof profileId === 'string' ? profileId.split('.') : [];
+  if (portal === undefined || !PORTAL_ID.test(portal) || (account !== undefined && !ACCOUNT_SUFFIX.test(account)) || rest.length > 0) {
+    throw new ValidationError('invalid profile id', { profileId: 'a portal id, or <portal>.<account> with an account of lowercase letters, digits and inner dashes, at most 32' });
+  }
+  return profileId;
+}

@@ -35,6 +35,13 @@ describe('ProfileStore (file system)', () => {
     expect(await store.profileDir('portal-sim')).toBe(join(dataDir, 'profiles', 'portal-sim'));
   });
 
+  it('gives a further account of a portal its own folder, and refuses anything else with a dot', async () => {
+    expect(await store.profileDir('portal-sim.second')).toBe(join(dataDir, 'profiles', 'portal-sim.second'));
+    await expect(store.profileDir('portal-sim.')).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.profileDir('portal-sim.a.b')).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.profileDir('portal-sim./..')).rejects.toBeInstanceOf(ValidationError);
+  });
+
   it('never builds a path from an invalid portal id', async () => {
     await expect(store.profileDir('../outside')).rejects.toBeInstanceOf(ValidationError);
     await expect(store.backup('Portal Sim')).rejects.toBeInstanceOf(ValidationError);

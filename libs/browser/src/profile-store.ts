@@ -1,9 +1,10 @@
-// The master session's persistent profile folder, one per portal, under the data dir, with the
+// The master session's persistent profile folder, one per portal account (`<portal>` or
+// `<portal>.<account>`, portal-id.ts), under the data dir, with the
 // backup and restore that nuclear recovery needs: back up, wipe, log in fresh, restore on failure.
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { SystemClock, type Clock } from '@engine/core';
 import { ProfileError } from './errors';
-import { assertPortalId } from './portal-id';
+import { assertProfileId } from './portal-id';
 import { copyProfile } from './profile-copy';
 import { insideRoot } from './safe-path';
 
@@ -46,7 +47,7 @@ export class ProfileStore {
 
   /** Backups of a portal, oldest first. */
   async backups(portalId: string): Promise<ProfileBackup[]> {
-    assertPortalId(portalId);
+    assertProfileId(portalId);
     const prefix = `${portalId}@`;
     const names = await readdir(this.root).catch(() => [] as string[]);
     return names
@@ -77,11 +78,11 @@ export class ProfileStore {
   }
 
   private masterPath(portalId: string): string {
-    return insideRoot(this.root, assertPortalId(portalId));
+    return insideRoot(this.root, assertProfileId(portalId));
   }
 
   private backupPath(portalId: string, backupId: string): string {
-    return insideRoot(this.root, `${assertPortalId(portalId)}@${backupId}`);
+    return insideRoot(this.root, `${assertProfileId(portalId)}@${backupId}`);
   }
 }
 

@@ -22,15 +22,20 @@ import {
   type StateFeed,
   type TimerHandle,
 } from '@engine/core';
-import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type ArtifactStore, type BrowserHostConfig, type CloneStrategy } from '@engine/browser';
+import { BrowserHost, LocalArtifactStore, ProfileStore, SessionCloner, type ArtifactStore, type BrowserHostConfig, type BrowserSettings, type CloneStrategy } from '@engine/browser';
 import { StreamArchive } from '@engine/event-store';
 import { ManualCaptchaSolver, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import {
   callbackUrlProblem,
   DEFAULT_CALLBACK_POLICY,
   ENGINE_MACHINES,
+  attemptSession,
+  isAccountId,
   JOB_MACHINE,
+  masterSessionId,
+  masterSessionStream,
   MASTER_SESSION_MACHINE,
+  submitSession,
   takeoverEvent,
   type CallbackPolicy,
   type CaptchaPolicy,
@@ -79,6 +84,12 @@ export interface EngineOptions {
   secrets?: SecretProvider;
   /** The secret reference of each portal's login, e.g. `{ 'portal-sim': 'secret://portal-sim/login' }`. */
   credentials?: Record<string, string>;
+  /**
+   * A portal's accounts, instead of its one `credentials` entry: each with its own master session
+   * (the first keeps `master-<portal>`, the others `master-<portal>.<account>`), credentials,
+   * share of the portal's attempts and browser settings (its proxy) over the portal's.
+   */
+  accounts?: Readonly<Record<string, readonly PortalAccount[]>>;
   /** The captcha solver per portal; default: one manual solver (an operator answers through the API). */
   captcha?: (portal: string) => CaptchaSolver;
   clock?: Clock;
@@ -147,6 +158,30 @@ export interface EngineOptions {
 }
 
 /** What a portal may run with that differs from the engine's defaults. */
+/** One login of a portal (EngineOptions.accounts). */
+export interface PortalAccount {
+  /** Lowercase letters, digits and inner dashes, at most 32 (isAccountId): part of a stream and folder name. */
+  id: string;
+  credentialsRef: string;
+  /** Attempts in flight at once on this account. Default: only the portal's and the global limits. */
+  concurrency?: number;
+  /** Its own browser settings over the portal's (a proxy and its login). */
+  browser?: Partial<BrowserSettings>;
+}
+
+/** A master session the engine runs: a portal's only login, or one of its accounts. */
+export interface MasterSessionPlan {
+  portal: string;
+  /** Null for a portal with one credentials reference. */
+  account: string | null;
+  /** `<portal>` or `<portal>.<account>` (the first account keeps `<portal>`). */
+  session: string;
+  stream: string;
+  credentialsRef: string;
+  concurrency?: number;
+  browser?: Partial<BrowserSettings>;
+}
+
 export interface PortalRunOptions {
   job?: JobPolicy;
   timeouts?: Partial<JobEffectTimeouts & MasterTimeouts>;
@@ -219,6 +254,8 @@ export function createEngine(options: EngineOptions): Engine {
   const dataDir = options.dataDir ?? 'data';
   const credentials = options.credentials ?? {};
   const portals = new PortalRegistry(options.portals ?? []);
+  const plans = masterSessionPlans(portals.ids(), credentials, options.accounts ?? {});
+  const planOf = new Map(plans.map((plan) => [plan.session, plan]));
   const machines = [...(options.machines ?? ENGINE_MACHINES), ...(options.extensions ?? []).flatMap((e) => e.machines ?? [])];
   const host = new ActorHost({ store: options.store, clock, definitions: machines, logger, snapshotEvery: options.snapshotEvery });
   const jobIndexStore = options.jobIndex ?? new MemoryJobIndex();
@@ -298,21 +335,22 @@ export function createEngine(options: EngineOptions): Engine {
     captcha: options.captcha ?? (() => manualCaptcha),
     captchaPolicy: options.captchaPolicy,
     portalOptions: options.portalOptions,
+    accountBrowser: (session) => planOf.get(session)?.browser,
     secrets,
     clock,
     logger,
-    onBrowser: (portal, browser) => {
+    onBrowser: (stream, browser) => {
       // Once the engine is stopping, its browsers close (or a late launch lands) on purpose.
       if (health.closed) return;
-      if (browser) health.register(`master-${portal}`, monitoredBrowser(browser));
-      else health.unregister(`master-${portal}`, 'master browser closed for recovery');
+      if (browser) health.register(stream, monitoredBrowser(browser));
+      else health.unregister(stream, 'master browser closed for recovery');
     },
   });
   const jobEffects = new JobEffects({
     feed: host.feed,
     portals,
     cloner,
-    masterSource: (portal) => masterSessions.source(portal),
+    masterSource: (session) => masterSessions.source(session),
     artifacts,
     clock,
     logger,
@@ -330,7 +368,8 @@ export function createEngine(options: EngineOptions): Engine {
       guardEffects(jobEffects.registry(), SESSION_BOUND_JOB_EFFECTS, {
         monitor: health,
         batch: operationBatch,
-        sessionOf: (_effect, state: JobState) => `master-${state.context.portal}`,
+        // A search goes through the session that clicked; every other effect through the attempt's.
+        sessionOf: (effect, state: JobState) => (effect === 'findSubmission' ? submitSession(state.context) : attemptSession(state.context)),
       }),
       workflows.effects(),
       leases.effects(),
@@ -350,11 +389,15 @@ export function createEngine(options: EngineOptions): Engine {
         host,
         clock,
         logger,
-        portals: portals.ids().filter((portal) => credentials[portal]),
+        portals: [...new Set(plans.map((plan) => plan.portal))],
+        masterSessions: plans.map((plan) => ({ stream: plan.stream, portal: plan.portal })),
         concurrency,
         onChanged: (stream) => scheduler.refresh(stream),
       })
     : undefined;
+  const portalAccounts = Object.fromEntries(
+    Object.keys(options.accounts ?? {}).map((portal) => [portal, plans.filter((plan) => plan.portal === portal && plan.account !== null).map((plan) => ({ id: plan.account as string, masterSession: plan.stream, concurrency: plan.concurrency }))]),
+  );
   // Read only for portals with adaptive concurrency, each time one of their attempts ends.
   const pressure = Object.values(options.portalLimits ?? {}).some((limits) => limits.adaptive)
     ? new HostPressure({ clock, maxLoadPerCore: options.hostPressure?.maxLoadPerCore ?? 2, maxMemoryUsed: options.hostPressure?.maxMemoryUsed ?? 0.9 })
@@ -365,6 +408,7 @@ export function createEngine(options: EngineOptions): Engine {
     logger,
     concurrency,
     portalLimits: options.portalLimits,
+    portalAccounts,
     hostPressure: pressure && (() => pressure.now()),
     owns: ownership && ((stream) => ownership.owns(stream)),
   });
@@ -395,7 +439,7 @@ export function createEngine(options: EngineOptions): Engine {
     artifactLink: options.callbacks?.artifactLink,
   });
   const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks, index: jobIndex, archive });
-  const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids() });
+  const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids(), accountOf: (session) => planOf.get(session)?.account ?? null });
   const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger, archive });
   const queues = new PortalQueuesApi({ host, clock, portals: () => portals.ids() });
 
@@ -438,19 +482,17 @@ export function createEngine(options: EngineOptions): Engine {
       await callbacks.start();
       const at = new Date(clock.now()).toISOString();
       for (const portal of portals.ids()) {
-        const credentialsRef = credentials[portal];
-        if (!credentialsRef) {
-          logger.warn('portal has no credentials reference: no master session', { portal });
-          continue;
-        }
-        const existing = host.feed.getOf(MASTER_SESSION_MACHINE, portal);
-        if (!existing) await masterSessions.ensure(portal, credentialsRef, { ...options.masterSession, ...options.portalOptions?.(portal)?.masterSession });
+        if (!plans.some((plan) => plan.portal === portal)) logger.warn('portal has no credentials reference: no master session', { portal });
+      }
+      for (const { portal, session, credentialsRef } of plans) {
+        const existing = host.feed.getOf(MASTER_SESSION_MACHINE, session);
+        if (!existing) await masterSessions.ensure(portal, credentialsRef, { ...options.masterSession, ...options.portalOptions?.(portal)?.masterSession }, session);
         else if (!ownership) {
           // Its browser (and a login parked on a captcha) died with the previous process: a ready
           // session is healed now instead of at the next heartbeat, a captcha is asked again.
           const event = takeoverEvent(existing.state, at, 'engine_restarted');
           if (event) {
-            await host.sendTo(MASTER_SESSION_MACHINE, portal, event).catch((error) => {
+            await host.sendTo(MASTER_SESSION_MACHINE, session, event).catch((error) => {
               if (!(error instanceof InvalidCommandError)) throw error;
             });
           }
@@ -487,4 +529,34 @@ export function createEngine(options: EngineOptions): Engine {
       await options.store.close();
     },
   };
+}
+
+/**
+ * The master sessions to run, portal by portal: a portal with accounts gets one per account (its
+ * first keeps `master-<portal>`, so a portal that moves from one credentials reference to a list
+ * keeps its session), any other portal with a credentials reference one.
+ */
+export function masterSessionPlans(portalIds: readonly string[], credentials: Readonly<Record<string, string>>, accounts: Readonly<Record<string, readonly PortalAccount[]>>): MasterSessionPlan[] {
+  return portalIds.flatMap((portal): MasterSessionPlan[] => {
+    const listed = accounts[portal] ?? [];
+    if (listed.length === 0) {
+      const credentialsRef = credentials[portal];
+      return credentialsRef ? [{ portal, account: null, session: masterSessionId(portal), stream: masterSessionStream(portal), credentialsRef }] : [];
+    }
+    return listed.map((account, i) => {
+      // Ids become stream and folder names: checked here too, for callers other than the server.
+      if (!isAccountId(account.id)) throw new RangeError(`portal ${portal}: account id must be lowercase letters, digits and inner dashes, at most 32`);
+      if (listed.findIndex((other) => other.id === account.id) !== i) throw new RangeError(`portal ${portal}: account ${account.id} is listed twice`);
+      const instance = i === 0 ? null : account.id;
+      return {
+        portal,
+        account: account.id,
+        session: masterSessionId(portal, instance),
+        stream: masterSessionStream(portal, instance),
+        credentialsRef: account.credentialsRef,
+        ...(account.concurrency !== undefined ? { concurrency: account.concurrency } : {}),
+        ...(account.browser ? { browser: account.browser } : {}),
+      };
+    });
+  });
 }

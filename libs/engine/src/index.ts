@@ -1,6 +1,7 @@
 export * from './engine';
 export * from './jobs/job-scheduler';
 export * from './jobs/portal-limits';
+export * from './jobs/account-choice';
 export * from './jobs/job-intake';
 export * from './jobs/job-effects';
 export * from './jobs/job-view';

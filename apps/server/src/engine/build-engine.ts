@@ -2,12 +2,13 @@
 // adapters (built in or plugin modules), secrets, captcha solvers and alerting.
 import { FileSecretProvider, MemorySecretProvider, type Logger, type SecretProvider } from '@engine/core';
 import { S3ArtifactStore, type ArtifactStore } from '@engine/browser';
-import { createEngine, FanOutAlerter, LogAlerter, openJobIndex, WebhookAlerter, type Engine, type PortalRunOptions } from '@engine/engine';
+import { createEngine, FanOutAlerter, LogAlerter, openJobIndex, WebhookAlerter, type Engine, type PortalAccount, type PortalRunOptions } from '@engine/engine';
 import { openEventStoreAsync } from '@engine/event-store';
 import { defaultRetryPolicy, JOB_DEFAULTS } from '@engine/machines';
 import { loadPortalAdapters, PortalSimAdapter, type CaptchaSolver, type PortalAdapter } from '@engine/portals';
 import { join, resolve } from 'node:path';
 import type { ArtifactsConfig, ServerConfig } from '../config';
+import type { AccountConfig } from '../portal-accounts-config';
 import type { PortalSettingValues } from '../settings/settings-schema';
 import type { EngineMetrics } from '../metrics/metrics';
 import { instrumentEventStore } from '../metrics/instrumented-event-store';
@@ -43,6 +44,7 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     portals: adapters,
     secrets,
     credentials: Object.fromEntries(config.portals.map((p, i) => [adapters[i].id, p.credentialsRef])),
+    accounts: Object.fromEntries(config.portals.flatMap((p, i) => (p.accounts ? [[adapters[i].id, p.accounts.map((account) => portalAccount(account, secrets))]] : []))),
     captcha: (portal) => solvers.get(portal) ?? engine.manualCaptcha,
     captchaPolicy: config.captchaPolicy,
     callbacks: {
@@ -90,6 +92,29 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     { manual: engine.manualCaptcha, secrets, observe: (report) => metrics.captchaSolved(report) },
   );
   return engine;
+}
+
+/** An account of a portal as the engine takes it: its proxy and proxy login over the portal's. */
+export function portalAccount(account: AccountConfig, secrets: SecretProvider): PortalAccount {
+  const proxyRef = account.proxyCredentialsRef;
+  const browser = {
+    ...(account.proxy !== undefined ? { proxy: account.proxy } : {}),
+    // Resolved when a page is prepared, like the portal's own proxy login.
+    ...(proxyRef !== undefined
+      ? {
+          proxyCredentials: async () => {
+            const secret = await secrets.resolve(proxyRef);
+            return { username: secret.username, password: secret.password };
+          },
+        }
+      : {}),
+  };
+  return {
+    id: account.id,
+    credentialsRef: account.credentialsRef,
+    ...(account.concurrency !== undefined ? { concurrency: account.concurrency } : {}),
+    ...(Object.keys(browser).length > 0 ? { browser } : {}),
+  };
 }
 
 /** A portal's settings (its own over the global ones) as the engine takes them. */

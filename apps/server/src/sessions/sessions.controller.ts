@@ -6,7 +6,7 @@ import { recoveryHistorySchema, SessionsApi, sessionViewSchema, type RecoveryHis
 import { ActingAs, ApiActorHeader, type Actor } from '../common/actor';
 import { ApiJsonBody, ApiJsonResponse } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
-import { captchaAnswerSchema, portalIdSchema, recoverSchema } from './sessions.schemas';
+import { captchaAnswerSchema, portalIdSchema, recoverSchema, sessionIdSchema } from './sessions.schemas';
 
 const sessionListSchema = z.object({ sessions: z.array(sessionViewSchema) });
 
@@ -22,16 +22,17 @@ export class SessionsController {
     return { sessions: this.sessions.list() };
   }
 
+  // `:portal` is a portal id (its only or first account's session) or `<portal>.<account>`.
   @Get(':portal')
   @ApiJsonResponse(sessionViewSchema)
   get(@Param('portal') portal: string): SessionView {
-    return this.sessions.get(parseOrThrow(portalIdSchema, portal, 'portal'));
+    return this.sessions.get(parseOrThrow(sessionIdSchema, portal, 'portal'));
   }
 
   @Get(':portal/recoveries')
   @ApiJsonResponse(recoveryHistorySchema)
   recoveries(@Param('portal') portal: string): Promise<RecoveryHistory> {
-    return this.sessions.recoveries(parseOrThrow(portalIdSchema, portal, 'portal'));
+    return this.sessions.recoveries(parseOrThrow(sessionIdSchema, portal, 'portal'));
   }
 
   @Post(':portal/recover')
@@ -41,7 +42,7 @@ export class SessionsController {
   @ApiJsonBody(recoverSchema, false)
   recover(@Param('portal') portal: string, @Body() body: unknown, @ActingAs() by: Actor): Promise<SessionView> {
     const { level } = parseOrThrow(recoverSchema, body ?? {}, 'recovery request');
-    return this.sessions.recover(parseOrThrow(portalIdSchema, portal, 'portal'), by, level);
+    return this.sessions.recover(parseOrThrow(sessionIdSchema, portal, 'portal'), by, level);
   }
 
   // The type goes with the image only: a 404 (no open challenge) is JSON and says so.

@@ -71,12 +71,12 @@ export function loadSettings(env: NodeJS.ProcessEnv, fields: Record<string, stri
     try {
       rawPortals = JSON.parse(env.PORTALS as string);
     } catch {
-      fields.PORTALS = 'must be a JSON array of { adapter, options?, credentialsRef, captcha?, limits?, settings? }';
+      fields.PORTALS = 'must be a JSON array of { adapter, options?, credentialsRef | accounts, captcha?, limits?, settings? }';
     }
   } else if (document.portals !== undefined) rawPortals = document.portals;
   const portals: LoadedSettings['portals'] = [];
   if (!Array.isArray(rawPortals) || rawPortals.some((p) => typeof p !== 'object' || p === null || Array.isArray(p))) {
-    fields[portalsFrom] ??= 'must be a list of { adapter, options?, credentialsRef, captcha?, limits?, settings? }';
+    fields[portalsFrom] ??= 'must be a list of { adapter, options?, credentialsRef | accounts, captcha?, limits?, settings? }';
   } else {
     for (const [i, raw] of (rawPortals as Record<string, unknown>[]).entries()) {
       portals.push({ raw, ...portalSettings(values as SettingValues, raw.settings, `portals[${i}].settings`, fields) });

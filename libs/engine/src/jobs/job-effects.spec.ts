@@ -183,3 +183,42 @@ describe('JobEffects submitForm (fencing)', () => {
     expect(clicks).toEqual([]);
   });
 });
+
+describe('JobEffects with accounts', () => {
+  it('searches through the account that clicked: its session is waited for, cloned and told when the search meets the login page', async () => {
+    const clock = new SimulatedClock(Date.parse('2026-01-01T00:00:00Z'));
+    const feed = new StateFeed({ clock, kindOf: (stream) => (stream.startsWith('master-') ? 'master-session' : 'job') });
+    // The portal's first account recovers; the second one, which clicked, is ready.
+    feed.apply(masterIn(1, 'recovering'));
+    feed.apply({ ...masterIn(1, 'ready'), stream: 'master-portal-sim.second' });
+    const sources: string[] = [];
+    const sent: { stream: string; event: CommandEvent }[] = [];
+    const lookups = [expired, async () => ({ found: true as const, reference: 'PRP-2026-000003' })];
+    let looked = 0;
+    const adapter = { id: 'portal-sim', origin: 'http://127.0.0.1:1', findSubmission: () => lookups[Math.min(looked++, 1)]() } as unknown as PortalAdapter;
+    const effects = new JobEffects({
+      feed,
+      portals: new PortalRegistry([adapter]),
+      cloner: { clone: async () => ({ page: {}, close: async () => undefined }) } as unknown as SessionCloner,
+      masterSource: (session) => (sources.push(session), {} as SessionSource),
+      artifacts: {} as ArtifactStore,
+      clock,
+      logger: silentLogger,
+      timeouts: { lookupWaitMs: 60_000, lookupRetryMs: 1 },
+    });
+    const state = {
+      context: { jobId: 'j1', portal: 'portal-sim', submitStartedAt: null, account: 'first', masterSession: 'master-portal-sim', submittedVia: { account: 'second', masterSession: 'master-portal-sim.second' } },
+    } as unknown as StateOf<JobDefinition>;
+    const ctx: EffectContext<StateOf<JobDefinition>> = {
+      stream: 'job-j1',
+      effectId: 'job-j1:9:0',
+      signal: new AbortController().signal,
+      state,
+      send: async (stream, event) => void sent.push({ stream, event }),
+      confirmHeld: async () => undefined,
+    };
+    await expect(effects.registry().findSubmission.run({ portal: 'portal-sim', businessKey: 'VIN1' }, ctx)).resolves.toMatchObject({ type: 'SUBMISSION_FOUND', reference: 'PRP-2026-000003' });
+    expect(new Set(sources)).toEqual(new Set(['portal-sim.second']));
+    expect(sent).toEqual([{ stream: 'master-portal-sim.second', event: expect.objectContaining({ type: 'FAILURE_REPORTED', reason: 'login_form' }) }]);
+  });
+});

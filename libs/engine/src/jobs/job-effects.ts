@@ -1,12 +1,15 @@
 // The effects of the job machine against real browsers: clone the master session, probe the
 // clone, fill one named step at a time, submit, look a submission up by business key, capture
-// failure evidence, report a dead session to the master, close the clone. Each answers with
+// failure evidence, report a dead session to the master, close the clone. An attempt runs on the
+// master session its START named (a portal account, `context.masterSession`; `master-<portal>`
+// when none), and the search after a click goes through the session that clicked
+// (`context.submittedVia`): a portal may show an account only its own submissions. Each answers with
 // the machine's outcome event; failures carry an error code, never an error's text.
 import type { Page } from 'puppeteer-core';
 import { EngineError, InvalidCommandError, TimeoutError, type Clock, type CommandSender, type EffectContext, type EffectHandlers, type Logger, type StateFeed } from '@engine/core';
 import { captureFailure, type ArtifactStore, type CloneStrategy, type SessionClone, type SessionCloner, type SessionSource } from '@engine/browser';
 import type { PortalAdapter } from '@engine/portals';
-import { isMasterAvailable, jobInterruptedEvent, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type JobDefinition, type JobEvent, type SubmitFormParams } from '@engine/machines';
+import { attemptSession, isMasterAvailable, jobInterruptedEvent, MASTER_STREAM_PREFIX, submitSession, type CloneSessionParams, type FillStepParams, type FindSubmissionParams, type JobContext, type JobDefinition, type JobEvent, type SubmitFormParams } from '@engine/machines';
 import type { CaptureArtifactParams, ReportSessionFailureParams, ValidateSessionParams } from '@engine/machines';
 import type { PortalRegistry } from '../portals/portal-registry';
 import { failureCode } from './failure-code';
@@ -16,8 +19,8 @@ export interface JobEffectsOptions {
   feed: StateFeed;
   portals: PortalRegistry;
   cloner: SessionCloner;
-  /** The portal's logged-in master page, when its browser is up. */
-  masterSource: (portal: string) => SessionSource | undefined;
+  /** The logged-in master page of a master session (`<portal>` or `<portal>.<account>`), when its browser is up. */
+  masterSource: (session: string) => SessionSource | undefined;
   artifacts: ArtifactStore;
   clock: Clock;
   logger: Logger;
@@ -78,13 +81,13 @@ export class JobEffects {
     const interrupted = (effect: 'cloneSession' | 'validateSession' | 'fillStep' | 'submitForm') => async (): Promise<JobEvent> =>
       jobInterruptedEvent(effect, this.now()) as JobEvent;
     return {
-      cloneSession: { run: (p, ctx) => this.cloneSession(p, ctx.signal), onInterrupted: interrupted('cloneSession') },
+      cloneSession: { run: (p, ctx) => this.cloneSession(p, attemptSession({ portal: p.portal, masterSession: ctx.state.context.masterSession }), ctx.signal), onInterrupted: interrupted('cloneSession') },
       validateSession: { run: (p, ctx) => this.validate(p, ctx.signal), onInterrupted: interrupted('validateSession') },
       fillStep: { run: (p, ctx) => this.fillStep(p, ctx.state.context, ctx.signal), onInterrupted: interrupted('fillStep') },
       submitForm: { run: (p, ctx) => this.submit(p, ctx.state.context, ctx), onInterrupted: interrupted('submitForm') },
       findSubmission: { run: (p, ctx) => this.find(p, ctx.state.context, ctx.send, ctx.signal) },
       captureArtifact: { run: (p, ctx) => this.capture(p, ctx.state.context.portal, ctx.signal) },
-      reportSessionFailure: { run: (p, ctx) => this.reportSessionFailure(p, ctx.send) },
+      reportSessionFailure: { run: (p, ctx) => this.reportSessionFailure(p, attemptSession({ portal: p.portal, masterSession: ctx.state.context.masterSession }), ctx.send) },
       closeClone: { run: async (p) => this.closeClone(cloneKey(p.jobId, p.attempt)) },
     };
   }
@@ -93,8 +96,8 @@ export class JobEffects {
     return new Date(this.options.clock.now()).toISOString();
   }
 
-  private async cloneSession(p: CloneSessionParams, signal: AbortSignal): Promise<JobEvent> {
-    const source = this.options.masterSource(p.portal);
+  private async cloneSession(p: CloneSessionParams, session: string, signal: AbortSignal): Promise<JobEvent> {
+    const source = this.options.masterSource(instanceOf(session));
     if (!source) return { type: 'CLONE_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
     const key = cloneKey(p.jobId, p.attempt);
     await this.closeClone(key); // a re-run after a crash or an abort must not leak the first clone
@@ -169,6 +172,7 @@ export class JobEffects {
    */
   private async find(p: FindSubmissionParams, context: JobContext, send: CommandSender, signal: AbortSignal): Promise<JobEvent> {
     const jobId = context.jobId;
+    const session = submitSession({ portal: p.portal, masterSession: context.masterSession, submittedVia: context.submittedVia });
     const timeouts = this.timeoutsOf(p.portal);
     // An authoritative search is read no sooner than its settle delay after the click.
     const authority = this.adapter(p.portal).authoritativeLookup;
@@ -180,23 +184,23 @@ export class JobEffects {
     let outcome: JobEvent = { type: 'LOOKUP_FAILED', code: 'MASTER_UNAVAILABLE', at: this.now() };
     for (let tries = 0; tries < timeouts.lookupTries; tries++) {
       if (tries > 0) await new Promise((resolve) => setTimeout(resolve, timeouts.lookupRetryMs));
-      if (!(await this.masterAvailable(p.portal, deadline, signal))) return outcome;
-      outcome = await this.lookOnce(p, signal);
+      if (!(await this.masterAvailable(session, deadline, signal))) return outcome;
+      outcome = await this.lookOnce(p, session, signal);
       if (outcome.type !== 'LOOKUP_FAILED' || outcome.code !== 'SESSION_EXPIRED' || this.options.clock.now() >= deadline) return outcome;
-      await this.reportSessionFailure({ portal: p.portal, jobId, reason: 'login_form' }, send);
+      await this.reportSessionFailure({ portal: p.portal, jobId, reason: 'login_form' }, session, send);
     }
     return outcome;
   }
 
   /**
-   * Waits, on the read feed, until the portal's master session is available with its browser
+   * Waits, on the read feed, until the master session (its stream) is available with its browser
    * up; false when the deadline passes first. A state that says available while the browser is
    * gone changes soon (BROWSER_LOST), and that change is the next look.
    */
-  private async masterAvailable(portal: string, deadline: number, signal: AbortSignal): Promise<boolean> {
-    const usable = () => isMasterAvailable(this.options.feed.get(`master-${portal}`)?.state ?? undefined) && this.options.masterSource(portal) !== undefined;
+  private async masterAvailable(session: string, deadline: number, signal: AbortSignal): Promise<boolean> {
+    const usable = () => isMasterAvailable(this.options.feed.get(session)?.state ?? undefined) && this.options.masterSource(instanceOf(session)) !== undefined;
     try {
-      await this.options.feed.waitFor(`master-${portal}`, usable, { signal, timeoutMs: Math.max(0, deadline - this.options.clock.now()) });
+      await this.options.feed.waitFor(session, usable, { signal, timeoutMs: Math.max(0, deadline - this.options.clock.now()) });
       return true;
     } catch (error) {
       if (error instanceof TimeoutError || signal.aborted) return false;
@@ -204,10 +208,10 @@ export class JobEffects {
     }
   }
 
-  private async lookOnce(p: FindSubmissionParams, signal: AbortSignal): Promise<JobEvent> {
+  private async lookOnce(p: FindSubmissionParams, session: string, signal: AbortSignal): Promise<JobEvent> {
     let clone: SessionClone | undefined;
     try {
-      clone = await this.options.cloner.clone(this.options.masterSource(p.portal) as SessionSource, { strategy: 'context', signal, timeoutMs: this.timeoutsOf(p.portal).cloneMs });
+      clone = await this.options.cloner.clone(this.options.masterSource(instanceOf(session)) as SessionSource, { strategy: 'context', signal, timeoutMs: this.timeoutsOf(p.portal).cloneMs });
       const result = await this.adapter(p.portal).findSubmission(clone.page, p.businessKey, { signal, timeoutMs: this.timeoutsOf(p.portal).lookupMs });
       if (result.found) return { type: 'SUBMISSION_FOUND', reference: result.reference, at: this.now() };
       return this.adapter(p.portal).authoritativeLookup ? { type: 'SUBMISSION_NOT_FOUND', at: this.now(), authoritative: true } : { type: 'SUBMISSION_NOT_FOUND', at: this.now() };
@@ -226,9 +230,9 @@ export class JobEffects {
     return { type: 'ARTIFACT_CAPTURED', artifactRef, at: this.now() };
   }
 
-  private async reportSessionFailure(p: ReportSessionFailureParams, send: CommandSender): Promise<JobEvent> {
+  private async reportSessionFailure(p: ReportSessionFailureParams, session: string, send: CommandSender): Promise<JobEvent> {
     try {
-      await send(`master-${p.portal}`, { type: 'FAILURE_REPORTED', jobId: p.jobId, reason: p.reason, at: this.now() });
+      await send(session, { type: 'FAILURE_REPORTED', jobId: p.jobId, reason: p.reason, at: this.now() });
     } catch (error) {
       // A master session that is starting or critical does not take reports: it knows already.
       if (!(error instanceof InvalidCommandError)) throw error;
@@ -262,6 +266,10 @@ export class JobEffects {
       return null;
     }
   }
+}
+
+function instanceOf(stream: string): string {
+  return stream.slice(MASTER_STREAM_PREFIX.length);
 }
 
 function cloneKey(jobId: string, attempt: number): string {

@@ -11,9 +11,14 @@
 // feed, and every committed change wakes it, so after a crash it simply picks up from the log.
 // A job that met the login form is told SESSION_READY as soon as its master session is logged in
 // again after the job saw the form: its recovery is the wait, not a fixed delay.
+// A portal may list several accounts, each with its own master session and share of attempts
+// (account-choice.ts): a portal takes part while any of its accounts is ready, each START names
+// the least-loaded ready account, and a job that met the login form on one account is retried as
+// soon as another account of its portal is available.
 import type { ActorHost, Clock, Logger, StateChange, StateOf, StreamState, TimerHandle } from '@engine/core';
 import { InvalidCommandError, silentLogger } from '@engine/core';
-import { isMasterAvailable, isQueuePaused, JOB_MACHINE, jobHasTag, jobInterruptedEvent, masterStateName, PORTAL_QUEUE_MACHINE } from '@engine/machines';
+import { attemptSession, isMasterAvailable, isQueuePaused, JOB_MACHINE, jobHasTag, jobInterruptedEvent, MASTER_STREAM_PREFIX, masterSessionStream, masterStateName, PORTAL_QUEUE_MACHINE } from '@engine/machines';
+import { chooseAccount, type AccountSlot } from './account-choice';
 import type { PressureCause } from './host-pressure';
 import { adaptConcurrency, attemptSignal, initialAdaptiveState, type AdaptiveBounds, type AdaptiveState } from './adaptive-concurrency';
 import { nextPortal, startVerdict, type PortalLimits } from './portal-limits';
@@ -37,6 +42,28 @@ export interface JobSchedulerOptions {
   portalLimits?: Readonly<Record<string, PortalLimits>>;
   /** What puts the host under pressure now (CPU, memory), or null: adaptive portals treat every ended attempt as a strain meanwhile. */
   hostPressure?: () => PressureCause | null;
+  /** A portal's accounts, in configuration order (its first one's session is `master-<portal>`). Default: one implicit account per portal. */
+  portalAccounts?: Readonly<Record<string, readonly SchedulerAccount[]>>;
+}
+
+/** One account of a portal, as the scheduler starts attempts on it. */
+export interface SchedulerAccount {
+  id: string;
+  /** Its master session's stream. */
+  masterSession: string;
+  /** Attempts in flight at once on this account. Default: only the portal's and the global limits. */
+  concurrency?: number;
+}
+
+/** One account's attempts and session as the scheduler sees them now. */
+export interface AccountLoad {
+  portal: string;
+  account: string | null;
+  masterSession: string;
+  masterState: string;
+  available: boolean;
+  running: number;
+  concurrency: number | null;
 }
 
 /** A change of a portal's adaptive concurrency, as the inspector and GET /api/portals show it. */
@@ -84,6 +111,12 @@ interface QueuedJob {
   position: number;
 }
 
+/** An attempt in flight: its portal and the master session it runs on. */
+interface InFlight {
+  portal: string;
+  masterSession: string;
+}
+
 export class JobScheduler {
   readonly concurrency: number;
   /** Runnable jobs, kept in FIFO order (see `inFifoOrder`) so starting the next ones sorts nothing. */
@@ -92,12 +125,14 @@ export class JobScheduler {
   private queueInOrder = true;
   /** The latest job in FIFO order queued since the queue was last sorted. */
   private queueLast: QueuedJob | undefined;
-  /** Job stream → portal, of attempts in flight. */
-  private readonly running = new Map<string, string>();
-  /** Jobs waiting after the login form (tag awaitingSession), with when they met it. */
-  private readonly awaitingSession = new Map<string, { portal: string; seenAt: number }>();
-  /** START sent, not yet committed: counted as running so a burst cannot overshoot (stream → portal). */
-  private readonly starting = new Map<string, string>();
+  /** Job stream → its portal and master session, of attempts in flight. */
+  private readonly running = new Map<string, InFlight>();
+  /** Jobs waiting after the login form (tag awaitingSession), with when they met it and on which master session. */
+  private readonly awaitingSession = new Map<string, { portal: string; masterSession: string; seenAt: number }>();
+  /** START sent, not yet committed: counted as running so a burst cannot overshoot. */
+  private readonly starting = new Map<string, InFlight>();
+  /** Per master session, when it last got an attempt (ties between accounts go to the one used least recently). */
+  private readonly lastStarted = new Map<string, number>();
   /** Start times per portal within the last minute, oldest first (rate limits). */
   private readonly starts = new Map<string, number[]>();
   /** Per portal, when it was last given a slot (a sequence number: ties go to the one served least recently). */
@@ -137,7 +172,7 @@ export class JobScheduler {
   status(): SchedulerStatus {
     const halted = new Map<string, string>();
     for (const job of this.queue.values()) {
-      if (!this.masterAvailable(job.portal)) halted.set(job.portal, masterStateName(this.master(job.portal)?.state ?? undefined));
+      if (!this.masterAvailable(job.portal)) halted.set(job.portal, masterStateName(this.master(masterSessionStream(job.portal))?.state ?? undefined));
     }
     return {
       concurrency: this.concurrency,
@@ -187,6 +222,23 @@ export class JobScheduler {
       else entry.waitingForQuietHours = entry.queued;
     }
     return [...load.values()].sort((a, b) => (a.portal < b.portal ? -1 : a.portal > b.portal ? 1 : 0));
+  }
+
+  /** Per account of every portal with accounts or jobs: its session and attempts in flight (the sessions API and metrics read it). */
+  accountLoad(): AccountLoad[] {
+    const inFlight = this.inFlightBySession();
+    const portals = [...new Set([...this.portals, ...Object.keys(this.options.portalAccounts ?? {})])].sort();
+    return portals.flatMap((portal) =>
+      this.accountsOf(portal, inFlight).map((slot) => ({
+        portal,
+        account: slot.account,
+        masterSession: slot.masterSession,
+        masterState: masterStateName(this.master(slot.masterSession)?.state ?? undefined),
+        available: slot.available,
+        running: slot.inFlight,
+        concurrency: slot.concurrency,
+      })),
+    );
   }
 
   /**
@@ -239,7 +291,7 @@ export class JobScheduler {
         this.track(job);
         if (this.awaitingSession.has(job.stream)) this.wakeAfterLoginForm(job.state.context.portal);
       }
-    } else if (entry.stream.startsWith('master-')) {
+    } else if (entry.stream.startsWith(MASTER_STREAM_PREFIX)) {
       const portal = (entry.state?.context as { portal?: unknown } | undefined)?.portal;
       if (typeof portal === 'string') this.wakeAfterLoginForm(portal);
     }
@@ -247,19 +299,27 @@ export class JobScheduler {
   }
 
   /**
-   * Jobs of `portal` that met the login form before its master session last became healthy are
-   * retried now (SESSION_READY). One that met it after (the report may not have reached the
-   * session yet) keeps waiting for the recovery that report starts.
+   * Jobs of `portal` that met the login form before their master session last became healthy are
+   * retried now (SESSION_READY), and so are those of a portal with another account available (the
+   * next attempt goes to a ready account). One that met it after (the report may not have reached
+   * the session yet) keeps waiting for the recovery that report starts.
    */
   private wakeAfterLoginForm(portal: string): void {
     if (this.stopping || this.awaitingSession.size === 0) return;
-    const master = this.master(portal);
-    if (!master || !isMasterAvailable(master.state ?? undefined)) return;
-    const readySince = Date.parse(String((master.state?.context as { readySince?: unknown } | undefined)?.readySince ?? ''));
-    if (Number.isNaN(readySince)) return;
+    const readySince = new Map<string, number>();
+    for (const { masterSession } of this.accountsOf(portal, new Map())) {
+      const master = this.master(masterSession);
+      if (!master || !isMasterAvailable(master.state ?? undefined)) continue;
+      const since = Date.parse(String((master.state?.context as { readySince?: unknown } | undefined)?.readySince ?? ''));
+      if (!Number.isNaN(since)) readySince.set(masterSession, since);
+    }
+    if (readySince.size === 0) return;
     const at = new Date(this.options.clock.now()).toISOString();
     for (const [stream, job] of this.awaitingSession) {
-      if (job.portal !== portal || job.seenAt >= readySince) continue;
+      if (job.portal !== portal) continue;
+      const ownSince = readySince.get(job.masterSession);
+      const anotherReady = [...readySince.keys()].some((session) => session !== job.masterSession);
+      if (!anotherReady && (ownSince === undefined || job.seenAt >= ownSince)) continue;
       this.awaitingSession.delete(stream);
       this.options.host.send(stream, { type: 'SESSION_READY', at }).catch((error) => {
         if (!(error instanceof InvalidCommandError)) this.logger.warn('SESSION_READY not recorded; the retry timer still runs', { stream, code: (error as { code?: string }).code ?? 'UNKNOWN' });
@@ -288,14 +348,14 @@ export class JobScheduler {
       this.running.delete(entry.stream);
       this.queue.delete(entry.stream);
     } else {
-      if (jobHasTag(entry.state, 'attempt')) this.running.set(entry.stream, entry.state.context.portal);
+      if (jobHasTag(entry.state, 'attempt')) this.running.set(entry.stream, { portal: entry.state.context.portal, masterSession: attemptSession(entry.state.context) });
       else if (this.running.delete(entry.stream)) this.attemptEnded(entry);
       if (!jobHasTag(entry.state, 'awaitingSession')) this.awaitingSession.delete(entry.stream);
       else if (!this.awaitingSession.has(entry.stream)) {
         const failures = entry.state.context.failures;
         const seenAt = Date.parse(failures[failures.length - 1]?.at ?? '');
         // A failure without a time cannot be compared: the fallback timer retries it.
-        if (!Number.isNaN(seenAt)) this.awaitingSession.set(entry.stream, { portal: entry.state.context.portal, seenAt });
+        if (!Number.isNaN(seenAt)) this.awaitingSession.set(entry.stream, { portal: entry.state.context.portal, masterSession: attemptSession(entry.state.context), seenAt });
       }
       if (!jobHasTag(entry.state, 'runnable')) this.queue.delete(entry.stream);
       else if (!this.queue.has(entry.stream)) {
@@ -334,12 +394,26 @@ export class JobScheduler {
     this.logger.info('portal concurrency changed', { portal, from: change.from, to: change.to, reason, ...(pressure ? { pressure } : {}), floor: adaptive.bounds.floor, ceiling: adaptive.bounds.ceiling });
   }
 
-  private master(portal: string): StreamState | undefined {
-    return this.options.host.feed.get(`master-${portal}`);
+  private master(stream: string): StreamState | undefined {
+    return this.options.host.feed.get(stream);
   }
 
+  /** The portal's accounts now: an implicit one (`master-<portal>`, no account id) when it lists none. */
+  private accountsOf(portal: string, inFlight: ReadonlyMap<string, number>): AccountSlot[] {
+    const listed = this.options.portalAccounts?.[portal];
+    const accounts = listed && listed.length > 0 ? listed.map((a) => ({ account: a.id as string | null, masterSession: a.masterSession, concurrency: a.concurrency ?? null })) : [{ account: null, masterSession: masterSessionStream(portal), concurrency: null }];
+    return accounts.map((a) => ({
+      ...a,
+      // With several workers, only an account whose session (and browser) this worker holds can take an attempt here.
+      available: isMasterAvailable(this.master(a.masterSession)?.state ?? undefined) && (!this.options.owns || this.options.owns(a.masterSession)),
+      inFlight: inFlight.get(a.masterSession) ?? 0,
+      lastStarted: this.lastStarted.get(a.masterSession) ?? -1,
+    }));
+  }
+
+  /** Whether any account of the portal has its master session available. */
   private masterAvailable(portal: string): boolean {
-    return isMasterAvailable(this.master(portal)?.state ?? undefined);
+    return this.accountsOf(portal, new Map()).some((a) => a.available);
   }
 
   private queuePaused(portal: string): boolean {
@@ -390,12 +464,15 @@ export class JobScheduler {
       else held.add(job.portal);
     }
     const inFlight = this.inFlightByPortal();
+    const bySession = this.inFlightBySession();
     let wakeAt = Infinity;
     while (room > 0 && queues.size > 0) {
       const candidates: { portal: string; inFlight: number; lastServed: number; head: number }[] = [];
       for (const [portal, portalQueue] of queues) {
         const verdict = startVerdict(this.limitsOf(portal), inFlight.get(portal) ?? 0, this.recentStarts(portal, now), now);
-        if (verdict.start) candidates.push({ portal, inFlight: inFlight.get(portal) ?? 0, lastServed: this.lastServed.get(portal) ?? -1, head: rank.get(portalQueue[0].stream) ?? 0 });
+        // Every account full (its share in use): held like a portal at its concurrency, until an attempt ends.
+        if (verdict.start && !chooseAccount(this.accountsOf(portal, bySession))) queues.delete(portal);
+        else if (verdict.start) candidates.push({ portal, inFlight: inFlight.get(portal) ?? 0, lastServed: this.lastServed.get(portal) ?? -1, head: rank.get(portalQueue[0].stream) ?? 0 });
         else {
           // Held by its own limit: a timer brings it back when a rate or quiet window opens; an attempt ending wakes it otherwise.
           if (verdict.reason !== 'concurrency') wakeAt = Math.min(wakeAt, verdict.until);
@@ -404,23 +481,29 @@ export class JobScheduler {
       }
       const portal = nextPortal(candidates);
       if (portal === undefined) break;
+      const account = chooseAccount(this.accountsOf(portal, bySession));
       const portalQueue = queues.get(portal) ?? [];
       const job = portalQueue.shift();
-      if (!job) break;
+      if (!job || !account) break;
       if (portalQueue.length === 0) queues.delete(portal);
       room -= 1;
       inFlight.set(portal, (inFlight.get(portal) ?? 0) + 1);
+      bySession.set(account.masterSession, (bySession.get(account.masterSession) ?? 0) + 1);
       this.lastServed.set(portal, ++this.served);
+      this.lastStarted.set(account.masterSession, this.served);
       this.starts.set(portal, [...this.recentStarts(portal, now), now]);
-      this.startJob(job, now);
+      this.startJob(job, account, now);
     }
     if (wakeAt !== Infinity) this.wakeAt(wakeAt);
   }
 
-  private startJob(job: QueuedJob, now: number): void {
+  private startJob(job: QueuedJob, account: AccountSlot, now: number): void {
     this.queue.delete(job.stream);
-    this.starting.set(job.stream, job.portal);
-    this.options.host.send(job.stream, { type: 'START', at: new Date(now).toISOString() }).catch((error: unknown) => {
+    this.starting.set(job.stream, { portal: job.portal, masterSession: account.masterSession });
+    const at = new Date(now).toISOString();
+    // A portal with one credentials reference records no account: its STARTs stay as they were.
+    const start = account.account === null ? { type: 'START', at } : { type: 'START', at, account: account.account, masterSession: account.masterSession };
+    this.options.host.send(job.stream, start).catch((error: unknown) => {
       this.starting.delete(job.stream);
       this.logger.warn('job could not be started', { stream: job.stream, code: (error as { code?: string }).code });
       // Refused: the feed shows where the job went (cancelled, started elsewhere). Anything
@@ -444,7 +527,13 @@ export class JobScheduler {
 
   private inFlightByPortal(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const portal of [...this.running.values(), ...this.starting.values()]) counts.set(portal, (counts.get(portal) ?? 0) + 1);
+    for (const { portal } of [...this.running.values(), ...this.starting.values()]) counts.set(portal, (counts.get(portal) ?? 0) + 1);
+    return counts;
+  }
+
+  private inFlightBySession(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { masterSession } of [...this.running.values(), ...this.starting.values()]) counts.set(masterSession, (counts.get(masterSession) ?? 0) + 1);
     return counts;
   }
 

@@ -10,17 +10,17 @@ import { CaptchaSolverChain, CaptchaUnsolvableError, ManualCaptchaSolver, type C
 import { PortalRegistry } from '../portals/portal-registry';
 import { MasterSessionRuntime, type MasterSessionRuntimeOptions } from './master-session-runtime';
 
-function fixture(captcha: CaptchaSolver = { solve: async () => 'ABCDE' }, portalOptions?: MasterSessionRuntimeOptions['portalOptions']) {
+function fixture(captcha: CaptchaSolver = { solve: async () => 'ABCDE' }, portalOptions?: MasterSessionRuntimeOptions['portalOptions'], accountBrowser?: MasterSessionRuntimeOptions['accountBrowser']) {
   const launches: number[] = [];
-  const launched: { how: 'launch' | 'connect'; endpoint?: string; settings?: unknown; timeoutMs: number }[] = [];
+  const launched: { how: 'launch' | 'connect'; endpoint?: string; settings?: unknown; timeoutMs: number; userDataDir?: string }[] = [];
   const logins: number[] = [];
   /** Each login's deadline, and the answer its solver gave. */
   const loginCalls: Array<{ timeoutMs: number; answer?: string }> = [];
   const page = { isClosed: () => false };
   const browsers = {
-    launch: async (options: { settings?: unknown; timeoutMs: number }) => {
+    launch: async (options: { settings?: unknown; timeoutMs: number; userDataDir: string }) => {
       launches.push(launches.length + 1);
-      launched.push({ how: 'launch', settings: options.settings, timeoutMs: options.timeoutMs });
+      launched.push({ how: 'launch', settings: options.settings, timeoutMs: options.timeoutMs, userDataDir: options.userDataDir });
       return { connected: true, browser: { pages: async () => [page] }, onDisconnected: () => () => undefined, close: async () => undefined, preparePage: async () => undefined };
     },
     connect: async (endpoint: string, options: { settings?: unknown; timeoutMs: number }) => {
@@ -42,15 +42,16 @@ function fixture(captcha: CaptchaSolver = { solve: async () => 'ABCDE' }, portal
   const runtime = new MasterSessionRuntime({
     host: new ActorHost({ store: new MemoryEventStore(), clock: new SimulatedClock(0), definitions: [MASTER_SESSION_MACHINE] }),
     browsers,
-    profiles: { profileDir: async () => '/nonexistent/profile' } as unknown as ProfileStore,
+    profiles: { profileDir: async (id: string) => `/nonexistent/profiles/${id}` } as unknown as ProfileStore,
     portals: new PortalRegistry([adapter]),
     captcha: () => captcha,
     secrets: new MemorySecretProvider().set('secret://portal-sim/login', { username: 'agent', password: 'pw' }),
     clock: new SimulatedClock(0),
     logger: silentLogger,
     portalOptions,
+    accountBrowser,
   });
-  const ctx = { signal: new AbortController().signal } as EffectContext<StateOf<MasterSessionDefinition>>;
+  const ctx = { stream: 'master-portal-sim', signal: new AbortController().signal } as EffectContext<StateOf<MasterSessionDefinition>>;
   const params = { portal: 'portal-sim', credentialsRef: 'secret://portal-sim/login', challengeId: null };
   return { runtime, launches, launched, logins, loginCalls, ctx, params };
 }
@@ -75,12 +76,31 @@ describe('MasterSessionRuntime relogin (soft recovery)', () => {
   });
 });
 
+describe('MasterSessionRuntime with several accounts on a portal', () => {
+  it("gives each account's session its own browser, profile folder and proxy over the portal's settings", async () => {
+    const portalBrowser = { userAgent: 'Portal/1', proxy: 'http://proxy.internal:3128' };
+    const { runtime, launched, ctx } = fixture(undefined, () => ({ browser: portalBrowser }), (session) => (session === 'portal-sim.second' ? { proxy: 'http://second.proxy.internal:3128' } : undefined));
+    await runtime.effects().launchBrowser.run({ portal: 'portal-sim' }, ctx);
+    await runtime.effects().launchBrowser.run({ portal: 'portal-sim' }, { ...ctx, stream: 'master-portal-sim.second' });
+    expect(launched.map((l) => [l.userDataDir, l.settings])).toEqual([
+      ['/nonexistent/profiles/portal-sim', portalBrowser],
+      ['/nonexistent/profiles/portal-sim.second', { userAgent: 'Portal/1', proxy: 'http://second.proxy.internal:3128' }],
+    ]);
+    // Two browsers up at once, one per session: closing one leaves the other.
+    expect(runtime.source('portal-sim')).toBeDefined();
+    expect(runtime.source('portal-sim.second')).toBeDefined();
+    await runtime.effects().closeBrowser.run({ portal: 'portal-sim' }, { ...ctx, stream: 'master-portal-sim.second' });
+    expect(runtime.source('portal-sim.second')).toBeUndefined();
+    expect(runtime.source('portal-sim')).toBeDefined();
+  });
+});
+
 describe("MasterSessionRuntime with a portal's own settings", () => {
   it("launches the portal's browser with its settings and logs in within the portal's login time", async () => {
     const browser = { userAgent: 'Portal/1', locale: 'de-DE', proxy: 'http://proxy.internal:3128' };
     const { runtime, launched, loginCalls, ctx, params } = fixture(undefined, () => ({ timeouts: { launchMs: 45_000, loginMs: 90_000 }, browser }));
     await expect(runtime.effects().login.run(params, ctx)).resolves.toMatchObject({ type: 'LOGGED_IN' });
-    expect(launched).toEqual([{ how: 'launch', settings: browser, timeoutMs: 45_000 }]);
+    expect(launched).toEqual([{ how: 'launch', settings: browser, timeoutMs: 45_000, userDataDir: '/nonexistent/profiles/portal-sim' }]);
     expect(loginCalls[0].timeoutMs).toBe(90_000);
   });
 

@@ -1,4 +1,5 @@
-// The master-sessions facade for operators: each portal's session state, its recovery in
+// The master-sessions facade for operators: each master session's state (one per portal, or one
+// per account of a portal that lists accounts: `<portal>` or `<portal>.<account>`), its recovery in
 // progress and history, a manual recovery, and the captcha a manual solver waits on (image out,
 // answer in). Views come from the host's read feed; commands answer with what they committed.
 // The answer goes to the waiting login only: the event records that the challenge was
@@ -11,7 +12,9 @@ import {
   JOB_MACHINE,
   MASTER_SESSION_MACHINE,
   masterSessionHasTag,
+  masterSessionStream,
   masterStateName,
+  parseMasterSessionId,
   recoveryHistory,
   type MasterSessionDefinition,
   type MasterSessionEvent,
@@ -25,6 +28,8 @@ type MasterState = StateOf<MasterSessionDefinition>;
 
 export const sessionViewSchema = z.object({
   portal: z.string(),
+  session: z.string().describe('the master session: `<portal>` (a portal with one login, or its first account) or `<portal>.<account>`; its stream is `master-<session>`'),
+  account: z.string().nullable().describe('the account it logs in as, for a portal that lists accounts; null for a portal with one credentials reference'),
   state: z.string().describe('the top-level state: launching, loggingIn, awaitingCaptcha, captchaBackoff, ready, probing, recovering, critical, restarting'),
   intakeHalted: z.boolean(),
   readySince: z.string().nullable(),
@@ -75,6 +80,8 @@ export interface SessionsApiOptions {
   browserAlive: (portal: string) => boolean;
   /** The configured portals (a portal without credentials has no session). */
   portals: () => string[];
+  /** The account a master session (`<portal>` or `<portal>.<account>`) logs in as; default: the id's own account part. */
+  accountOf?: (session: string) => string | null;
 }
 
 /** An answer to a challenge the session does not wait on (HTTP 409); names the open one, if any. */
@@ -99,20 +106,22 @@ export class SessionsApi {
   /** The session's view, or undefined when the portal has none (no credentials reference). */
   find(portal: string): SessionView | undefined {
     const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal);
-    return entry && sessionView(entry);
+    return entry && this.view(entry);
   }
 
+  /** Every master session: one per portal, one per account of a portal with accounts. */
   list(): SessionView[] {
-    return [...this.options.host.feed.allOf(MASTER_SESSION_MACHINE)].map(sessionView);
+    return [...this.options.host.feed.allOf(MASTER_SESSION_MACHINE)].map((entry) => this.view(entry));
   }
 
-  get(portal: string): SessionView {
-    return sessionView(this.entry(portal));
+  /** A portal's (default) session, or one account's by `<portal>.<account>`. */
+  get(session: string): SessionView {
+    return this.view(this.entry(session));
   }
 
-  async recoveries(portal: string): Promise<RecoveryHistory> {
-    this.entry(portal);
-    return { portal, attempts: recoveryHistory(await this.options.store.read(`master-${portal}`)) };
+  async recoveries(session: string): Promise<RecoveryHistory> {
+    const entry = this.entry(session);
+    return { portal: entry.state.context.portal, attempts: recoveryHistory(await this.options.store.read(masterSessionStream(session))) };
   }
 
   /**
@@ -135,17 +144,17 @@ export class SessionsApi {
    * anywhere else (critical, starting up, waiting on a captcha, restarting) an operator reset, a
    * clean start from a fresh browser.
    */
-  async recover(portal: string, by = 'api', level?: RecoveryLevel): Promise<SessionView> {
-    const entry = this.entry(portal);
+  async recover(session: string, by = 'api', level?: RecoveryLevel): Promise<SessionView> {
+    const entry = this.entry(session);
     if (level) {
       const forced: MasterSessionEvent = { type: 'RECOVERY_REQUESTED', level, by, at: new Date(this.options.clock.now()).toISOString() };
-      return sessionView(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, forced));
+      return this.view(await this.options.host.sendTo(MASTER_SESSION_MACHINE, session, forced));
     }
     const heals = (isMasterAvailable(entry.state) || masterSessionHasTag(entry.state, 'recovering')) && !masterSessionHasTag(entry.state, 'awaitingCaptcha');
     const event: MasterSessionEvent = heals
       ? { type: 'FAILURE_REPORTED', jobId: `operator:${by}`, reason: 'operator_request', at: new Date(this.options.clock.now()).toISOString() }
       : { type: 'RESET', by };
-    return sessionView(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, event));
+    return this.view(await this.options.host.sendTo(MASTER_SESSION_MACHINE, session, event));
   }
 
   /** The image of the challenge the portal's login waits on; NotFoundError when none is open. */
@@ -176,7 +185,7 @@ export class SessionsApi {
     const event: MasterSessionEvent = { type: 'CAPTCHA_ANSWERED', challengeId: open, by };
     await this.options.host.assertAccepts(`master-${portal}`, event);
     this.options.manualCaptcha.answer(open, answer);
-    return sessionView(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, event));
+    return this.view(await this.options.host.sendTo(MASTER_SESSION_MACHINE, portal, event));
   }
 
   /**
@@ -226,12 +235,16 @@ export class SessionsApi {
 
   /** Reads the session's log again only when its stream moved since the last answer. */
   private async unavailableSince(master: StreamState<MasterState>): Promise<string> {
-    const portal = master.state.context.portal;
-    const cached = this.since.get(portal);
+    const cached = this.since.get(master.stream);
     if (cached?.version === master.version) return cached.since;
-    const since = unavailableSince(await this.options.store.read(`master-${portal}`)) ?? master.updatedAt;
-    this.since.set(portal, { version: master.version, since });
+    const since = unavailableSince(await this.options.store.read(master.stream)) ?? master.updatedAt;
+    this.since.set(master.stream, { version: master.version, since });
     return since;
+  }
+
+  private view(entry: StreamState<MasterState>): SessionView {
+    const session = entry.stream.slice(MASTER_SESSION_MACHINE.streamPrefix.length);
+    return sessionView(entry, this.options.accountOf ? this.options.accountOf(session) : parseMasterSessionId(session).account);
   }
 
   private entry(portal: string): StreamState<MasterState> {
@@ -247,12 +260,14 @@ function levelOf(value: unknown): string | null {
   return typeof recovering === 'string' ? recovering : recovering ? (Object.keys(recovering as object)[0] ?? null) : null;
 }
 
-export function sessionView(entry: StreamState<MasterState>): SessionView {
+export function sessionView(entry: StreamState<MasterState>, account: string | null = null): SessionView {
   const c = entry.state.context;
   const running = c.recovery && c.recovery.outcome === 'running' ? c.recovery : null;
   const lastAttempt = running?.attempts[running.attempts.length - 1];
   return {
     portal: c.portal,
+    session: entry.stream.slice(MASTER_SESSION_MACHINE.streamPrefix.length),
+    account,
     state: masterStateName(entry.state),
     intakeHalted: c.intakeHalted,
     readySince: c.readySince,

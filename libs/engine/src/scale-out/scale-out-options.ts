@@ -30,6 +30,7 @@ export interface ScaleOutParts {
   clock: Clock;
   logger: Logger;
   portals: string[];
+  masterSessions?: { stream: string; portal: string }[];
   concurrency: number;
   onChanged: (stream: string) => void;
 }
@@ -54,6 +55,7 @@ export function createWorkerOwnership(parts: ScaleOutParts): WorkerOwnership {
     host: parts.host,
     logger: parts.logger,
     portals: parts.portals,
+    masterSessions: parts.masterSessions,
     heartbeatMs: options.heartbeatMs,
     maxHeldJobs: options.maxHeldJobs ?? 2 * parts.concurrency,
     globalMaxHeldJobs: options.globalMaxHeldJobs,

@@ -24,6 +24,8 @@ export interface WorkerOwnershipOptions {
   logger: Logger;
   /** Portals with a master session (their `master-<portal>` rows are added at start). */
   portals: string[];
+  /** Every master session to lease, with its portal (a portal's accounts); default: `master-<portal>` per portal. */
+  masterSessions?: { stream: string; portal: string }[];
   /** Renewal interval. Default a quarter of the TTL. */
   heartbeatMs?: number;
   /** Job leases held at once by this worker. */
@@ -108,7 +110,7 @@ export class WorkerOwnership implements StreamOwnership {
     await leases.register();
     await leases.add(
       'master',
-      this.options.portals.map((portal) => ({ stream: `master-${portal}`, portal })),
+      this.options.masterSessions ?? this.options.portals.map((portal) => ({ stream: `master-${portal}`, portal })),
     );
     for (const entry of feed.allOf(JOB_MACHINE)) this.notice(entry);
     this.unsubscribe.push(
