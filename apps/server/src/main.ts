@@ -42,6 +42,11 @@ export async function startServer(config: ServerConfig = loadConfig(), options: 
   app.use(refuseUnreadableBodies);
   serveApiDocs(app, config);
   await app.listen(config.port, config.host);
+  // Idle keep-alive connections outlive the clients' own idle timeouts (undici: 4 s, proxies: 60 s), so the
+  // server never closes a socket a client is about to reuse (the request would fail with ECONNRESET).
+  const http = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   if (config.backgroundAudit) engine.audit.startBackground();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {

@@ -54,6 +54,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/sessions/{portal}/recover', body: { level: 'string' } },
   { method: 'GET', path: '/api/sessions/{portal}/captcha' },
   { method: 'POST', path: '/api/sessions/{portal}/captcha', body: { answer: 'string', challengeId: 'string' } },
+  { method: 'GET', path: '/api/portals' },
   { method: 'GET', path: '/api/portals/{portal}/queue' },
   { method: 'POST', path: '/api/portals/{portal}/pause', body: { reason: 'string' } },
   { method: 'POST', path: '/api/portals/{portal}/resume', body: {} },
