@@ -1,6 +1,7 @@
 // The demo (README's first command): starts the portal simulator and the engine server on
-// SQLite in ./data, submits 20 sample proposals with a few faults injected, shows live progress
-// and a summary table, prints the URLs of the API docs and the inspector, and keeps serving
+// SQLite in ./data, submits 20 sample proposals over two accounts of one portal with a few faults injected
+// (one account logged out mid-run), shows live progress and a summary (jobs by state, each account's session and its
+// keep-alive refreshes), prints the URLs of the API docs and the inspector, and keeps serving
 // until Ctrl-C (`--once` exits after the batch).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,11 +30,24 @@ const KEEP_ALIVE_MS = 15_000;
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   // The portal ends a session idle for a minute; the engine's keep-alive refreshes it every 15 s.
-  const sim = await startPortalSim({ testHooks: true, seed: 2026, idleTtlMs: IDLE_TTL_MS });
+  const sim = await startPortalSim({
+    testHooks: true,
+    seed: 2026,
+    idleTtlMs: IDLE_TTL_MS,
+    // Two logins of one team: the portal's two accounts.
+    users: [
+      { username: 'agent', password: 'Secr3t!pass' },
+      { username: 'agent-2', password: 'Secr3t!pass-2' },
+    ],
+  });
   const token = process.env.API_TOKEN ?? randomBytes(24).toString('base64url');
   // The demo's own made-up account on its own simulator; written 0600 like any secrets file.
   const secretsFile = join(dataDir, 'secrets.json');
-  writeFileSync(secretsFile, JSON.stringify({ 'secret://portal-sim/login': { username: 'agent', password: 'Secr3t!pass' } }), { mode: 0o600 });
+  writeFileSync(
+    secretsFile,
+    JSON.stringify({ 'secret://portal-sim/login': { username: 'agent', password: 'Secr3t!pass' }, 'secret://portal-sim/desk-2': { username: 'agent-2', password: 'Secr3t!pass-2' } }),
+    { mode: 0o600 },
+  );
   const port = Number(process.env.PORT ?? 3000);
   const server = spawn(process.execPath, [join(root, 'dist/apps/server/src/main.js')], {
     env: {
@@ -44,7 +58,16 @@ async function main(): Promise<void> {
       SECRETS_FILE: secretsFile,
       JOB_RETRY_DELAY_MS: '2000',
       PORTALS: JSON.stringify([
-        { adapter: 'portal-sim', options: { baseUrl: sim.url }, credentialsRef: 'secret://portal-sim/login', captcha: 'portal-sim', settings: { masterSession: { heartbeatMs: KEEP_ALIVE_MS } } },
+        {
+          adapter: 'portal-sim',
+          options: { baseUrl: sim.url },
+          accounts: [
+            { id: 'main', credentialsRef: 'secret://portal-sim/login' },
+            { id: 'desk-2', credentialsRef: 'secret://portal-sim/desk-2' },
+          ],
+          captcha: 'portal-sim',
+          settings: { masterSession: { heartbeatMs: KEEP_ALIVE_MS } },
+        },
       ]),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     },
@@ -70,7 +93,7 @@ async function main(): Promise<void> {
   };
 
   console.log(`portal simulator: ${sim.url}   engine: ${url}`);
-  console.log(`submitting ${JOBS} proposals; faults: 5% server errors on the form, a session kill mid-run, one duplicate trap`);
+  console.log(`submitting ${JOBS} proposals over two accounts; faults: 5% server errors on the form, one account's session killed mid-run, one duplicate trap`);
   sim.faults.set({ errorRate: { '/Proposal/Customer.aspx': 0.05 } });
   const run = Date.now().toString(36).toUpperCase();
   const ids: string[] = [];
@@ -87,7 +110,7 @@ async function main(): Promise<void> {
     const views: JobView[] = await Promise.all(ids.map((id) => api('GET', `/api/jobs/${id}`)));
     const done = views.filter((v) => v.final).length;
     if (!killed && done >= 5) {
-      killed = sim.killSessions() >= 0; // the portal logs everyone out: the master session must heal
+      killed = sim.killSessions('agent-2') >= 0; // the portal logs the second account out: its master session must heal, the first carries on
     }
     if (!trapped && done >= 10) {
       sim.faults.set({ duplicateTrap: 'error' }); // the next submission is recorded, then an error page
@@ -108,12 +131,15 @@ async function main(): Promise<void> {
     if (Date.now() - started > 600_000) throw new Error('the demo batch did not finish within 10 minutes');
     await new Promise((r) => setTimeout(r, 500));
   }
-  const session = await api('GET', '/api/sessions/portal-sim');
-  console.log(`\nmaster session: ${session.state}, recoveries: ${session.recoveries}`);
-  // Keep-alive: the master session's heartbeat checks, each a request that keeps the portal's session from idling out.
-  const { events } = await api('GET', '/api/streams/master-portal-sim/events?limit=5000');
-  const refreshes = (events as { type: string }[]).filter((e) => e.type === 'PROBE_OK').length;
-  console.log(`keep-alive: ${refreshes} refreshes of the master session so far, one every ${KEEP_ALIVE_MS / 1000} s (the portal ends sessions idle for ${IDLE_TTL_MS / 1000} s)`);
+  // One master session per account; keep-alive: each session's heartbeat checks, each a request that keeps the portal's session from idling out.
+  const { sessions } = (await api('GET', '/api/sessions')) as { sessions: { session: string; account: string | null; state: string; recoveries: number }[] };
+  console.log('');
+  for (const session of sessions) {
+    const { events } = await api('GET', `/api/streams/master-${session.session}/events?limit=5000`);
+    const refreshes = (events as { type: string }[]).filter((e) => e.type === 'PROBE_OK').length;
+    console.log(`account ${session.account ?? '-'} (master-${session.session}): ${session.state}, recoveries: ${session.recoveries}, keep-alive refreshes: ${refreshes}`);
+  }
+  console.log(`keep-alive: one refresh per account every ${KEEP_ALIVE_MS / 1000} s; the portal ends sessions idle for ${IDLE_TTL_MS / 1000} s`);
   console.log(`API docs:  ${url}/docs`);
   console.log(`inspector: ${url}/inspector   (bearer token: ${token})`);
   if (ONCE) return stop(0);
