@@ -2,7 +2,7 @@
 // real SqliteEventStore by the real host and job machine.
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EffectRegistry } from '@engine/core';
@@ -123,6 +123,22 @@ describe('engine CLI', () => {
     const run = await cliWithEnv({ DATABASE_URL: `sqlite:${file}` }, 'audit', 'verify');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('audit OK: 3 stream(s)');
+  });
+
+  it("finds the store as the server does: from the config file (ENGINE_CONFIG) or DATA_DIR, and refuses an invalid configuration", async () => {
+    const config = join(dir, 'engine.yaml');
+    writeFileSync(config, `store: { url: "sqlite:${file}" }\n`);
+    const fromFile = await cliWithEnv({ ENGINE_CONFIG: config }, 'audit', 'verify');
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toContain('audit OK: 3 stream(s)');
+    // DATA_DIR is the folder holding events.db, as for the server.
+    const fromDataDir = await cliWithEnv({ DATA_DIR: dir }, 'audit', 'verify');
+    expect(fromDataDir.code).toBe(0);
+    expect(fromDataDir.stdout).toContain('audit OK: 3 stream(s)');
+    writeFileSync(config, 'store: { url: "ftp://nowhere" }\n');
+    const refused = await cliWithEnv({ ENGINE_CONFIG: config }, 'audit', 'verify');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('store.url: must be sqlite:<path>, memory: or postgres://…');
   });
 
   it('refuses a missing store without creating it, and an unknown stream', async () => {

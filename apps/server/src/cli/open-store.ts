@@ -1,17 +1,22 @@
-// Opens the event store the CLI inspects: `--store`, else DATABASE_URL, else
-// sqlite:./data/events.db. A missing or empty file is refused with a clear error instead of
+// Opens the event store the CLI inspects: `--store`, else the server's own configuration (the
+// settings schema: DATABASE_URL, or the file ENGINE_CONFIG names, else `<DATA_DIR>/events.db`). A missing or empty file is refused with a clear error instead of
 // being created: the CLI only reads, and an audit of a freshly created empty store would
 // "pass". (The SQLite adapter has no read-only mode; the CLI never appends.)
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventStore } from '@engine/core';
 import { SqliteEventStore } from '@engine/event-store';
+import { loadSettings } from '../settings/load-settings';
 import { CliError } from './cli-error';
 
-export const DEFAULT_STORE = 'sqlite:./data/events.db';
-
 export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  return flag ?? env.DATABASE_URL ?? DEFAULT_STORE;
+  if (flag) return flag;
+  // The server's own reading of its configuration, so the CLI finds the store the server uses.
+  const fields: Record<string, string> = {};
+  const { values } = loadSettings(env, fields);
+  const refused = Object.entries(fields);
+  if (refused.length > 0) throw new CliError(`invalid configuration: ${refused.map(([place, why]) => `${place}: ${why}`).join('; ')}`);
+  return values['store.url'] ?? `sqlite:${resolve(values['server.dataDir'], 'events.db')}`;
 }
 
 export function openStoreForReading(location: string): { store: EventStore; description: string } {
