@@ -9,7 +9,8 @@ import { JOB_MACHINE } from '@engine/machines';
 import { masterSessionWithRecovery } from './testing/master-session-history';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
-jest.setTimeout(30_000);
+// The chart layout (elkjs, in process) takes seconds alone and many times that on a loaded machine.
+jest.setTimeout(240_000);
 
 let server: InspectorTestServer;
 const get = (path: string, token: string | null = server.token, headers: Record<string, string> = {}) =>

@@ -8,7 +8,7 @@ import { appendJobHistory, JOB_ENDINGS } from './testing/job-history';
 import { masterSessionWithRecovery } from './testing/master-session-history';
 import { startInspectorTestServer, type InspectorTestServer } from './testing/inspector-test-server';
 
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 let server: InspectorTestServer;
 let pendingJob: string;

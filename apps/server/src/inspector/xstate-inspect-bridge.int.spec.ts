@@ -10,7 +10,7 @@ import { inspectorOptionsFrom } from './inspector.options';
 import { startInspectorTestServer } from './testing/inspector-test-server';
 import { XStateInspectBridge } from './xstate-inspect-bridge';
 
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 interface Received {
   type: string;
