@@ -3,7 +3,7 @@
 // service down) hands it to the next, and the last failure is reported when all fail. The
 // caller's abort or deadline stops the chain at once. Each stage's outcome goes to an observer
 // (the server's metrics); it never carries the answer.
-import { ValidationError, errorCode } from '@engine/core';
+import { TimeoutError, ValidationError, errorCode } from '@engine/core';
 import { runOperation, type OperationOptions } from '@engine/browser';
 import type { CaptchaChallenge, CaptchaSolver } from '@portal-engine/adapter-kit';
 import { ManualCaptchaSolver } from './manual-captcha-solver';
@@ -63,9 +63,13 @@ export class CaptchaSolverChain implements CaptchaSolver {
           this.report(challenge.portal, stage, 'solved');
           return answer;
         } catch (error) {
-          // The chain's own deadline or the caller's abort ends every stage, not just this one.
-          const stopped = scope.signal.aborted;
-          this.report(challenge.portal, stage, outcomeOf(stopped ? scope.signal.reason : error));
+          // The chain's own deadline or the caller's abort ends every stage, not just this one. The
+          // stage's timer may fire a moment before the chain's (both end at the same deadline): a
+          // deadline that has passed stops the chain whichever timer noticed it first.
+          const expired = !scope.signal.aborted && scope.remainingMs() <= 1;
+          const stopped = scope.signal.aborted || expired;
+          this.report(challenge.portal, stage, outcomeOf(scope.signal.aborted ? scope.signal.reason : error));
+          if (expired) throw new TimeoutError('solve captcha (chain)', options.timeoutMs ?? 0);
           if (stopped) throw error;
           lastError = error;
         }
