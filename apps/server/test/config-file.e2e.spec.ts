@@ -11,7 +11,7 @@ import { stringify as toYaml } from 'yaml';
 import { CHROMIUM_FLAGS, findChromium } from '@engine/browser';
 import { sampleProposal } from '@engine/portals';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
-import { CREDENTIALS_REF, uniqueSecrets, until } from './support/e2e-env';
+import { apiClient, CREDENTIALS_REF, uniqueSecrets, until } from './support/e2e-env';
 import { killOrphans, processesMentioning, spawnServer, type ServerProcess } from './support/server-process';
 
 jest.setTimeout(600_000);
@@ -110,16 +110,7 @@ describe('the server configured by a file', () => {
       }),
     );
     server = await spawnServer(onlyTheFile(file));
-    const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const response = await fetch(`${server!.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${secrets.token}`, 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      if (response.status >= 400) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
-      return JSON.parse(text);
-    };
+    const api = apiClient(() => server!.url, secrets.token);
 
     const config = await api('GET', '/config');
     expect(config.file).toBe(file);

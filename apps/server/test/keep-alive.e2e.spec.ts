@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sampleProposal } from '@engine/portals';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
-import { CREDENTIALS_REF, uniqueSecrets, until } from './support/e2e-env';
+import { apiClient, CREDENTIALS_REF, uniqueSecrets, until } from './support/e2e-env';
 import { killOrphans, spawnServer, type ServerProcess } from './support/server-process';
 
 jest.setTimeout(600_000);
@@ -66,16 +66,7 @@ it("keeps a portal's master session alive past the portal's idle timeout with it
     JOB_RETRY_DELAY_MS: '500',
     PORTALS: JSON.stringify([portal(kept, 'kept', HEARTBEAT_MS), portal(idle, 'idle', 600_000)]),
   });
-  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${server!.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${secrets.token}`, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (response.status >= 400) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
-    return JSON.parse(text);
-  };
+  const api = apiClient(() => server!.url, secrets.token);
   const events = async (stream: string): Promise<RecordedEvent[]> => (await api('GET', `/api/streams/${stream}/events?limit=1000`)).events;
 
   for (const id of ['kept', 'idle']) await until(`${id} master session ready`, async () => (await api('GET', `/api/sessions/${id}`)).state === 'ready', 180_000);

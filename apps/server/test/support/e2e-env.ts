@@ -45,3 +45,17 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A JSON client of a running server with the bearer token; a 4xx or 5xx throws naming the route and the answer. */
+export function apiClient(url: () => string, token: string) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${url()}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status >= 400) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
+    return JSON.parse(text);
+  };
+}
