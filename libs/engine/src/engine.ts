@@ -259,7 +259,8 @@ export function createEngine(options: EngineOptions): Engine {
   const machines = [...(options.machines ?? ENGINE_MACHINES), ...(options.extensions ?? []).flatMap((e) => e.machines ?? [])];
   const host = new ActorHost({ store: options.store, clock, definitions: machines, logger, snapshotEvery: options.snapshotEvery });
   const jobIndexStore = options.jobIndex ?? new MemoryJobIndex();
-  const jobIndex = new JobIndexProjection({ feed: host.feed, index: jobIndexStore, logger });
+  const archive = new StreamArchive({ store: options.store, machine: JOB_MACHINE, dir: options.archiveDir ?? join(dataDir, 'archive'), clock, logger });
+  const jobIndex = new JobIndexProjection({ feed: host.feed, index: jobIndexStore, archived: () => archive.lastStates(), logger });
   const browsers = new BrowserHost(options.browser);
   const clonesDir = join(dataDir, 'clones');
   const cloner = new SessionCloner({ host: browsers, tempDir: clonesDir });
@@ -419,7 +420,6 @@ export function createEngine(options: EngineOptions): Engine {
   if (options.retention && !(Number.isFinite(options.retention.everyMs) && options.retention.everyMs >= 1_000)) {
     throw new ValidationError('invalid retention', { retention: 'everyMs >= 1000' });
   }
-  const archive = new StreamArchive({ store: options.store, machine: JOB_MACHINE, dir: options.archiveDir ?? join(dataDir, 'archive'), clock, logger });
   const intake = new JobIntake({
     host,
     clock,

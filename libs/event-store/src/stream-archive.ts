@@ -146,9 +146,54 @@ export class StreamArchive {
   /** An archived stream's final committed state, read from its segment; undefined when not archived. */
   async lastState(stream: string): Promise<CommittedState | undefined> {
     const last = (await this.read(stream))?.at(-1);
-    if (!last) return undefined;
+    return last ? this.committed(last) : undefined;
+  }
+
+  /**
+   * The final committed state of every archived stream, one segment read at a time (each checked
+   * against its anchor). For rebuilding what indexes the streams (the job index): an archived
+   * stream is in no store head. A stream anchored in two segments (a run that stopped before
+   * removing it, then archived again) is given once, from the segment the index names.
+   */
+  async *lastStates(): AsyncGenerator<CommittedState> {
+    await this.refresh();
+    for (const anchor of [...this.anchors]) {
+      const mine = new Set(anchor.streams.filter((s) => this.index.get(s.stream) === anchor).map((s) => s.stream));
+      if (mine.size === 0) continue;
+      const last = new Map<string, RecordedEvent>();
+      for (const event of readSegment(this.options.dir, anchor.segment, anchor.sha256)) {
+        if (!mine.has(event.stream)) continue;
+        const known = last.get(event.stream);
+        if (!known || known.version < event.version) last.set(event.stream, event);
+      }
+      for (const event of last.values()) yield this.committed(event);
+    }
+  }
+
+  /** The final committed states of those of `streams` that were archived, each segment read once. */
+  async lastStatesOf(streams: readonly string[]): Promise<Map<string, CommittedState>> {
+    await this.refresh();
+    const bySegment = new Map<SegmentArchived, Set<string>>();
+    for (const stream of streams) {
+      const anchor = this.index.get(stream);
+      if (anchor) bySegment.set(anchor, (bySegment.get(anchor) ?? new Set()).add(stream));
+    }
+    const found = new Map<string, CommittedState>();
+    for (const [anchor, wanted] of bySegment) {
+      const last = new Map<string, RecordedEvent>();
+      for (const event of readSegment(this.options.dir, anchor.segment, anchor.sha256)) {
+        if (!wanted.has(event.stream)) continue;
+        const known = last.get(event.stream);
+        if (!known || known.version < event.version) last.set(event.stream, event);
+      }
+      for (const [stream, event] of last) found.set(stream, this.committed(event));
+    }
+    return found;
+  }
+
+  private committed(last: RecordedEvent): CommittedState {
     return {
-      stream,
+      stream: last.stream,
       kind: this.options.machine.id,
       version: last.version,
       position: last.position,

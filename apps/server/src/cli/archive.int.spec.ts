@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { InvalidCommandError, NotFoundError, SimulatedClock, type EffectRegistry, type RecordedEvent } from '@engine/core';
-import { createEngine } from '@engine/engine';
+import { createEngine, SqliteJobIndex } from '@engine/engine';
 import { SqliteEventStore, StreamArchive, ARCHIVE_STREAM } from '@engine/event-store';
 import { JOB_MACHINE } from '@engine/machines';
 import { jobInput } from '@engine/machines/testing';
@@ -55,7 +55,9 @@ describe('engine archive on a SQLite store', () => {
     archiveDir = join(dir, 'archive');
     // Old finished jobs a (submitted) and b (cancelled), an old job c still pending, and d finished an hour ago.
     const clock = new SimulatedClock(Date.now() - 3 * DAY);
-    const engine = createEngine({ store: new SqliteEventStore(file), effects: effects(clock), clock, dataDir: dir });
+    // The job index is kept in the store's file, as the server keeps it: its rows outlive a restart.
+    const store = new SqliteEventStore(file);
+    const engine = createEngine({ store, jobIndex: new SqliteJobIndex(file), effects: effects(clock), clock, dataDir: dir });
     await engine.start();
     const create = (id: string) => engine.host.create('job', id, { ...jobInput, jobId: id, businessKey: `BK-${id}`, steps: ['applicant'] });
     await create('a');
@@ -134,8 +136,22 @@ describe('engine archive on a SQLite store', () => {
       expect(await engine.audit.read('job-a')).toEqual(before.filter((e) => e.stream === 'job-a'));
       expect((await engine.audit.stateAt('job-a', 2)).state.value).toBe('cloning');
       await expect(engine.audit.read('job-zz')).rejects.toBeInstanceOf(NotFoundError);
+      // Listed and searched too: this engine's index (in memory) was rebuilt at start, the archived jobs from their segment.
+      const listed = await engine.jobs.list({ limit: 10 });
+      expect(listed.jobs.map((j) => [j.jobId, j.state])).toEqual([['a', 'submitted'], ['b', 'cancelled'], ['c', 'pending'], ['d', 'submitted']]);
+      expect((await engine.jobs.list({ limit: 10, states: ['cancelled'] })).jobs.map((j) => j.jobId)).toEqual(['b']);
     } finally {
       await engine.stop();
+    }
+
+    // An engine whose index was kept (rows written before the archive) lists them from the segment as well.
+    const keptIndex = createEngine({ store: new SqliteEventStore(file), jobIndex: new SqliteJobIndex(file), effects: effects(clock), clock, dataDir: dir });
+    await keptIndex.start();
+    try {
+      expect((await keptIndex.jobs.list({ limit: 10 })).jobs.map((j) => [j.jobId, j.state])).toEqual([['a', 'submitted'], ['b', 'cancelled'], ['c', 'pending'], ['d', 'submitted']]);
+      expect((await keptIndex.jobs.list({ limit: 10, states: ['submitted'] })).jobs.map((j) => j.jobId)).toEqual(['a', 'd']);
+    } finally {
+      await keptIndex.stop();
     }
 
     // An altered segment fails the audit, naming it.

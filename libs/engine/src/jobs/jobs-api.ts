@@ -126,10 +126,13 @@ export class JobsApi {
     const page = rows.slice(0, limit);
     // Views come from the feed, as GET /jobs/:id shows them; a job another worker indexed before
     // this feed saw it is left out of this page (its place in the order is not: the cursor is the row's).
+    // A finished job missing from the feed was archived out of the store: shown from its segment.
+    const missing = page.filter((row) => row.finishedAt !== null && !this.options.host.feed.getOf(JOB_MACHINE, row.jobId));
+    const archived = missing.length > 0 && this.options.archive ? await this.options.archive.lastStatesOf(missing.map((row) => `${JOB_MACHINE.streamPrefix}${row.jobId}`)) : undefined;
     const jobs: JobView[] = [];
     for (const row of page) {
-      const entry = this.options.host.feed.getOf(JOB_MACHINE, row.jobId);
-      if (entry) jobs.push(jobView(entry));
+      const entry = this.options.host.feed.getOf(JOB_MACHINE, row.jobId) ?? archived?.get(`${JOB_MACHINE.streamPrefix}${row.jobId}`);
+      if (entry) jobs.push(jobView(entry as StreamState<StateOf<typeof JOB_MACHINE>>));
     }
     const last = page[page.length - 1];
     return { jobs, next: rows.length > limit && last ? encodeJobCursor(last) : null };

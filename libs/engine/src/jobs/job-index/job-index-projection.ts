@@ -10,13 +10,19 @@
 // position: every job whose last event lies beyond it is written again. An index without a
 // position (new, cleared, dropped for another schema version) or with one beyond the log (a
 // restored older log under a kept index) is rebuilt from every job's head.
-import { EngineError, silentLogger, type Logger, type StateFeed } from '@engine/core';
+import { EngineError, silentLogger, type CommittedState, type Logger, type StateFeed, type StreamState } from '@engine/core';
 import { JOB_MACHINE } from '@engine/machines';
+import type { JobState } from '../job-intake';
 import { jobIndexRow, type JobIndex, type JobIndexRow, type JobSearch } from './job-index';
 
 export interface JobIndexProjectionOptions {
   feed: StateFeed;
   index: JobIndex;
+  /**
+   * The final states of the jobs archived out of the store (`StreamArchive.lastStates`): a rebuild
+   * writes their rows too, so an archived job stays listed and searchable (it is in no store head).
+   */
+  archived?: () => AsyncIterable<CommittedState>;
   logger?: Logger;
 }
 
@@ -33,6 +39,7 @@ export class JobIndexProjection {
   private readonly feed: StateFeed;
   private readonly index: JobIndex;
   private readonly logger: Logger;
+  private readonly archived: (() => AsyncIterable<CommittedState>) | undefined;
   private readonly unsubscribe: () => void;
   private pending = new Map<string, JobIndexRow>();
   private started: Promise<JobIndexCatchUp> | undefined;
@@ -46,6 +53,7 @@ export class JobIndexProjection {
     this.feed = options.feed;
     this.index = options.index;
     this.logger = options.logger ?? silentLogger;
+    this.archived = options.archived;
     this.unsubscribe = this.feed.subscribe(({ entry }) => {
       if (entry.kind !== JOB_MACHINE.id) return;
       const job = this.feed.getOf(JOB_MACHINE, entry.stream.slice(JOB_MACHINE.streamPrefix.length));
@@ -100,6 +108,16 @@ export class JobIndexProjection {
       const known = this.pending.get(row.jobId);
       if (!known || known.version < row.version) this.pending.set(row.jobId, row);
       jobs += 1;
+    }
+    if (rebuilt && this.archived) {
+      for await (const entry of this.archived()) {
+        if (entry.kind !== JOB_MACHINE.id) continue;
+        const row = jobIndexRow(entry as StreamState<JobState>);
+        // A job in the store too (archived, not yet removed) is indexed from the store's head.
+        if (this.pending.has(row.jobId)) continue;
+        this.pending.set(row.jobId, row);
+        jobs += 1;
+      }
     }
     this.live = true;
     // Even with nothing to write (an empty store), the position is recorded: the next start knows the index is there.
