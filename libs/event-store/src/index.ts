@@ -3,6 +3,7 @@ export { MemoryEventStore } from './memory-event-store';
 export { MemoryEventLog } from './memory-event-log';
 export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteEventStoreStats } from './sqlite-event-store';
 export { SCHEMA_VERSION, type SynchronousMode } from './sqlite-schema';
+export { anchoredSegments, backupSegmentsDir, copySegments, locateSegments } from './archive-backup';
 export { backupSqliteStore, restoreSqliteStore, type SqliteBackupReport, type SqliteRestoreReport, type StoreSnapshotSummary } from './sqlite-backup';
 export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresEventStoreStats } from './postgres-event-store';
 export { POSTGRES_SCHEMA_VERSION } from './postgres-schema';

@@ -7,8 +7,10 @@
 //   archive --older-than <duration> [--dry-run]  finished job streams idle that long into a
 //                                     segment in the archive folder, then out of the store
 //   export <stream> --format jsonl    the stream's events, one JSON object per line
-//   backup <file> [--force]           an online copy of the SQLite store (the server may run)
-//   restore <file> [--data-dir D] [--force]  puts a backup in place as the store
+//   backup <file> [--force]           an online copy of the SQLite store (the server may run) and
+//                                     of the archive segments it anchors (into <file>.archive)
+//   restore <file> [--data-dir D] [--force]  puts a backup in place as the store, its segments
+//                                     into the archive folder
 //   adapter check <module-or-file> --payload F --credentials-ref R [--options JSON] [--captcha C] [--out D]
 //                                     a dry run against the live portal up to the step before submit
 // Store: --store <location>, else DATABASE_URL, else sqlite:./data/events.db.
@@ -36,8 +38,10 @@ const USAGE = `usage: engine <command> [--store <location>]
                                                segment in the archive folder (--archive-dir, else $DATA_DIR/archive,
                                                else next to the store) and out of the store; --dry-run lists them
   export <stream> --format jsonl
-  backup <file> [--force]                      online copy of a SQLite store (PostgreSQL: pg_dump)
-  restore <file> [--data-dir <dir>] [--force]  into <dir>/events.db, else into the store; --force replaces one that holds events
+  backup <file> [--force] [--archive-dir <dir>]  online copy of a SQLite store and the archive segments it
+                                               anchors (into <file>.archive; PostgreSQL: pg_dump)
+  restore <file> [--data-dir <dir>] [--force]  into <dir>/events.db, else into the store; --force replaces one that holds events;
+                                               the segments from <file>.archive into <dir>/archive (or the archive folder)
   adapter check <portal-sim | module-or-file> --payload <file.json> --credentials-ref <ref>
         [--secrets-file <file>] [--options <json>] [--captcha manual|portal-sim] [--out <dir>]
                                                logs in, probes a valid and an expired session and fills every
@@ -77,8 +81,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const out = (line: string) => void process.stdout.write(`${line}\n`);
   // These two handle the store file themselves: the backup never opens it for writing, the restore creates it.
-  if (command === 'backup' && arg) return backupCommand(storeLocation(values.store, env), arg, values.force ?? false, out);
-  if (command === 'restore' && arg) return restoreCommand(arg, { dataDir: values['data-dir'], location: storeLocation(values.store, env) }, values.force ?? false, out);
+  const archiveDirOf = (storePath: string) => archiveDirFor(values['archive-dir'], env, storePath);
+  if (command === 'backup' && arg) return backupCommand(storeLocation(values.store, env), arg, values.force ?? false, out, archiveDirOf);
+  if (command === 'restore' && arg) return restoreCommand(arg, { dataDir: values['data-dir'], location: storeLocation(values.store, env) }, values.force ?? false, out, archiveDirOf);
   if (command === 'adapter') {
     if (arg !== 'check' || !target) throw new CliError(USAGE);
     // Required here only: it brings puppeteer and the adapters, which replay and audit never need.
