@@ -1,35 +1,55 @@
-// Start-up restore and audit refold, on the SQLite store with 10,000 live streams of 15 events
-// (150,000 events). Restore reads one snapshot per stream (no refold); the baseline in the same
-// run is what a refold-at-start engine would do: read and fold every event. Also the cost of
-// one XState transition, which is what makes refolding expensive.
+// Start-up restore and audit refold, on the SQLite store with 10,000 real job streams: nine in
+// ten finished (submitted after one attempt that met the login form and a retry: 15 events),
+// one in ten in flight (stopped while filling: 14 events, an effect pending). Restore reads one
+// stored state per stream (no refold); the baseline in the same run is what a refold-at-start
+// engine would do: read and fold every event. Also the cost of one XState transition of the job
+// machine, which is what makes refolding expensive.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { transition } from 'xstate';
 import { ActorHost, SimulatedClock, refoldStore, resolveSnapshot, stepEvent, stepStart, type NewEvent } from '@engine/core';
 import { SqliteEventStore } from '@engine/event-store';
-import { HEARTBEAT_MACHINE } from '@engine/core/testing';
+import { JOB_MACHINE } from '@engine/machines';
+import { jobInput } from '@engine/machines/testing';
 import { sectionHeader, writeBenchmarkSection } from './report';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
-const input = { target: 'browser', intervalMs: 30_000, retryMs: 5_000, maxMisses: 3 };
+const IN_FLIGHT_EVERY = 10;
+const STEPS = ['applicant', 'vehicle', 'driver', 'cover', 'payment'];
+/** The effect each outcome answers. */
+const EFFECT_OF: Record<string, string> = { CLONED: 'cloneSession', SESSION_VALID: 'validateSession', LOGIN_FORM_SEEN: 'validateSession', STEP_FILLED: 'fillStep', SUBMITTED: 'submitForm' };
 
-/** The 15 events of one healthy heartbeat stream that has probed five times. */
-function streamEvents(stream: string, t0: number): NewEvent[] {
+type JobEvent = { type: string; [field: string]: unknown };
+
+/**
+ * One job's stream as the engine writes it: an attempt that meets the login form, the retry
+ * timer, a second attempt that fills every step and submits (or, in flight, stops before the
+ * last step). Each outcome answers the pending effect it belongs to, each timer fires by its id.
+ */
+function jobStream(jobId: string, t0: number, inFlight: boolean): NewEvent[] {
+  const stream = `${JOB_MACHINE.streamPrefix}${jobId}`;
   let at = t0;
-  let result = stepStart(HEARTBEAT_MACHINE, stream, input, { at });
+  const iso = () => new Date(at).toISOString();
+  let result = stepStart(JOB_MACHINE, stream, { ...jobInput, jobId, businessKey: `BK-${jobId}`, steps: STEPS }, { at });
   const records = [...result.records];
-  const push = (type: string, origin: { effectId?: string; timerId?: string }) => {
-    at += 1_000;
-    const event = type === 'PROBE_OK' ? { type, at: new Date(at).toISOString(), elapsedMs: 40 } : { type };
-    result = stepEvent(HEARTBEAT_MACHINE, stream, records.length, result.state, result.snapshot, event, { at, ...origin });
+  const push = (event: JobEvent) => {
+    at += 700;
+    const timer = event.type.startsWith('TIMER.') ? result.state.timers[event.type.slice('TIMER.'.length)] : undefined;
+    const effect = Object.entries(result.state.effects).find(([, e]) => e.type === EFFECT_OF[event.type]);
+    const origin = timer ? { timerId: timer.id } : effect ? { effectId: effect[0] } : {};
+    result = stepEvent(JOB_MACHINE, stream, records.length, result.state, result.snapshot, event as Parameters<typeof stepEvent>[5], { at, ...origin });
     records.push(...result.records);
   };
-  push('PROBE_OK', { effectId: Object.keys(result.state.effects)[0] });
-  while (records.length < 15) {
-    push('TIMER.next', { timerId: result.state.timers.next.id });
-    push('PROBE_OK', { effectId: Object.keys(result.state.effects)[0] });
-  }
+  push({ type: 'START', at: iso() });
+  push({ type: 'CLONED', at: iso() });
+  push({ type: 'LOGIN_FORM_SEEN', artifactRef: `art-${jobId}`, at: iso() });
+  push({ type: 'TIMER.retry' });
+  push({ type: 'START', at: iso() });
+  push({ type: 'CLONED', at: iso() });
+  push({ type: 'SESSION_VALID', at: iso() });
+  for (const step of inFlight ? STEPS.slice(0, -1) : STEPS) push({ type: 'STEP_FILLED', step, at: iso() });
+  if (!inFlight) push({ type: 'SUBMITTED', reference: `PRP-${jobId}`, at: iso() });
   return records;
 }
 
@@ -42,8 +62,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < STREAMS; i += 500) {
       await Promise.all(
         Array.from({ length: Math.min(500, STREAMS - i) }, (_, k) => {
-          const stream = `heartbeat-${i + k}`;
-          return setup.append(stream, streamEvents(stream, t0), { expectedVersion: 'no-stream' });
+          const n = i + k;
+          return setup.append(`${JOB_MACHINE.streamPrefix}${n}`, jobStream(String(n), t0, n % IN_FLIGHT_EVERY === 0), { expectedVersion: 'no-stream' });
         }),
       );
     }
@@ -52,29 +72,30 @@ async function main(): Promise<void> {
     const store = new SqliteEventStore(file);
     const clock = new SimulatedClock(t0 + 60_000);
     const restoreStart = process.hrtime.bigint();
-    const host = new ActorHost({ store, clock, definitions: [HEARTBEAT_MACHINE], effects: {} });
+    const host = new ActorHost({ store, clock, definitions: [JOB_MACHINE], effects: {} });
     const report = await host.start();
     const restoreMs = Number(process.hrtime.bigint() - restoreStart) / 1e6;
     await host.stop();
 
     const refoldStart = process.hrtime.bigint();
-    const refold = await refoldStore(store, [HEARTBEAT_MACHINE]);
+    const refold = await refoldStore(store, [JOB_MACHINE]);
     const refoldMs = Number(process.hrtime.bigint() - refoldStart) / 1e6;
     const verifyStart = process.hrtime.bigint();
     const chainProblems = await store.verify();
     const verifyMs = Number(process.hrtime.bigint() - verifyStart) / 1e6;
-    if (refold.replayProblems.length > 0 || chainProblems.length > 0 || report.restored !== STREAMS) {
+    if (refold.replayProblems.length > 0 || chainProblems.length > 0 || report.restored + report.skippedFinal !== STREAMS) {
       throw new Error(`unexpected: restored ${report.restored}, replay problems ${refold.replayProblems.length}, chain problems ${chainProblems.length}`);
     }
 
-    // One transition, measured alone: healthy --TIMER.next--> probing.
-    const [events] = [streamEvents('heartbeat-x', t0)];
-    const healthy = events[events.length - 1].stateAfter as Parameters<typeof resolveSnapshot>[1];
-    const snapshot = resolveSnapshot(HEARTBEAT_MACHINE, healthy);
+    // One transition, measured alone: filling --STEP_FILLED--> filling (the next step's effect).
+    const sample = jobStream('x', t0, true);
+    const filling = sample[sample.length - 1].stateAfter as Parameters<typeof resolveSnapshot>[1];
+    const snapshot = resolveSnapshot(JOB_MACHINE, filling);
+    const fill = { type: 'STEP_FILLED', step: STEPS[STEPS.length - 2], at: new Date(t0).toISOString() } as Parameters<typeof transition>[2];
     const n = 50_000;
-    for (let i = 0; i < 5_000; i++) transition(HEARTBEAT_MACHINE.machine, snapshot, { type: 'TIMER.next' });
+    for (let i = 0; i < 5_000; i++) transition(JOB_MACHINE.machine, snapshot, fill);
     const tStart = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) transition(HEARTBEAT_MACHINE.machine, snapshot, { type: 'TIMER.next' });
+    for (let i = 0; i < n; i++) transition(JOB_MACHINE.machine, snapshot, fill);
     const transitionUs = Number(process.hrtime.bigint() - tStart) / 1e3 / n;
     await store.close();
 
@@ -82,17 +103,17 @@ async function main(): Promise<void> {
     const table = [
       '| measure | result |',
       '| --- | --- |',
-      `| live streams restored (15 events each) | ${report.restored.toLocaleString('en-US')} (${total.toLocaleString('en-US')} events) |`,
-      `| start-up restore from last snapshots (one read, resolveState per stream, timers re-armed) | **${restoreMs.toFixed(0)} ms** |`,
+      `| job streams (finished: 15 events, in flight: 14) | ${STREAMS.toLocaleString('en-US')} (${total.toLocaleString('en-US')} events): ${report.restored.toLocaleString('en-US')} in flight restored, ${report.skippedFinal.toLocaleString('en-US')} finished |`,
+      `| start-up restore (one read of every head, resolveState per stream in flight, its effect reported) | **${restoreMs.toFixed(0)} ms** |`,
       `| baseline: full refold of every event (read all + transition + compare with stored state) | ${refoldMs.toFixed(0)} ms (${Math.round(total / (refoldMs / 1000)).toLocaleString('en-US')} events/s) |`,
       `| hash-chain verification of every event (the other half of \`audit verify\`) | ${verifyMs.toFixed(0)} ms |`,
       `| restore speed-up vs refold | **${(refoldMs / restoreMs).toFixed(1)}×** |`,
-      `| one XState transition (heartbeat, healthy → probing) | ${transitionUs.toFixed(1)} µs |`,
+      `| one XState transition (job, filling → filling on STEP_FILLED) | ${transitionUs.toFixed(1)} µs |`,
     ].join('\n');
     console.log(table);
     writeBenchmarkSection(
       'Start-up restore and audit refold (bench/restore.ts)',
-      `${sectionHeader('node -r ./scripts/ts-run.js bench/restore.ts')}\n\nSQLite store, synchronous=FULL, ${STREAMS.toLocaleString('en-US')} heartbeat streams. Aim: restore < 1 s, refold < 5 s. 1-minute load average at start: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores.\n\n${table}`,
+      `${sectionHeader('node -r ./scripts/ts-run.js bench/restore.ts')}\n\nSQLite store, synchronous=FULL, ${STREAMS.toLocaleString('en-US')} job streams (one in ${IN_FLIGHT_EVERY} in flight). Aim: restore < 1 s, refold < 5 s. 1-minute load average at start: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores.\n\n${table}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
