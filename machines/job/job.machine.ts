@@ -433,6 +433,8 @@ export const JOB_MACHINE = {
   id: 'job',
   version: '2',
   streamPrefix: 'job-',
+  // Version 2 only added to version 1 (job.versions.spec.ts replays a version-1 log): its streams run on as they are.
+  compatibleVersions: ['1'],
   machine: jobMachine,
   fireAndForget: JOB_FIRE_AND_FORGET,
   refusal: jobRefusal,

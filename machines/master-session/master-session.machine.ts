@@ -489,6 +489,8 @@ export const MASTER_SESSION_MACHINE = {
   id: 'master-session',
   version: '2',
   streamPrefix: 'master-',
+  // Version 2 only added to version 1 (master-session.versions.spec.ts replays a version-1 log): its streams run on as they are.
+  compatibleVersions: ['1'],
   machine: masterSessionMachine,
   refusal: masterSessionRefusal,
   fireAndForget: ['withdrawCaptcha'],

@@ -81,6 +81,18 @@ export class ReplayMismatchError extends EngineError {
   }
 }
 
+/**
+ * A stream was recorded by a version of its machine that is not registered (neither the newest
+ * definition nor one of its `previous`): it is refused rather than run on another definition.
+ */
+export class UnknownMachineVersionError extends EngineError {
+  constructor(readonly stream: string, readonly machineId: string, readonly recorded: string, readonly registered: readonly string[]) {
+    super('MACHINE_VERSION_UNREGISTERED', `stream ${stream} is on version ${recorded} of machine ${machineId}, which is not registered (registered: ${registered.join(', ')})`, {
+      details: { stream, machineId, recorded, registered: [...registered] },
+    });
+  }
+}
+
 /** A hash chain does not verify: an event was edited, removed or reordered. */
 export class ChainBrokenError extends EngineError {
   constructor(readonly stream: string, readonly version: number, reason: string) {

@@ -13,13 +13,14 @@
 // read side every other part of the engine reads.
 import type { AnyMachineSnapshot, EventObject, InputFrom } from 'xstate';
 import type { Clock, TimerHandle } from '../clock';
-import { EngineError, FencedOffError, InvalidCommandError, NotFoundError, ValidationError, VersionConflictError } from '../errors';
+import { EngineError, FencedOffError, InvalidCommandError, NotFoundError, UnknownMachineVersionError, ValidationError, VersionConflictError } from '../errors';
 import type { AppendResult, EventStore } from '../event-store';
 import { silentLogger, type Logger } from '../logger';
 import type { NewEvent, RecordedEvent } from '../recorded-event';
 import type { ActorState } from './actor-state';
 import type { CommandEvent, EffectContext, EffectFailedEvent, EffectRegistry, EngineEvent } from './effects';
 import { timerEventType, type AnyMachineDefinition, type EventOf, type StateOf } from './machine-definition';
+import { definitionAtVersion, recordedVersion, registeredVersions } from './machine-versions';
 import { StateFeed, type StreamState } from './state-feed';
 import { resolveSnapshot, stepEvent, stepStart, type StartedEffect, type StepResult } from './step';
 
@@ -58,8 +59,10 @@ export interface RestoreReport {
   skippedFinal: number;
   timersArmed: number;
   interrupted: InterruptedEffect[];
-  /** Streams whose recorded machine version differs from the registered one. */
+  /** Streams restored on an older registered version of their machine (`engine migrate` moves them on). */
   versionDrift: { stream: string; recorded: string; registered: string }[];
+  /** Streams recorded by a machine version that is not registered: not restored, and refused until it is. */
+  unregisteredVersion: { stream: string; recorded: string; registered: string[] }[];
 }
 
 /**
@@ -157,20 +160,24 @@ export class ActorHost {
   async start(ownership?: StreamOwnership): Promise<RestoreReport> {
     this.started = true;
     this.ownership = ownership;
-    const report: RestoreReport = { restored: 0, skippedFinal: 0, timersArmed: 0, interrupted: [], versionDrift: [] };
+    const report: RestoreReport = { restored: 0, skippedFinal: 0, timersArmed: 0, interrupted: [], versionDrift: [], unregisteredVersion: [] };
     this.feed.load(await this.store.heads());
     const toResolve: { actor: LiveActor; effectId: string }[] = [];
     for (const entry of this.feed.all()) {
-      const def = this.findDefinition(entry.stream);
-      if (!def || !entry.state || !this.owns(entry.stream)) continue;
+      const newest = this.findDefinition(entry.stream);
+      if (!newest || !entry.state || !this.owns(entry.stream)) continue;
       const state = entry.state;
       if (state.status !== 'active') {
         report.skippedFinal += 1;
         continue;
       }
-      if (entry.machineVersion !== null && entry.machineVersion !== def.version) {
-        report.versionDrift.push({ stream: entry.stream, recorded: entry.machineVersion, registered: def.version });
+      // Each stream runs on the version it was created with or last migrated to, never another.
+      const def = this.definitionForVersion(newest, entry.stream, entry.machineVersion);
+      if (!def) {
+        report.unregisteredVersion.push({ stream: entry.stream, recorded: entry.machineVersion as string, registered: registeredVersions(newest) });
+        continue;
       }
+      if (def !== newest) report.versionDrift.push({ stream: entry.stream, recorded: entry.machineVersion as string, registered: newest.version });
       const actor: LiveActor = { def, stream: entry.stream, version: entry.version, state, snapshot: resolveSnapshot(def, state) };
       this.live.set(entry.stream, actor);
       report.restored += 1;
@@ -187,7 +194,13 @@ export class ActorHost {
       report.interrupted.push({ stream: actor.stream, effectId, type: effect.type, policy: reconciled ? 'reconcile' : 'rerun' });
       this.resumeInterrupted(actor, effectId);
     }
-    this.logger.info('actor host restored', { ...report, interrupted: report.interrupted.length, versionDrift: report.versionDrift.length });
+    for (const refused of report.unregisteredVersion) this.logger.error('stream on an unregistered machine version not restored', { ...refused, registered: refused.registered.join(', ') });
+    this.logger.info('actor host restored', {
+      ...report,
+      interrupted: report.interrupted.length,
+      versionDrift: report.versionDrift.length,
+      unregisteredVersion: report.unregisteredVersion.length,
+    });
     return report;
   }
 
@@ -198,7 +211,8 @@ export class ActorHost {
   async create<D extends AnyMachineDefinition>(definition: D, id: string, input: InputFrom<D['machine']>): Promise<CommittedState<StateOf<D>>>;
   async create(definitionId: string, id: string, input: unknown): Promise<CommittedState>;
   async create(definition: AnyMachineDefinition | string, id: string, input: unknown): Promise<CommittedState> {
-    const def = typeof definition === 'string' ? this.definition(definition) : definition;
+    // New streams start on the newest registered version of their machine.
+    const def = typeof definition === 'string' ? this.definition(definition) : (this.definitions.find((d) => d.id === definition.id) ?? definition);
     const stream = `${def.streamPrefix}${id}`;
     return this.serialized(stream, async () => {
       const result = stepStart(def, stream, input, { at: this.clock.now() });
@@ -368,6 +382,16 @@ export class ActorHost {
     clearTimeout(timer);
   }
 
+  /** The definition that runs a stream recorded at `version`; undefined when that version is not registered. */
+  private definitionForVersion(newest: AnyMachineDefinition, stream: string, version: string | null): AnyMachineDefinition | undefined {
+    try {
+      return definitionAtVersion(newest, stream, version);
+    } catch (error) {
+      if (error instanceof UnknownMachineVersionError) return undefined;
+      throw error;
+    }
+  }
+
   private owns(stream: string): boolean {
     return this.ownership === undefined || this.ownership.owns(stream);
   }
@@ -397,11 +421,13 @@ export class ActorHost {
   private async load(stream: string): Promise<LiveActor> {
     const cached = this.live.get(stream);
     if (cached) return cached;
-    const def = this.definitionFor(stream);
+    const newest = this.definitionFor(stream);
     const version = await this.store.streamVersion(stream);
     if (version === 0) throw new NotFoundError('stream', stream);
     const [last] = await this.store.read(stream, version);
     const state = last.stateAfter as ActorState;
+    // Throws UnknownMachineVersionError for a version not registered: refused, not run on another definition.
+    const def = definitionAtVersion(newest, stream, recordedVersion(last.meta));
     return { def, stream, version, state, snapshot: resolveSnapshot(def, state) };
   }
 

@@ -4,10 +4,19 @@ export const HOST_EVENTS = {
   started: 'actor.started',
   timerScheduled: 'timer.scheduled',
   timerCancelled: 'timer.cancelled',
+  migrated: 'actor.migrated',
 } as const;
 
 export interface ActorStartedData {
   input: unknown;
+}
+
+/** A stream moved from one version of its machine to the next by a declared migration (`engine migrate`). */
+export interface ActorMigratedData {
+  from: string;
+  to: string;
+  /** The mapped machine state the stream continues from on version `to`. */
+  state: { value: unknown; context: unknown };
 }
 
 export interface TimerScheduledData {

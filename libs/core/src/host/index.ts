@@ -8,3 +8,5 @@ export * from './replay';
 export * from './audit';
 export * from './state-feed';
 export * from './snapshot-replay';
+export * from './machine-versions';
+export * from './migrate';

@@ -148,7 +148,9 @@ function finish(
     base.effects = {};
   }
 
-  const records: NewEvent[] = [{ type: head.type, data: head.data, stateAfter: base, meta: meta() }];
+  // An event type with a declared payload schema says which one it was written in (see EventSchema).
+  const schemaVersion = def.eventSchemas?.[head.type]?.version;
+  const records: NewEvent[] = [{ type: head.type, data: head.data, stateAfter: base, meta: schemaVersion === undefined ? meta() : meta({ schemaVersion }) }];
   let state = base;
   const timersCancelled: TimerCancelledData[] = [];
   const cancelTimer = (name: string) => {

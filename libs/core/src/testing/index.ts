@@ -1,2 +1,3 @@
 export * from './machine-spec';
 export * from './heartbeat-machine';
+export * from './task-machines';
