@@ -7,6 +7,8 @@
 //   archive --older-than <duration> [--dry-run]  finished job streams idle that long into a
 //                                     segment in the archive folder, then out of the store
 //   export <stream> --format jsonl    the stream's events, one JSON object per line
+//   migrate --dry-run | --apply       in-flight streams on an older machine version to the newest,
+//                                     along the declared migrations (server stopped)
 //   backup <file> [--force]           an online copy of the SQLite store (the server may run) and
 //                                     of the archive segments it anchors (into <file>.archive)
 //   restore <file> [--data-dir D] [--force]  puts a backup in place as the store, its segments
@@ -16,7 +18,7 @@
 // Store: --store <location>, else DATABASE_URL, else sqlite:./data/events.db.
 // Run: node -r ./scripts/ts-run.js apps/server/src/cli/main.ts <command>  (npm run engine -- <command>)
 import { parseArgs } from 'node:util';
-import type { EventStore } from '@engine/core';
+import { SystemClock, type EventStore } from '@engine/core';
 // The machine list alone, not the composition root behind '@engine/engine': that one loads the
 // browser, portal and scheduler code too, which takes seconds and the CLI never runs.
 import { ENGINE_MACHINES } from '@engine/machines';
@@ -25,6 +27,7 @@ import { auditVerifyCommand } from './audit-command';
 import { backupCommand, restoreCommand } from './backup-command';
 import { CliError, EXIT } from './cli-error';
 import { exportCommand } from './export-command';
+import { migrateCommand } from './migrate-command';
 import { openStoreForReading, storeLocation } from './open-store';
 import { progressOn } from './progress';
 import { replayCommand } from './replay-command';
@@ -38,6 +41,9 @@ const USAGE = `usage: engine <command> [--store <location>]
                                                segment in the archive folder (--archive-dir, else $DATA_DIR/archive,
                                                else next to the store) and out of the store; --dry-run lists them
   export <stream> --format jsonl
+  migrate --dry-run | --apply                  in-flight streams on an older version of their machine move to the newest
+                                               along its declared migrations (an actor.migrated event each); --dry-run
+                                               lists what each would become; run it while the server is stopped
   backup <file> [--force] [--archive-dir <dir>]  online copy of a SQLite store and the archive segments it
                                                anchors (into <file>.archive; PostgreSQL: pg_dump)
   restore <file> [--data-dir <dir>] [--force]  into <dir>/events.db, else into the store; --force replaces one that holds events;
@@ -64,6 +70,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       full: { type: 'boolean' },
       'older-than': { type: 'string' },
       'dry-run': { type: 'boolean' },
+      apply: { type: 'boolean' },
       'archive-dir': { type: 'string' },
       options: { type: 'string' },
       payload: { type: 'string' },
@@ -101,6 +108,15 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     const { store, description } = openStoreForReading(storeLocation(values.store, env));
     try {
       return await archiveCommand(jobArchive(store, archiveDirFor(values['archive-dir'], env, description)), olderThan, values['dry-run'] ?? false, out);
+    } finally {
+      await store.close();
+    }
+  }
+  if (command === 'migrate') {
+    if (arg !== undefined || (values['dry-run'] ?? false) === (values.apply ?? false)) throw new CliError('migrate needs exactly one of --dry-run and --apply');
+    const { store } = openStoreForReading(storeLocation(values.store, env));
+    try {
+      return await migrateCommand(store, ENGINE_MACHINES, values.apply ?? false, new SystemClock(), out, (line) => void process.stderr.write(`${line}\n`));
     } finally {
       await store.close();
     }

@@ -1,7 +1,7 @@
 // Opens the event store the CLI inspects: `--store`, else the server's own configuration (the
 // settings schema: DATABASE_URL, or the file ENGINE_CONFIG names, else `<DATA_DIR>/events.db`). A missing or empty file is refused with a clear error instead of
-// being created: the CLI only reads, and an audit of a freshly created empty store would
-// "pass". (The SQLite adapter has no read-only mode; the CLI never appends.)
+// being created: an audit of a freshly created empty store would "pass". (The SQLite adapter has
+// no read-only mode; only `archive` and `migrate` write, each with the stream's expectedVersion.)
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventStore } from '@engine/core';
