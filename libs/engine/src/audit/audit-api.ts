@@ -7,6 +7,7 @@ import {
   auditStore,
   NotFoundError,
   readForReplay,
+  recordedVersion,
   stateAtVersion,
   type ActorHost,
   type ActorState,
@@ -80,7 +81,10 @@ export class AuditApi {
   async stateAt(stream: string, version: number): Promise<ReplayedState> {
     const def = this.options.host.definitionFor(stream);
     const { events, start } = await this.forReplay(stream, version);
-    return { stream, version, machineId: def.id, machineVersion: def.version, state: stateAtVersion(def, events, version, start), replayed: true };
+    const state = stateAtVersion(def, events, version, start);
+    // The version the stream was on there (a stream runs on its own version, not always the newest).
+    const at = events.find((e) => e.version === version);
+    return { stream, version, machineId: def.id, machineVersion: (at && recordedVersion(at.meta)) ?? def.version, state, replayed: true };
   }
 
   /** What a replay of `stream` up to `toVersion` reads (readForReplay); NotFoundError for an unknown stream. */
