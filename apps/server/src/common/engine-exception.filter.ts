@@ -10,6 +10,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   INVALID_COMMAND: 409,
   VERSION_CONFLICT: 409,
   VERSION_OUT_OF_RANGE: 404,
+  // A stream on a machine version this server does not run: refused (nothing appended), not run on another.
+  MACHINE_VERSION_UNREGISTERED: 409,
   INTAKE_HALTED: 503,
   LEASE_UNAVAILABLE: 503,
 };

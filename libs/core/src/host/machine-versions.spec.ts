@@ -11,7 +11,8 @@ import { auditStore } from './audit';
 import type { EffectRegistry } from './effects';
 import { HOST_EVENTS } from './host-events';
 import { migrateStreams } from './migrate';
-import { replayStream } from './replay';
+import { replayStream, stateAtVersion } from './replay';
+import { readForReplay } from './snapshot-replay';
 
 /** The work effect never answers here (commands drive the tasks); it ends when the host stops. */
 const effects: EffectRegistry = {
@@ -143,6 +144,20 @@ describe('versioned machines', () => {
     await migrateStreams(store, [TASK_MACHINE_V2], { apply: true, clock });
     const events = await store.read('task-a');
     expect(() => replayStream({ ...TASK_MACHINE_V2, migrations: [] }, events)).toThrow(ReplayMismatchError);
+  });
+
+  it('a snapshot taken on version 1 starts a replay on version 1, which switches to version 2 at the migration', async () => {
+    const host = new ActorHost({ store, clock, definitions: [TASK_MACHINE_V1], effects, snapshotEvery: 1 });
+    await host.start();
+    await host.create('task', 's', { name: 's' });
+    await host.send('task-s', { type: 'START' });
+    await host.stop();
+    expect(await store.latestSnapshot('task-s')).toMatchObject({ version: 2, machineVersion: '1' });
+    await migrateStreams(store, [TASK_MACHINE_V2], { apply: true, clock });
+
+    const source = await readForReplay(store, TASK_MACHINE_V2, 'task-s');
+    expect(source.start).toMatchObject({ version: 2, machineVersion: '1' });
+    expect(stateAtVersion(TASK_MACHINE_V2, source.events, 3, source.start)).toMatchObject({ value: 'running', context: { priority: 'normal' } });
   });
 
   it('replays a DONE recorded in payload schema 1 through the version-2 shape, by its upcaster', async () => {
