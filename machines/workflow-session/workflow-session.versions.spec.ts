@@ -37,6 +37,6 @@ describe('workflow session version 2 on a version-1 log', () => {
         { name: 'report.csv', size: 4, kind: 'download' },
       ],
     });
-    expect(Object.keys(next.state.context.files[0] as object)).not.toContain('kind');
+    expect(Object.keys((next.state.context as { files: object[] }).files[0])).not.toContain('kind');
   });
 });
