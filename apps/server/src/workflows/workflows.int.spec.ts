@@ -39,6 +39,11 @@ function startSite(): Promise<void> {
   site = createServer((req, res) => {
     if (req.url === '/small.txt') return void res.end('small file');
     if (req.url === '/big.bin') return void res.end(Buffer.alloc(2048, 7));
+    if (req.url === '/stream.bin') {
+      // No Content-Length: the cap is met while the bytes arrive.
+      for (let i = 0; i < 8; i++) res.write(Buffer.alloc(256, i));
+      return void res.end();
+    }
     res.setHeader('Content-Type', 'text/html');
     res.end('<!doctype html><title>t</title><h1 id="title">Files</h1><a id="small" href="/small.txt">small</a>');
   });
@@ -262,6 +267,9 @@ describe('workflow API', () => {
     expect(big.status).toBe(413);
     expect(big.body.code).toBe('DOWNLOAD_TOO_LARGE');
     expect(existsSync(join(dataDir, 'workflows', 'w1', 'big.bin'))).toBe(false);
+    const streamed = await api().post('/api/workflows/w1/downloads').set(auth).send({ url: `${siteUrl}/stream.bin`, name: 'stream.bin' });
+    expect(streamed.status).toBe(413);
+    expect(readdirSync(join(dataDir, 'workflows', 'w1')).filter((f) => !f.startsWith('.'))).toEqual(['small.txt']);
     expect(await eventCount()).toBe(before);
     expect((await api().post('/api/workflows/w1/downloads').set(auth).send({ url: '/x', name: '../x' })).status).toBe(400);
   });
