@@ -312,7 +312,15 @@ export class WorkflowSessions {
     const live = await this.requireLive(sid);
     const file = live.state.context.files.find((f) => f.name === name);
     if (!file) throw new NotFoundError('file', name);
-    return this.locks.run(sid, async () => ({ ...workflowFileView(file), bytes: await this.folders.read(sid, name) }));
+    return this.locks.run(sid, async () => {
+      try {
+        return { ...workflowFileView(file), bytes: await this.folders.read(sid, name) };
+      } catch (error) {
+        // Gone with a reset that came first, or not a plain file (a symlink is never followed).
+        if (['ENOENT', 'ELOOP'].includes((error as NodeJS.ErrnoException).code ?? '')) throw new NotFoundError('file', name);
+        throw error;
+      }
+    });
   }
 
   /** The workflow's own page, for callers that drive its browser; records the use (see `pageTouchEveryMs`). */

@@ -4,7 +4,7 @@
 // failing step is named; a download lands in the folder, is listed and read back, one over the
 // cap is refused leaving nothing; a screenshot is listed; two workflows at once see neither each
 // other's cookies nor files; a deleted workflow's sid is used again with its old stream intact.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineError, InvalidCommandError, MemorySecretProvider, NotFoundError, ValidationError } from '@engine/core';
@@ -205,6 +205,11 @@ describe('downloads, screenshots and files', () => {
     await expect(engine.workflows.file('files', 'nothing.txt')).rejects.toBeInstanceOf(NotFoundError);
     await expect(engine.workflows.file('files', '../steps/x')).rejects.toBeInstanceOf(ValidationError);
     await expect(engine.workflows.file('files', '.downloads')).rejects.toBeInstanceOf(ValidationError);
+    // A recorded name replaced on disk by a symlink is not followed out of the folder.
+    const recorded = join(dataDir, 'workflows', 'files', 'dashboard.png');
+    rmSync(recorded);
+    symlinkSync(join(dataDir, 'workflows', 'files', 'models.json'), recorded);
+    await expect(engine.workflows.file('files', 'dashboard.png')).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
