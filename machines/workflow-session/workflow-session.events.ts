@@ -7,8 +7,14 @@
 /** A caller used the workflow (drove its page). Every command carries the runtime Clock's ISO time. */
 export type WorkflowTouched = { type: 'TOUCH'; at: string };
 
-/** A file was written into the workflow's folder; record it (a second upload of a name replaces it). */
-export type WorkflowUploadRecorded = { type: 'RECORD_UPLOAD'; name: string; size: number; at: string };
+/** How a file came into the workflow's folder: sent by the caller, fetched by its page, or a screenshot of it. */
+export type WorkflowFileKind = 'upload' | 'download' | 'screenshot';
+
+/**
+ * A file was written into the workflow's folder; record it (a second file of a name replaces it).
+ * `kind` is absent for uploads (every version-1 event) and set for downloads and screenshots.
+ */
+export type WorkflowUploadRecorded = { type: 'RECORD_UPLOAD'; name: string; size: number; kind?: WorkflowFileKind; at: string };
 
 /** Start over: a new empty browser context and an empty folder. */
 export type WorkflowResetRequested = { type: 'RESET'; at: string };

@@ -61,6 +61,22 @@ describe('workflow-session machine', () => {
     expect(then.timersArmed).toEqual([{ name: 'idle', delayMs: IDLE }]);
   });
 
+  it('records downloads and screenshots with their kind; an upload records none, as version 1 did', () => {
+    const download: EngineEvent = { type: 'RECORD_UPLOAD', name: 'report.csv', size: 5, kind: 'download', at: iso(11) };
+    const shot: EngineEvent = { type: 'RECORD_UPLOAD', name: 'page.png', size: 7, kind: 'screenshot', at: iso(12) };
+    const then = spec.given(INPUT, [opened(), upload('a.pdf', 1, 10), download]).when(shot);
+    expect(then.context.files).toEqual([
+      { name: 'a.pdf', size: 1, uploadedAt: iso(10) },
+      { name: 'report.csv', size: 5, uploadedAt: iso(11), kind: 'download' },
+      { name: 'page.png', size: 7, uploadedAt: iso(12), kind: 'screenshot' },
+    ]);
+    expect(spec.given(INPUT, [opened()]).when({ type: 'RECORD_UPLOAD', name: 'x', size: 1, kind: 'upload', at: iso(3) }).context.files).toEqual([{ name: 'x', size: 1, uploadedAt: iso(3) }]);
+  });
+
+  it('refuses a file kind it does not know', () => {
+    expect(spec.given(INPUT, [opened()]).when({ type: 'RECORD_UPLOAD', name: 'x', size: 1, kind: 'stolen', at: iso(3) } as EngineEvent).accepted).toBe(false);
+  });
+
   it('refuses to record a file name that is not a plain segment, or a bad size', () => {
     const given = spec.given(INPUT, [opened()]);
     for (const name of ['../x', '..', 'a/b', 'a\\b', 'a\u0000b', 'a\nb', '.hidden', '/etc/passwd', '']) {

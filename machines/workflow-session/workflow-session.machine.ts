@@ -7,7 +7,7 @@
 import type { MachineDefinition } from '@engine/core';
 import { assign, setup } from 'xstate';
 import type { WorkflowCloseReason, WorkflowSessionEffect, WorkflowSessionEffectParams } from './workflow-session.effects';
-import type { WorkflowSessionEvent } from './workflow-session.events';
+import type { WorkflowFileKind, WorkflowSessionEvent } from './workflow-session.events';
 import { isSafeFileName, isWorkflowId } from './workflow-session.names';
 
 /** An unused workflow is closed after this long unless configured otherwise. */
@@ -24,6 +24,8 @@ export interface WorkflowFile {
   name: string;
   size: number;
   uploadedAt: string;
+  /** Absent for uploads (version 1 recorded none); `download` or `screenshot` otherwise. */
+  kind?: Exclude<WorkflowFileKind, 'upload'>;
 }
 
 export interface WorkflowSessionContext {
@@ -54,6 +56,7 @@ type Args = { context: WorkflowSessionContext; event: WorkflowSessionEvent };
 type Effect<K extends WorkflowSessionEffect> = (_: unknown, _params: WorkflowSessionEffectParams[K]) => undefined;
 const effect = <K extends WorkflowSessionEffect>(): Effect<K> => () => undefined;
 
+const FILE_KINDS: readonly WorkflowFileKind[] = ['upload', 'download', 'screenshot'];
 const eventAt = (event: WorkflowSessionEvent): string | null => ('at' in event ? event.at : null);
 
 /**
@@ -84,6 +87,7 @@ export const workflowSessionMachine = setup({
       files: ({ context, event }) => {
         if (event.type !== 'RECORD_UPLOAD') return context.files;
         const file: WorkflowFile = { name: event.name, size: event.size, uploadedAt: event.at };
+        if (event.kind === 'download' || event.kind === 'screenshot') file.kind = event.kind;
         const at = context.files.findIndex((f) => f.name === event.name);
         return at === -1 ? [...context.files, file] : context.files.map((f, i) => (i === at ? file : f));
       },
@@ -94,7 +98,12 @@ export const workflowSessionMachine = setup({
     closingAs: assign((_, params: { reason: WorkflowCloseReason }) => ({ closeReason: params.reason })),
   },
   guards: {
-    validUpload: ({ event }) => event.type === 'RECORD_UPLOAD' && isSafeFileName(event.name) && Number.isInteger(event.size) && event.size >= 0,
+    validUpload: ({ event }) =>
+      event.type === 'RECORD_UPLOAD' &&
+      isSafeFileName(event.name) &&
+      Number.isInteger(event.size) &&
+      event.size >= 0 &&
+      (event.kind === undefined || FILE_KINDS.includes(event.kind)),
     effectIs: ({ event }, params: { effect: WorkflowSessionEffect }) => event.type === 'EFFECT_FAILED' && event.effect === params.effect,
   },
 }).createMachine({
@@ -159,7 +168,7 @@ export const workflowSessionMachine = setup({
 
 export const WORKFLOW_SESSION_MACHINE = {
   id: 'workflow-session',
-  version: '1',
+  version: '2',
   streamPrefix: 'workflow-',
   machine: workflowSessionMachine,
 } as const satisfies MachineDefinition<typeof workflowSessionMachine, WorkflowSessionEffectParams>;

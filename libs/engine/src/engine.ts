@@ -360,7 +360,7 @@ export function createEngine(options: EngineOptions): Engine {
     portalTimeouts: (portal) => options.portalOptions?.(portal)?.timeouts,
     onCloned: options.onCloned,
   });
-  const workflows = new WorkflowSessions({ host, browsers, dataDir, clock, logger, config: options.workflows });
+  const workflows = new WorkflowSessions({ host, browsers, dataDir, clock, logger, secrets, config: options.workflows });
   const leases = new SessionLeases({ host, browsers, masterSource: (portal) => masterSessions.source(portal), portals: () => portals.ids(), clock, logger, config: options.leases });
   host.provide(
     Object.assign(

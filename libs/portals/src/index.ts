@@ -7,6 +7,7 @@ export * from './declarative/json-schema-to-zod';
 export * from './declarative/load-portal-document';
 export * from './declarative/portal-document';
 export * from './declarative/portal-document-error';
+export * from './declarative/scripted-steps';
 export * from './errors';
 export * from './fill-all';
 export * from './http-captcha-solver';

@@ -14,6 +14,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   MACHINE_VERSION_UNREGISTERED: 409,
   INTAKE_HALTED: 503,
   LEASE_UNAVAILABLE: 503,
+  STEP_FAILED: 422,
+  DOWNLOAD_FAILED: 422,
+  DOWNLOAD_TOO_LARGE: 413,
 };
 
 interface HttpResponse {
@@ -43,6 +46,9 @@ export class EngineExceptionFilter implements ExceptionFilter {
         // A captcha answer to a challenge that is not the open one: which one is (or null).
         if ('currentChallengeId' in error.details) body.currentChallengeId = error.details.currentChallengeId;
       }
+      // A workflow step that failed: which one, and the steps done before it.
+      if (error.code === 'STEP_FAILED') Object.assign(body, { step: error.details.step, completed: error.details.completed });
+      if (error.code === 'DOWNLOAD_FAILED') Object.assign(body, { reason: error.details.reason, ...(error.details.status !== undefined ? { status: error.details.status } : {}) });
       response.status(status).json(body);
       return;
     }

@@ -228,6 +228,14 @@ export const SETTINGS = {
   'captcha.retryMaxMs': setting({ env: 'CAPTCHA_RETRY_MAX_MS', type: ms(DAY_MS), default: DEFAULT_CAPTCHA_POLICY.retryMaxMs, doc: '…up to this' }),
   'captcha.warnAfter': setting({ env: 'CAPTCHA_WARN_AFTER', type: int(1, 1_000), default: DEFAULT_CAPTCHA_POLICY.warnAfter, doc: 'a warning alert once this many challenges in a row went unanswered' }),
 
+  // --- workflow sessions
+  'workflows.maxDownloadBytes': setting({
+    env: 'WORKFLOW_MAX_DOWNLOAD_BYTES',
+    type: int(1, 1024 * 1024 * 1024),
+    default: 10 * 1024 * 1024,
+    doc: "largest file a workflow's page may download into its folder (`POST /api/workflows/:sid/downloads`); a larger one is refused (413) and nothing is written",
+  }),
+
   // --- health of the master browsers
   'health.heartbeatMs': setting({ env: 'HEALTH_HEARTBEAT_MS', type: int(100, DAY_MS), default: 30_000, doc: 'how often each master browser is pinged (a crash is noticed at once, a hang by missed pings)' }),
   'health.probeTimeoutMs': setting({ env: 'HEALTH_PROBE_TIMEOUT_MS', type: int(100, 600_000), default: 10_000, doc: 'how long one ping may take' }),

@@ -4,7 +4,8 @@
 // Uploads are written to a dot-named temporary file and renamed into place, so a reader never
 // sees half a file and an existing symlink at the target name is replaced, never followed.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { ValidationError } from '@engine/core';
 import { insideRoot } from '@engine/browser';
 import { isSafeFileName, isWorkflowId } from '@engine/machines';
@@ -66,6 +67,12 @@ export class WorkflowFolders {
       commit: () => rename(temporary, target),
       abandon: () => rm(temporary, { force: true }),
     };
+  }
+
+  /** The bytes of `<folder>/<name>`; a symlink there is refused, never followed. */
+  async read(sid: string, name: string): Promise<Buffer> {
+    assertFileName(name);
+    return readFile(insideRoot(this.folder(sid), name), { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
   }
 
   /** Folder names on disk that are not in `keep`: what a crashed or failed close left behind. */

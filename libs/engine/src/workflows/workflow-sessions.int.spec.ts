@@ -1,7 +1,8 @@
 // Workflow sessions against real Chromium and a cookie-setting site on 127.0.0.1: two
 // workflows running at once never see each other's cookies, storage or files; reset clears
 // cookies and files; delete removes the folder; path tricks are refused and nothing is written
-// outside the data folder; a restart re-opens active workflows with their files; an unused
+// outside the data folder; a restart re-opens active workflows with their files (a sid's second
+// generation too, and the sid's next one follows after it); an unused
 // workflow is closed by its idle timer; a crashed worker browser is replaced.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, lstatSync, readFileSync, rmSync } from 'node:fs';
@@ -91,7 +92,7 @@ describe('two workflows side by side', () => {
 
   it('never see each other\'s files', async () => {
     const view = await engine.workflows.upload('alpha', 'invoice 1.pdf', Buffer.from('alpha bytes'));
-    expect(view.files).toEqual([{ name: 'invoice 1.pdf', size: 11, uploadedAt: expect.any(String) }]);
+    expect(view.files).toEqual([{ name: 'invoice 1.pdf', size: 11, kind: 'upload', uploadedAt: expect.any(String) }]);
     const listed = await engine.workflows.list();
     expect(listed.map((w) => [w.sid, w.state, w.files.map((f) => f.name)])).toEqual([
       ['alpha', 'active', ['invoice 1.pdf']],
@@ -130,7 +131,7 @@ describe('two workflows side by side', () => {
     expect(filesUnder(engine.workflows.folder('beta'))).toEqual(['keep.txt']);
   });
 
-  it('delete closes the context, removes the folder and ends the stream; the sid is not handed out again', async () => {
+  it('delete closes the context, removes the folder and ends the stream; nothing answers for the sid until it is created again', async () => {
     const folder = engine.workflows.folder('beta');
     const view = await engine.workflows.delete('beta');
     expect(view.state).toBe('closed');
@@ -139,7 +140,6 @@ describe('two workflows side by side', () => {
     await expect(engine.workflows.reset('beta')).rejects.toBeInstanceOf(NotFoundError);
     await expect(engine.workflows.upload('beta', 'x.txt', Buffer.from('x'))).rejects.toBeInstanceOf(NotFoundError);
     await expect(engine.workflows.delete('beta')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(engine.workflows.create('beta')).rejects.toBeInstanceOf(InvalidCommandError);
     expect(existsSync(folder)).toBe(false);
   });
 
@@ -194,6 +194,11 @@ describe('a restart', () => {
     await first.workflows.create('keeper');
     await first.workflows.upload('keeper', 'form.pdf', Buffer.from('pdf'));
     await setCookie(first, 'keeper', 'before-restart');
+    // A sid used a second time: its live workflow is the second generation's stream.
+    await first.workflows.create('twice');
+    await first.workflows.delete('twice');
+    await first.workflows.create('twice');
+    await first.workflows.upload('twice', 'second.txt', Buffer.from('2'));
     await first.stop();
     // A close that crashed half-way leaves a folder no live workflow owns.
     const orphan = join(dataDir, 'workflows', 'gone');
@@ -209,6 +214,16 @@ describe('a restart', () => {
     expect(filesUnder(second.workflows.folder('keeper'))).toEqual(['form.pdf']);
     expect(await cookiesSeen(second, 'keeper')).toBe('');
     expect(existsSync(orphan)).toBe(false);
+
+    const twice = await until('second generation re-opened', async () => {
+      const v = await second.workflows.get('twice');
+      return v.state === 'active' && v.reopens === 1 && v;
+    });
+    expect(twice.files.map((f) => f.name)).toEqual(['second.txt']);
+    expect((await second.host.getState('workflow-twice'))?.state.value).toBe('closed');
+    await second.workflows.delete('twice');
+    expect((await second.workflows.create('twice')).files).toEqual([]);
+    expect((await second.host.getState('workflow-twice.3'))?.state.value).toBe('active');
     await second.stop();
   });
 });

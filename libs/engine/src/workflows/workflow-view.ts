@@ -1,9 +1,22 @@
 // What the API lists about a workflow, derived from its stream's state (the log is the truth):
-// state, age, last use, when it will be closed for idleness, and its files by name and size.
+// state, age, last use, when it will be closed for idleness, and its files by name, size and kind.
 // The schema is the one definition of the shape (type, API docs).
 import { z } from 'zod/v4';
 import type { StateOf } from '@engine/core';
-import type { WorkflowSessionDefinition } from '@engine/machines';
+import type { WorkflowFile, WorkflowSessionDefinition } from '@engine/machines';
+
+export const workflowFileViewSchema = z.object({
+  name: z.string(),
+  size: z.number().int(),
+  kind: z.enum(['upload', 'download', 'screenshot']).describe('sent by the caller, fetched by the page, or a screenshot of it'),
+  uploadedAt: z.string().describe('when it was stored'),
+});
+export type WorkflowFileView = z.infer<typeof workflowFileViewSchema>;
+
+/** A recorded file as the API lists it; version-1 records carry no kind: they are uploads. */
+export function workflowFileView(file: WorkflowFile): WorkflowFileView {
+  return { name: file.name, size: file.size, kind: file.kind ?? 'upload', uploadedAt: file.uploadedAt };
+}
 
 export const workflowViewSchema = z.object({
   sid: z.string(),
@@ -13,7 +26,7 @@ export const workflowViewSchema = z.object({
   ageMs: z.number(),
   idleForMs: z.number(),
   idleExpiresAt: z.string().nullable().describe('when the idle timer closes it unless it is used before; null while no timer runs'),
-  files: z.array(z.object({ name: z.string(), size: z.number().int(), uploadedAt: z.string() })),
+  files: z.array(workflowFileViewSchema),
   reopens: z.number().int().describe('contexts opened again after a restart or a browser crash (their cookies were lost)'),
 });
 export type WorkflowView = z.infer<typeof workflowViewSchema>;
@@ -29,7 +42,7 @@ export function workflowView(state: StateOf<WorkflowSessionDefinition>, nowMs: n
     ageMs: Math.max(0, nowMs - Date.parse(context.createdAt)),
     idleForMs: Math.max(0, nowMs - Date.parse(context.lastUsedAt)),
     idleExpiresAt: idle ? new Date(idle.dueAt).toISOString() : null,
-    files: context.files,
+    files: context.files.map(workflowFileView),
     reopens: context.reopens,
   };
 }

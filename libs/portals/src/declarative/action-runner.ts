@@ -16,7 +16,8 @@ export interface ActionContext {
   /** The step name (or `submit`, `find submission`) errors report. */
   stage: string;
   origin: string;
-  session: PortalDefinition['session'];
+  /** The portal's session markers; without them (workflow steps) no page counts as the login page. */
+  session?: PortalDefinition['session'];
   values: RuntimeValues;
   scope: OperationScope;
   rejected?: Rejection;
@@ -147,7 +148,7 @@ async function checkLanding(page: Page, response: HTTPResponse | null, ctx: Acti
 }
 
 async function throwIfLoggedOut(page: Page, ctx: Pick<ActionContext, 'portal' | 'stage' | 'session'>): Promise<void> {
-  if (await markerHolds(page, ctx.session.loggedOut)) throw new SessionExpiredError(ctx.portal, `redirected to the login page during ${ctx.stage}`);
+  if (ctx.session && (await markerHolds(page, ctx.session.loggedOut))) throw new SessionExpiredError(ctx.portal, `redirected to the login page during ${ctx.stage}`);
 }
 
 async function rejectedFields(page: Page, rejected: Rejection): Promise<Record<string, string>> {

@@ -63,8 +63,12 @@ export interface PortalDefinition {
 const ACTION_KINDS = ['goto', 'fill', 'select', 'check', 'upload', 'click', 'waitFor'] as const;
 const SCALARS: readonly JsonSchemaType[] = ['string', 'number', 'integer'];
 
-/** The document schema for a payload of this shape (the payload itself is converted separately). */
-export function portalDocumentSchema(payload: SchemaShape) {
+/**
+ * The step vocabulary (actions, steps, reads, markers) for a payload of this shape, with the
+ * runtime scopes its templates may use. The portal document and workflow steps
+ * (libs/engine/src/workflows) both build their schemas from these parts.
+ */
+export function stepVocabulary(payload: SchemaShape, runtime: readonly RuntimeScope[] = ['payload', 'businessKey']) {
   const text = z
     .string()
     .min(1, 'must not be empty')
@@ -126,7 +130,6 @@ export function portalDocumentSchema(payload: SchemaShape) {
   const read = z.object({ selector: text.optional(), attribute: text.optional(), pattern: regex('').optional() }).strict();
   const readWithSelector = read.refine((r) => r.selector !== undefined, { message: 'selector is required', path: ['selector'] });
 
-  const runtime: RuntimeScope[] = ['payload', 'businessKey'];
   const valueSource = (types: readonly JsonSchemaType[], user: string) =>
     z
       .object({ selector: text, from: payloadPath(types, user).optional(), value: template(runtime).optional() })
@@ -189,6 +192,12 @@ export function portalDocumentSchema(payload: SchemaShape) {
     })
     .strict();
 
+  return { text, caseless, urlPattern, template, marker, sessionMarker, read, readWithSelector, action, actions, step };
+}
+
+/** The document schema for a payload of this shape (the payload itself is converted separately). */
+export function portalDocumentSchema(payload: SchemaShape) {
+  const { text, caseless, urlPattern, template, marker, sessionMarker, read, readWithSelector, actions, step } = stepVocabulary(payload);
   return z
     .object({
       id: text.superRefine((id, ctx) => {
