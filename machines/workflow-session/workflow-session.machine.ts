@@ -170,6 +170,8 @@ export const WORKFLOW_SESSION_MACHINE = {
   id: 'workflow-session',
   version: '2',
   streamPrefix: 'workflow-',
+  // Version 2 only added to version 1 (workflow-session.versions.spec.ts replays a version-1 log): its streams run on as they are.
+  compatibleVersions: ['1'],
   machine: workflowSessionMachine,
 } as const satisfies MachineDefinition<typeof workflowSessionMachine, WorkflowSessionEffectParams>;
 
