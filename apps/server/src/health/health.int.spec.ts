@@ -155,6 +155,8 @@ describe('GET /health/causes', () => {
       expect(incidents).toEqual([
         expect.objectContaining({
           portal: 'portal-sim',
+          session: 'portal-sim',
+          account: null,
           state: 'recovering',
           since: new Date(T0 + 100_000).toISOString(),
           rootCause: { kind: 'failureReport', reason: 'login_form', jobId: 'job-42', reportedAt },
@@ -163,8 +165,8 @@ describe('GET /health/causes', () => {
         }),
       ]);
       const metrics = (await http().get('/metrics').set(auth).expect(200)).text;
-      expect(metrics).toContain('engine_open_incidents{portal="portal-sim",state="recovering",cause="failureReport"} 1');
-      expect(metrics).toContain('engine_incident_waiting_jobs{portal="portal-sim"} 0');
+      expect(metrics).toContain('engine_open_incidents{portal="portal-sim",account="",state="recovering",cause="failureReport"} 1');
+      expect(metrics).toContain('engine_incident_waiting_jobs{portal="portal-sim",account=""} 0');
     } finally {
       await server.close();
     }
