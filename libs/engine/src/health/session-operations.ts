@@ -57,22 +57,22 @@ export class SessionOperations {
   }
 
   /**
-   * What the session's deaths and unavailability after `after` (ISO; null: any time) held,
-   * cancelled or refused: an incident's count, `after` being when the session was last available.
+   * What the session's deaths and unavailability from `after` on (ISO; null: any time) held,
+   * cancelled or refused: an incident's count, `after` being when the session last became available.
    */
   chargedTo(sessionId: string, after: string | null): ChargedOperations {
     const charged: ChargedOperations = { waiting: 0, cancelled: 0, refused: 0, byName: {} };
     const count = (name: string) => (charged.byName[name] = (charged.byName[name] ?? 0) + 1);
     for (const record of this.batch.records) {
       const death = record.rootCause;
-      if (record.sessionId !== sessionId || !death || (after !== null && death.at <= after)) continue;
+      if (record.sessionId !== sessionId || !death || (after !== null && death.at < after)) continue;
       if (record.status === 'waiting') charged.waiting += 1;
       else if (record.status === 'cancelled') charged.cancelled += 1;
       else continue;
       count(record.name);
     }
     for (const refusal of this.refusals) {
-      if (refusal.sessionId !== sessionId || (after !== null && refusal.at <= after)) continue;
+      if (refusal.sessionId !== sessionId || (after !== null && refusal.at < after)) continue;
       charged.refused += 1;
       count(refusal.name);
     }

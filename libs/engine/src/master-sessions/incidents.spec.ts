@@ -82,8 +82,8 @@ describe('open incidents', () => {
   it('a recovery that ended: the next incident starts at its own first event, not at the first one ever', () => {
     const { records } = master([...ready, [100, masterEv.report('job-7', 99)], [120, masterEv.loggedIn(120)], [300, masterEv.report('job-9', 300)]]);
     expect(unavailableSince(records)).toBe(at(300));
-    // What the outage is charged with starts after the session was last available (120 s), so a
-    // death the health monitor saw a moment before the log did belongs to it, an older one not.
+    // What the outage is charged with starts when the session last became available (its login at
+    // 120 s), so a death the health monitor saw before the log did belongs to it, an older one not.
     expect(unavailableWindow(records)).toEqual({ since: at(300), after: at(120) });
     expect(unavailableWindow(master([[1, masterEv.launched()]]).records)).toEqual({ since: at(0), after: null });
   });

@@ -106,20 +106,27 @@ export function unavailableSince(events: ReadonlyArray<Pick<RecordedEvent, 'stat
 }
 
 /**
- * The current unavailable run: `since` its first event, `after` the last event the session was
- * available at (null: never was). A death the health monitor saw a moment before the log did
- * (a browser's disconnect) falls after `after`, so it is charged to this run.
+ * The current unavailable run: `since` its first event, `after` when the session last became
+ * available before it (its login; null: it never was). What the session's deaths and refusals
+ * after `after` held or cancelled is charged to this run: the health monitor may see a death well
+ * before the log does (a dead browser found by the next keep-alive probe), while the log still
+ * shows the session available.
  */
 export function unavailableWindow(events: ReadonlyArray<Pick<RecordedEvent, 'stateAfter' | 'meta'>>): { since: string | null; after: string | null } {
   let since: string | null = null;
   let after: string | null = null;
+  let available = false;
   for (const event of events) {
     const state = event.stateAfter as MasterState | undefined;
     if (!state) continue;
     if (isMasterAvailable(state)) {
+      if (!available) after = event.meta.at;
+      available = true;
       since = null;
-      after = event.meta.at;
-    } else since ??= event.meta.at;
+    } else {
+      available = false;
+      since ??= event.meta.at;
+    }
   }
   return { since, after };
 }
