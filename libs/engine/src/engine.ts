@@ -35,6 +35,7 @@ import {
   masterSessionId,
   masterSessionStream,
   MASTER_SESSION_MACHINE,
+  parseMasterSessionId,
   submitSession,
   takeoverEvent,
   type CallbackPolicy,
@@ -457,7 +458,13 @@ export function createEngine(options: EngineOptions): Engine {
   const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks, index: jobIndex, archive });
   const sessions = new SessionsApi({
     host,
-    store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids(), accountOf: (session) => planOf.get(session)?.account ?? null,
+    store: options.store,
+    clock,
+    manualCaptcha,
+    browserAlive: (session) => masterSessions.source(session) !== undefined,
+    portals: () => portals.ids(),
+    // A session of the log no longer configured still names the account its id carries.
+    accountOf: (session) => (planOf.has(session) ? (planOf.get(session)?.account ?? null) : parseMasterSessionId(session).account),
     operations: (stream, after) => sessionOperations.chargedTo(stream, after),
   });
   const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger, archive });

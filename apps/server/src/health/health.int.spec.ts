@@ -38,16 +38,16 @@ async function serve(store: EventStore): Promise<{ app: INestApplication; engine
   };
 }
 
-/** Writes a master-session state as the machine would have recorded it. */
-async function recordMasterState(engine: Engine, value: string, intakeHalted: boolean): Promise<void> {
-  const version = await engine.store.streamVersion('master-portal-sim');
+/** Writes a master-session state as the machine would have recorded it (`stream`: the portal's session, or an account's). */
+async function recordMasterState(engine: Engine, value: string, intakeHalted: boolean, stream = 'master-portal-sim'): Promise<void> {
+  const version = await engine.store.streamVersion(stream);
   await engine.store.append(
-    'master-portal-sim',
+    stream,
     [{ type: 'test.state', data: {}, stateAfter: { value, context: { portal: 'portal-sim', intakeHalted }, status: 'active' }, meta: { at: new Date().toISOString(), machineId: 'master-session', machineVersion: 'test' } }],
     { expectedVersion: version === 0 ? 'no-stream' : version },
   );
   // Written by another writer than the host: the read feed sees it through the store subscription.
-  await engine.feed.waitFor('master-portal-sim', (entry) => (entry?.version ?? 0) > version, { signal: AbortSignal.timeout(30_000) });
+  await engine.feed.waitFor(stream, (entry) => (entry?.version ?? 0) > version, { signal: AbortSignal.timeout(30_000) });
 }
 
 describe('GET /health', () => {
@@ -107,6 +107,28 @@ describe('GET /health', () => {
       expect(browserGone.status).toBe(503);
       expect(browserGone.body.error).toEqual({ 'browser:portal-sim': { status: 'down', alive: false, expected: true } });
       expect(browserGone.body.info['session:portal-sim']).toMatchObject({ status: 'up', state: 'ready' });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('GET /health with several accounts of a portal', () => {
+  it('lists each account\'s master session and browser (the first under the portal id, another as <portal>.<account>), each down on its own', async () => {
+    const server = await serve(new MemoryEventStore());
+    try {
+      await recordMasterState(server.engine, 'loggingIn', false);
+      await recordMasterState(server.engine, 'critical', true, 'master-portal-sim.b');
+      const response = await request(server.app.getHttpServer()).get('/health');
+      expect(response.status).toBe(503);
+      expect(response.body.details).toEqual({
+        store: { status: 'up', writable: true },
+        'session:portal-sim': { status: 'up', state: 'loggingIn', intakeHalted: false, updatedAt: expect.any(String) },
+        'browser:portal-sim': { status: 'up', alive: false, expected: false },
+        'session:portal-sim.b': { status: 'down', state: 'critical', account: 'b', intakeHalted: true, updatedAt: expect.any(String) },
+        'browser:portal-sim.b': { status: 'up', alive: false, expected: false },
+      });
+      expect(Object.keys(response.body.error)).toEqual(['session:portal-sim.b']);
     } finally {
       await server.close();
     }
