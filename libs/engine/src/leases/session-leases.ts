@@ -37,6 +37,7 @@ import { captureSession, devtoolsEndpoint, restoreCookies, seedStorage, type Bro
 import {
   DEFAULT_LEASE_TTL_MS,
   isMasterAvailable,
+  MAX_LEASE_TTL_MS,
   leaseStartRefusal,
   MASTER_SESSION_MACHINE,
   masterSessionStream,
@@ -57,6 +58,8 @@ export interface SessionLeasesConfig {
   maxLeases: number;
   /** ttl of a request that names none. Default 5 minutes (bounded by the machine: 1 s to 1 h). */
   defaultTtlMs: number;
+  /** The longest ttl a request may ask for (a longer one is refused, 400). Default and at most the machine's bound, 1 h. */
+  maxTtlMs: number;
   /** How long a request waits for the copy before answering. Default 30 s. */
   settleTimeoutMs: number;
   launchTimeoutMs: number;
@@ -65,6 +68,7 @@ export interface SessionLeasesConfig {
 export const DEFAULT_SESSION_LEASES_CONFIG: SessionLeasesConfig = {
   maxLeases: 2,
   defaultTtlMs: DEFAULT_LEASE_TTL_MS,
+  maxTtlMs: MAX_LEASE_TTL_MS,
   settleTimeoutMs: 30_000,
   launchTimeoutMs: 30_000,
 };
@@ -130,6 +134,7 @@ export class SessionLeases {
 
   constructor(private readonly options: SessionLeasesOptions) {
     this.config = { ...DEFAULT_SESSION_LEASES_CONFIG, ...options.config };
+    if (this.config.defaultTtlMs > this.config.maxTtlMs) throw new RangeError(`leases.defaultTtlMs (${this.config.defaultTtlMs}) must not exceed leases.maxTtlMs (${this.config.maxTtlMs})`);
     this.ids = options.ids ?? new RandomIdGenerator();
   }
 
@@ -145,6 +150,7 @@ export class SessionLeases {
     const input: SessionLeaseInput = { leaseId, portal, mode: request.mode ?? 'devtools', ttlMs: request.ttlMs ?? this.config.defaultTtlMs, by, at: this.now() };
     const problems = sessionLeaseInputProblems(input);
     if (problems.length > 0) throw new ValidationError('invalid lease request', Object.fromEntries(problems.map((p) => [p.split(' ')[0], p])));
+    if (input.ttlMs > this.config.maxTtlMs) throw new ValidationError('invalid lease request', { ttlMs: `ttlMs must be at most ${this.config.maxTtlMs} (leases.maxTtlMs)` });
     const master = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal)?.state;
     const available = isMasterAvailable(master) && this.options.masterSource(portal) !== undefined;
     const refusal = leaseStartRefusal(portal, masterStateName(master), available);

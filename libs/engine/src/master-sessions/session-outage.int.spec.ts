@@ -40,6 +40,7 @@ describe('a dead master session: keep-alive and leases under its one root cause'
       portals: [new PortalSimAdapter({ baseUrl: 'http://127.0.0.1:9' })],
       accounts: { [PORTAL]: [{ id: 'a', credentialsRef: 'secret://portal-sim/a' }, { id: 'b', credentialsRef: 'secret://portal-sim/b' }] },
       masterSession: { heartbeatMs: HEARTBEAT_MS },
+      leases: { defaultTtlMs: 60_000, maxTtlMs: 120_000 },
       effects: {
         ...registry,
         // The faked page probe under the engine's own guard, as the engine wraps the real one.
@@ -57,6 +58,11 @@ describe('a dead master session: keep-alive and leases under its one root cause'
   });
 
   const stateOf = (stream: string) => masterStateName(engine.feed.get(stream)?.state as StateOf<MasterSessionDefinition>);
+
+  it('refuses a lease longer than leases.maxTtlMs with a 400 that starts nothing', async () => {
+    await expect(engine.leases.create({ portal: PORTAL, ttlMs: 120_001 }, 'script')).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: { ttlMs: expect.stringContaining('leases.maxTtlMs') } });
+    expect(engine.leases.list()).toEqual([]);
+  });
 
   it('counts the keep-alive probe and a refused lease under the one incident of the dead account, which names it', async () => {
     const browserA = new FakeSession();
