@@ -85,6 +85,20 @@ describe('captcha policy configuration', () => {
   });
 });
 
+describe('session lease configuration', () => {
+  it('has the engine\'s defaults unless told, and takes each setting from its variable', () => {
+    expect(loadConfig({}).leases).toEqual({ maxLeases: 2, defaultTtlMs: 300_000, maxTtlMs: 3_600_000, settleTimeoutMs: 30_000, launchTimeoutMs: 30_000 });
+    expect(
+      loadConfig({ SESSION_LEASES_MAX: '5', SESSION_LEASE_DEFAULT_TTL_MS: '60000', SESSION_LEASE_MAX_TTL_MS: '600000', SESSION_LEASE_SETTLE_TIMEOUT_MS: '10000', SESSION_LEASE_LAUNCH_TIMEOUT_MS: '20000' }).leases,
+    ).toEqual({ maxLeases: 5, defaultTtlMs: 60_000, maxTtlMs: 600_000, settleTimeoutMs: 10_000, launchTimeoutMs: 20_000 });
+  });
+
+  it('refuses a ttl beyond the machine\'s bound and a default above the longest, naming the variable', () => {
+    expect(fieldsOf({ SESSION_LEASE_MAX_TTL_MS: '7200000' })).toEqual({ SESSION_LEASE_MAX_TTL_MS: 'must be an integer 1000..3600000, not 7200000' });
+    expect(fieldsOf({ SESSION_LEASE_DEFAULT_TTL_MS: '600000', SESSION_LEASE_MAX_TTL_MS: '60000' })).toEqual({ SESSION_LEASE_DEFAULT_TTL_MS: 'must not exceed SESSION_LEASE_MAX_TTL_MS (60000)' });
+  });
+});
+
 describe('completion callback configuration', () => {
   it('has no global callback and no signing secret unless told; a global URL needs the secret', () => {
     expect(loadConfig({}).callbacks).toEqual({ url: null, secretRef: null, maxAttempts: 12, minDelayMs: 1_000, maxDelayMs: 600_000, timeoutMs: 10_000 });

@@ -72,6 +72,8 @@ export interface ServerConfig {
   captchaPolicy: CaptchaPolicy;
   /** How the master browsers are watched: ping interval, ping timeout, misses before a browser counts as dead. */
   health: { heartbeatMs: number; probeTimeoutMs: number; maxMisses: number };
+  /** Session leases: how many at once, their default and longest ttl, how long a request waits for the copy, the browser's launch timeout. */
+  leases: { maxLeases: number; defaultTtlMs: number; maxTtlMs: number; settleTimeoutMs: number; launchTimeoutMs: number };
   /** Thresholds of the warning alerts. */
   alertRules: { maxRecoveriesPerHour: number; minJobSuccessRate: number; successRateWindowMs: number; minFinishedJobs: number };
   alertWebhookUrl: string | null;
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   };
   notAbove('callbacks.minDelayMs', 'callbacks.maxDelayMs', v['callbacks.minDelayMs'], v['callbacks.maxDelayMs']);
   notAbove('captcha.retryMinMs', 'captcha.retryMaxMs', v['captcha.retryMinMs'], v['captcha.retryMaxMs']);
+  notAbove('leases.defaultTtlMs', 'leases.maxTtlMs', v['leases.defaultTtlMs'], v['leases.maxTtlMs']);
   if (v['callbacks.url'] !== null && v['callbacks.secretRef'] === null && noRefusal('callbacks.url')) {
     fields[place('callbacks.secretRef')] = `required with ${place('callbacks.url')}: every delivery is signed`;
   }
@@ -179,6 +182,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       timeoutMs: v['callbacks.timeoutMs'],
     },
     health: { heartbeatMs: v['health.heartbeatMs'], probeTimeoutMs: v['health.probeTimeoutMs'], maxMisses: v['health.maxMisses'] },
+    leases: {
+      maxLeases: v['leases.maxLeases'],
+      defaultTtlMs: v['leases.defaultTtlMs'],
+      maxTtlMs: v['leases.maxTtlMs'],
+      settleTimeoutMs: v['leases.settleTimeoutMs'],
+      launchTimeoutMs: v['leases.launchTimeoutMs'],
+    },
     alertRules: {
       maxRecoveriesPerHour: v['alerts.maxRecoveriesPerHour'],
       minJobSuccessRate: v['alerts.minJobSuccessRate'],

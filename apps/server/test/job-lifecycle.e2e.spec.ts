@@ -202,7 +202,7 @@ describe('the server with the portal simulator and Chromium', () => {
     expect(metrics.text).toContain(`engine_jobs{state="submitted"} ${stats.byState.submitted}`);
     expect(metrics.text).toContain('engine_jobs{state="cancelled"} 1');
     expect(metrics.text).toContain('engine_jobs{state="needs_review"} 0');
-    expect(metrics.text).toMatch(/engine_master_recoveries_total\{portal="portal-sim",level="soft",outcome="succeeded"\} [1-9]/);
+    expect(metrics.text).toMatch(/engine_master_recoveries_total\{portal="portal-sim",account="",level="soft",outcome="succeeded"\} [1-9]/);
     expect(metrics.text).toMatch(/engine_event_append_seconds_count [1-9]/);
     expect(metrics.text).toMatch(/engine_session_clone_seconds_count\{portal="portal-sim",strategy="context"\} [1-9]/);
   });

@@ -35,6 +35,7 @@ import {
   masterSessionId,
   masterSessionStream,
   MASTER_SESSION_MACHINE,
+  parseMasterSessionId,
   submitSession,
   takeoverEvent,
   type CallbackPolicy,
@@ -54,6 +55,8 @@ import { CallbacksApi } from './callbacks/callbacks-api';
 import { monitoredBrowser } from './health/browser-session';
 import type { BatchSummary } from './health/batch-summary';
 import { guardEffects } from './health/guard-effects';
+import { guardKeepAlive } from './health/guard-keep-alive';
+import { SessionOperations } from './health/session-operations';
 import { HealthMonitor } from './health/health-monitor';
 import { JobEffects, type JobEffectTimeouts } from './jobs/job-effects';
 import type { JobIndex } from './jobs/job-index/job-index';
@@ -232,6 +235,8 @@ export interface Engine {
   readonly alerts: AlertMonitor;
   /** The current batch of job operations: counts and the one root cause of what a dead session halted. */
   operations(): BatchSummary;
+  /** Leases and keep-alive probes under the health guard, and lease requests refused by an outage, per master session. */
+  readonly sessionOperations: SessionOperations;
   /** This worker's leases, when several workers share the store. */
   readonly ownership?: WorkerOwnership;
   /** Restores every live stream from the log (no refold), resumes interrupted effects, starts the scheduler. */
@@ -294,6 +299,9 @@ export function createEngine(options: EngineOptions): Engine {
     if (jobOperations.records.length >= 20_000 && !jobOperations.records.some((r) => r.status === 'running' || r.status === 'waiting')) jobOperations = health.batch();
     return jobOperations;
   };
+  // Leases and keep-alive probes use the master session too: under the same guard, counted per
+  // session so an open incident shows what its outage held, cancelled or refused.
+  const sessionOperations = new SessionOperations(health, clock);
   const alerter = options.alerter ?? new LogAlerter(logger);
   const alertMonitor = new AlertMonitor({ alerter, clock, logger, rules: options.alertRules });
   let alertWatch: { close(): Promise<void> } | undefined;
@@ -361,11 +369,20 @@ export function createEngine(options: EngineOptions): Engine {
     onCloned: options.onCloned,
   });
   const workflows = new WorkflowSessions({ host, browsers, dataDir, clock, logger, secrets, config: options.workflows });
-  const leases = new SessionLeases({ host, browsers, masterSource: (portal) => masterSessions.source(portal), portals: () => portals.ids(), clock, logger, config: options.leases });
+  const leases = new SessionLeases({
+    host,
+    browsers,
+    masterSource: (portal) => masterSessions.source(portal),
+    portals: () => portals.ids(),
+    clock,
+    logger,
+    config: options.leases,
+    guard: sessionOperations,
+  });
   host.provide(
     Object.assign(
       {},
-      masterSessions.effects(),
+      guardKeepAlive(masterSessions.effects(), sessionOperations, clock),
       guardEffects(jobEffects.registry(), SESSION_BOUND_JOB_EFFECTS, {
         monitor: health,
         batch: operationBatch,
@@ -439,7 +456,17 @@ export function createEngine(options: EngineOptions): Engine {
     artifactLink: options.callbacks?.artifactLink,
   });
   const jobs = new JobsApi({ host, intake, scheduler, store: options.store, clock, callbacks, index: jobIndex, archive });
-  const sessions = new SessionsApi({ host, store: options.store, clock, manualCaptcha, browserAlive: (portal) => masterSessions.source(portal) !== undefined, portals: () => portals.ids(), accountOf: (session) => planOf.get(session)?.account ?? null });
+  const sessions = new SessionsApi({
+    host,
+    store: options.store,
+    clock,
+    manualCaptcha,
+    browserAlive: (session) => masterSessions.source(session) !== undefined,
+    portals: () => portals.ids(),
+    // A session of the log no longer configured still names the account its id carries.
+    accountOf: (session) => (planOf.has(session) ? (planOf.get(session)?.account ?? null) : parseMasterSessionId(session).account),
+    operations: (stream, after) => sessionOperations.chargedTo(stream, after),
+  });
   const audit = new AuditApi({ host, store: options.store, machines, artifacts, logger, archive });
   const queues = new PortalQueuesApi({ host, clock, portals: () => portals.ids() });
 
@@ -472,6 +499,7 @@ export function createEngine(options: EngineOptions): Engine {
     health,
     alerts: alertMonitor,
     operations: () => jobOperations.summary(),
+    sessionOperations,
     async start() {
       // Clone folders of a crashed run are orphans: no job can use them again.
       await rm(clonesDir, { recursive: true, force: true });

@@ -1,10 +1,18 @@
 // A CaptchaSolver answered by a person: each challenge waits in a pending list (shown by the API
-// and the inspector) until an operator answers it, the caller aborts, or it times out.
+// and the inspector) until an operator answers it, the caller aborts, or it times out. A challenge
+// carries the master session that asked when the login names it (two accounts of one portal may
+// wait at once), so listeners and answers match it by session, not by portal.
 import { NotFoundError, RandomIdGenerator, SystemClock, type Clock, type IdGenerator } from '@engine/core';
 import { runOperation, type OperationOptions } from '@engine/browser';
 import type { CaptchaChallenge, CaptchaSolver } from '@portal-engine/adapter-kit';
 
-export interface PendingCaptcha extends CaptchaChallenge {
+/** A challenge as a login hands it over: a portal with several accounts names the master session asking. */
+export interface SessionCaptchaChallenge extends CaptchaChallenge {
+  /** The master session whose login asks (`<portal>` or `<portal>.<account>`), so the answer goes back to it. */
+  session?: string;
+}
+
+export interface PendingCaptcha extends SessionCaptchaChallenge {
   id: string;
   createdAt: number;
 }
@@ -37,7 +45,7 @@ export class ManualCaptchaSolver implements CaptchaSolver {
     entry.resolve(text);
   }
 
-  solve(challenge: CaptchaChallenge, options: OperationOptions): Promise<string> {
+  solve(challenge: SessionCaptchaChallenge, options: OperationOptions): Promise<string> {
     return runOperation('solve captcha (manual)', options, async (scope) => {
       const pending: PendingCaptcha = { ...challenge, id: this.ids.next('captcha'), createdAt: this.clock.now() };
       scope.onFailure(() => this.waiting.delete(pending.id));

@@ -45,6 +45,8 @@ export class EngineExceptionFilter implements ExceptionFilter {
         if (typeof error.details.reason === 'string') body.reason = error.details.reason;
         // A captcha answer to a challenge that is not the open one: which one is (or null).
         if ('currentChallengeId' in error.details) body.currentChallengeId = error.details.currentChallengeId;
+        // A captcha request naming a portal whose accounts wait on several challenges: the open ones.
+        if ('open' in error.details) body.open = error.details.open;
       }
       // A workflow step that failed: which one, and the steps done before it.
       if (error.code === 'STEP_FAILED') Object.assign(body, { step: error.details.step, completed: error.details.completed });

@@ -74,6 +74,7 @@ export async function buildEngine(config: ServerConfig, logger: Logger, metrics:
     timeouts: { shutdownMs: config.shutdownTimeoutMs },
     health: config.health,
     workflows: { maxDownloadBytes: config.settings['workflows.maxDownloadBytes'] },
+    leases: config.leases,
     hostPressure: { maxLoadPerCore: config.settings['jobs.adaptiveMaxLoadPerCore'], maxMemoryUsed: config.settings['jobs.adaptiveMaxMemoryUsed'] },
     alertRules: config.alertRules,
     browser: config.chromiumPath ? { executablePath: config.chromiumPath } : undefined,

@@ -1,5 +1,6 @@
 // What /health checks, one terminus indicator each: the event store takes writes, and per
-// portal the master session's state and whether its browser is alive. Down (503) only for what
+// master session (each account's of a portal with accounts: `session:<portal>.<account>`) its
+// state and whether its browser is alive. Down (503) only for what
 // stops the engine working: a store that cannot be written, a master session whose intake is
 // halted (critical, until an operator resets it) or whose captcha nobody answered in time, or a
 // session that claims a browser that is gone. Launching, logging in, recovering and a captcha
@@ -18,8 +19,15 @@ export class EngineHealthIndicators {
     private readonly indicators: HealthIndicatorService,
   ) {}
 
+  /** The store, then per portal each of its master sessions (`<portal>`, then `<portal>.<account>` of a portal with accounts). */
   all(): HealthIndicatorFunction[] {
-    return [() => this.store(), ...this.sessions.portals().flatMap((portal) => [() => this.masterSession(portal), () => this.browser(portal)])];
+    return [
+      () => this.store(),
+      ...this.sessions.portals().flatMap((portal) => {
+        const sessions = this.sessions.sessionsOf(portal);
+        return (sessions.length > 0 ? sessions : [portal]).flatMap((session) => [() => this.masterSession(session), () => this.browser(session)]);
+      }),
+    ];
   }
 
   async store() {
@@ -35,18 +43,25 @@ export class EngineHealthIndicators {
     }
   }
 
-  masterSession(portal: string) {
-    const indicator = this.indicators.check(`session:${portal}`);
-    const session = this.sessions.find(portal);
+  /** `id`: a master session (`<portal>` or `<portal>.<account>`), or a portal that has none. */
+  masterSession(id: string) {
+    const indicator = this.indicators.check(`session:${id}`);
+    const session = this.sessions.find(id);
     if (!session) return indicator.up({ state: null, note: 'no master session (the portal has no credentials reference)' });
-    const captchaOverdue = this.sessions.captchaOverdue(portal);
-    const details = { state: session.state, intakeHalted: session.intakeHalted, updatedAt: session.updatedAt, ...(session.captcha ? { captcha: session.captcha, captchaOverdue } : {}) };
+    const captchaOverdue = this.sessions.captchaOverdue(id);
+    const details = {
+      state: session.state,
+      ...(session.account !== null ? { account: session.account } : {}),
+      intakeHalted: session.intakeHalted,
+      updatedAt: session.updatedAt,
+      ...(session.captcha ? { captcha: session.captcha, captchaOverdue } : {}),
+    };
     return session.intakeHalted || captchaOverdue ? indicator.down(details) : indicator.up(details);
   }
 
-  browser(portal: string) {
-    const indicator = this.indicators.check(`browser:${portal}`);
-    const details = this.sessions.browser(portal);
+  browser(session: string) {
+    const indicator = this.indicators.check(`browser:${session}`);
+    const details = this.sessions.browser(session);
     return details.expected && !details.alive ? indicator.down(details) : indicator.up(details);
   }
 }

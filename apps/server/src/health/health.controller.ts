@@ -1,7 +1,8 @@
-// GET /health (no token): the store takes writes, each master session's state, each portal's
-// browser alive (EngineHealthIndicators). 503 with the details when one is down.
-// GET /health/causes (token): the open incidents, one root cause per session that cannot serve
-// jobs, with the jobs waiting on it.
+// GET /health (no token): the store takes writes, each master session's state and browser alive,
+// every account's of a portal with accounts (EngineHealthIndicators). 503 with the details when one is down.
+// GET /health/causes (token): the open incidents, one root cause per session (per account) that
+// cannot serve jobs, with the jobs waiting on it and the leases and keep-alive probes it held,
+// cancelled or refused.
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';

@@ -38,16 +38,16 @@ async function serve(store: EventStore): Promise<{ app: INestApplication; engine
   };
 }
 
-/** Writes a master-session state as the machine would have recorded it. */
-async function recordMasterState(engine: Engine, value: string, intakeHalted: boolean): Promise<void> {
-  const version = await engine.store.streamVersion('master-portal-sim');
+/** Writes a master-session state as the machine would have recorded it (`stream`: the portal's session, or an account's). */
+async function recordMasterState(engine: Engine, value: string, intakeHalted: boolean, stream = 'master-portal-sim'): Promise<void> {
+  const version = await engine.store.streamVersion(stream);
   await engine.store.append(
-    'master-portal-sim',
+    stream,
     [{ type: 'test.state', data: {}, stateAfter: { value, context: { portal: 'portal-sim', intakeHalted }, status: 'active' }, meta: { at: new Date().toISOString(), machineId: 'master-session', machineVersion: 'test' } }],
     { expectedVersion: version === 0 ? 'no-stream' : version },
   );
   // Written by another writer than the host: the read feed sees it through the store subscription.
-  await engine.feed.waitFor('master-portal-sim', (entry) => (entry?.version ?? 0) > version, { signal: AbortSignal.timeout(30_000) });
+  await engine.feed.waitFor(stream, (entry) => (entry?.version ?? 0) > version, { signal: AbortSignal.timeout(30_000) });
 }
 
 describe('GET /health', () => {
@@ -113,6 +113,28 @@ describe('GET /health', () => {
   });
 });
 
+describe('GET /health with several accounts of a portal', () => {
+  it('lists each account\'s master session and browser (the first under the portal id, another as <portal>.<account>), each down on its own', async () => {
+    const server = await serve(new MemoryEventStore());
+    try {
+      await recordMasterState(server.engine, 'loggingIn', false);
+      await recordMasterState(server.engine, 'critical', true, 'master-portal-sim.b');
+      const response = await request(server.app.getHttpServer()).get('/health');
+      expect(response.status).toBe(503);
+      expect(response.body.details).toEqual({
+        store: { status: 'up', writable: true },
+        'session:portal-sim': { status: 'up', state: 'loggingIn', intakeHalted: false, updatedAt: expect.any(String) },
+        'browser:portal-sim': { status: 'up', alive: false, expected: false },
+        'session:portal-sim.b': { status: 'down', state: 'critical', account: 'b', intakeHalted: true, updatedAt: expect.any(String) },
+        'browser:portal-sim.b': { status: 'up', alive: false, expected: false },
+      });
+      expect(Object.keys(response.body.error)).toEqual(['session:portal-sim.b']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('GET /health/causes', () => {
   const T0 = Date.UTC(2026, 0, 1);
   const input = { portal: 'portal-sim', credentialsRef: 'secret://portal-sim/login' };
@@ -155,6 +177,8 @@ describe('GET /health/causes', () => {
       expect(incidents).toEqual([
         expect.objectContaining({
           portal: 'portal-sim',
+          session: 'portal-sim',
+          account: null,
           state: 'recovering',
           since: new Date(T0 + 100_000).toISOString(),
           rootCause: { kind: 'failureReport', reason: 'login_form', jobId: 'job-42', reportedAt },
@@ -163,8 +187,8 @@ describe('GET /health/causes', () => {
         }),
       ]);
       const metrics = (await http().get('/metrics').set(auth).expect(200)).text;
-      expect(metrics).toContain('engine_open_incidents{portal="portal-sim",state="recovering",cause="failureReport"} 1');
-      expect(metrics).toContain('engine_incident_waiting_jobs{portal="portal-sim"} 0');
+      expect(metrics).toContain('engine_open_incidents{portal="portal-sim",account="",state="recovering",cause="failureReport"} 1');
+      expect(metrics).toContain('engine_incident_waiting_jobs{portal="portal-sim",account=""} 0');
     } finally {
       await server.close();
     }

@@ -3,6 +3,9 @@
 // Each action is recorded naming who acted (X-Engine-Actor); each one the machine refuses is a
 // 409 with its reason, bad input a 400, an unknown job or portal a 404, and none of those appends
 // anything. The actions route answers what the machine would accept, with its reasons.
+import { stepEvent, stepStart, type NewEvent, type StepResult } from '@engine/core';
+import { MASTER_SESSION_MACHINE } from '@engine/machines';
+import { MASTER_INPUT, masterEv } from '@engine/machines/testing';
 import { PortalSimAdapter, sampleProposal } from '@engine/portals';
 import { appendJobHistory, JOB_ENDINGS } from './testing/job-history';
 import { masterSessionWithRecovery } from './testing/master-session-history';
@@ -126,6 +129,43 @@ describe('master-session actions', () => {
     }
     expect((await expectNothingAppended(() => call('POST', '/api/sessions/portal-a/recover', { level: 'medium' }))).status).toBe(400);
     expect((await expectNothingAppended(() => call('POST', '/api/sessions/nope/recover', { level: 'soft' }))).status).toBe(404);
+  });
+});
+
+describe('captcha answers for a portal whose accounts wait on several challenges', () => {
+  /** A master session of portal-c waiting on `challengeId` (recorded as the machine would; no login of this process holds it). */
+  async function awaitingCaptcha(stream: string, challengeId: string): Promise<void> {
+    const t0 = Date.UTC(2026, 0, 1);
+    let result: StepResult = stepStart(MASTER_SESSION_MACHINE, stream, { ...MASTER_INPUT, portal: 'portal-c' }, { at: t0 });
+    const records: NewEvent[] = [...result.records];
+    for (const event of [masterEv.launched(), masterEv.captchaRequired(challengeId)]) {
+      result = stepEvent(MASTER_SESSION_MACHINE, stream, records.length, result.state, result.snapshot, event, { at: t0 + 1_000 });
+      records.push(...result.records);
+    }
+    await server.engine.store.append(stream, records, { expectedVersion: 'no-stream' });
+    await server.engine.feed.waitFor(stream, (e) => e !== undefined, { timeoutMs: 10_000 });
+  }
+
+  it('refuses a request naming only the portal (409 listing the open challenges); the account, the challenge id or the session path picks one; appending nothing', async () => {
+    await awaitingCaptcha('master-portal-c', 'ch-c1');
+    await awaitingCaptcha('master-portal-c.b', 'ch-c2');
+    const open = [
+      { session: 'portal-c', account: null, challengeId: 'ch-c1' },
+      { session: 'portal-c.b', account: 'b', challengeId: 'ch-c2' },
+    ];
+    const ambiguous = await expectNothingAppended(() => call('POST', '/api/sessions/portal-c/captcha', { answer: 'AB12' }));
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body).toMatchObject({ code: 'INVALID_COMMAND', open, reason: expect.stringContaining('name the session') });
+    expect((await call('GET', '/api/sessions/portal-c/captcha')).body).toMatchObject({ code: 'INVALID_COMMAND', open });
+
+    // Each pick reaches its own session: the challenge it names is that session's (held by no login here, so still a 409).
+    const picked = async (path: string, body: Json) => (await expectNothingAppended(() => call('POST', path, body))).body.reason;
+    expect(await picked('/api/sessions/portal-c/captcha', { answer: 'AB12', account: 'b' })).toBe('challenge ch-c2 is no longer waiting for an answer in this process');
+    expect(await picked('/api/sessions/portal-c/captcha', { answer: 'AB12', challengeId: 'ch-c1' })).toBe('challenge ch-c1 is no longer waiting for an answer in this process');
+    expect(await picked('/api/sessions/portal-c.b/captcha', { answer: 'AB12' })).toBe('challenge ch-c2 is no longer waiting for an answer in this process');
+
+    expect((await expectNothingAppended(() => call('POST', '/api/sessions/portal-c/captcha', { answer: 'AB12', account: 'B/../x' }))).status).toBe(400);
+    expect((await expectNothingAppended(() => call('POST', '/api/sessions/portal-c/captcha', { answer: 'AB12', account: 'zz' }))).status).toBe(404);
   });
 });
 

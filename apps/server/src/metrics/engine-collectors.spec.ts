@@ -15,18 +15,19 @@ function recorded(stream: string, version: number, value: string, context: objec
   return { stream, version, position, type: 't', data: {}, stateAfter: { value, context, status: 'active', effects: {}, timers: {} }, meta: { at: new Date(1_000 * position).toISOString() }, hash: 'h', prevHash: 'p' };
 }
 
-function masterEvent(version: number, attempts: Attempt[]): RecordedEvent {
-  return recorded('master-p', version, 'recovering', { portal: 'p', recovery: { number: 1, trigger: 'failureReport', outcome: 'running', attempts, joinedReports: 0 } });
+function masterEvent(version: number, attempts: Attempt[], stream = 'master-p'): RecordedEvent {
+  return recorded(stream, version, 'recovering', { portal: 'p', recovery: { number: 1, trigger: 'failureReport', outcome: 'running', attempts, joinedReports: 0 } });
 }
 
-function fixture(jobs: string[], master: RecordedEvent[], incidents: Incident[] = []) {
+function fixture(jobs: string[], master: RecordedEvent[], incidents: Incident[] = [], accounts: Record<string, string> = {}) {
   const reads: string[] = [];
   const kindOf = (stream: string) => (stream.startsWith('master-') ? 'master-session' : 'job');
   const feed = new StateFeed({ clock: new SimulatedClock(), kindOf });
   jobs.forEach((state, i) => feed.apply(recorded(`job-${i}`, 1, state, { portal: 'p' })));
   for (const event of master) feed.apply(event);
   const sessions = {
-    recoveries: async (portal: string) => (reads.push(portal), { portal, attempts: recoveryHistory(master) }),
+    recoveries: async (session: string) => (reads.push(session), { portal: 'p', attempts: recoveryHistory(master.filter((e) => e.stream === `master-${session}`)) }),
+    get: (session: string) => ({ session, account: accounts[session] ?? null }),
     incidents: async () => incidents,
   } as unknown as SessionsApi;
   return { feed, sessions, reads };
@@ -57,14 +58,29 @@ describe('engineCollectors', () => {
     const collectors = engineCollectors(feed, sessions);
     await scrape(metrics, collectors);
     const text = await scrape(metrics, collectors);
-    expect(text).toContain('engine_master_recoveries_total{portal="p",level="soft",outcome="failed"} 1');
+    expect(text).toContain('engine_master_recoveries_total{portal="p",account="",level="soft",outcome="failed"} 1');
     expect(text).not.toContain('level="hard"');
     expect(reads).toEqual(['p']);
+  });
+
+  it('counts the recovery attempts of each account of a portal under its own account label', async () => {
+    const master = [
+      masterEvent(1, [{ level: 'soft', try: 1, outcome: 'failed', error: null }]),
+      masterEvent(1, [{ level: 'hard', try: 1, outcome: 'succeeded', error: null }], 'master-p.b'),
+    ];
+    const { feed, sessions, reads } = fixture([], master, [], { p: 'a', 'p.b': 'b' });
+    const text = await scrape(new EngineMetrics(), engineCollectors(feed, sessions));
+    expect(text).toContain('engine_master_recoveries_total{portal="p",account="a",level="soft",outcome="failed"} 1');
+    expect(text).toContain('engine_master_recoveries_total{portal="p",account="b",level="hard",outcome="succeeded"} 1');
+    expect(text).not.toContain('account="a",level="hard"');
+    expect(reads.sort()).toEqual(['p', 'p.b']);
   });
 
   it('shows each open incident as one series with its cause and the jobs waiting, and drops the series once it closes', async () => {
     const open: Incident = {
       portal: 'p',
+      session: 'p.b',
+      account: 'b',
       state: 'recovering',
       since: '2026-01-01T00:00:00.000Z',
       rootCause: { kind: 'failureReport', reason: 'login_form', jobId: 'j1', reportedAt: '2026-01-01T00:00:00.000Z' },
@@ -72,18 +88,22 @@ describe('engineCollectors', () => {
       awaitingCaptcha: false,
       recovery: { number: 1, attempts: 1, joinedReports: 0 },
       dependents: { waiting: 4, active: 1, jobIds: ['a', 'b', 'c', 'd'] },
+      operations: { waiting: 1, cancelled: 2, refused: 3, byName: { lease: 4, keepAlive: 2 } },
     };
     const incidents = [open];
     const { feed, sessions } = fixture([], [], incidents);
     const metrics = new EngineMetrics();
     const collectors = engineCollectors(feed, sessions);
     const during = await scrape(metrics, collectors);
-    expect(during).toContain('engine_open_incidents{portal="p",state="recovering",cause="failureReport"} 1');
-    expect(during).toContain('engine_incident_waiting_jobs{portal="p"} 4');
+    expect(during).toContain('engine_open_incidents{portal="p",account="b",state="recovering",cause="failureReport"} 1');
+    expect(during).toContain('engine_incident_waiting_jobs{portal="p",account="b"} 4');
+    expect(during).toContain('engine_incident_operations{portal="p",account="b",outcome="refused"} 3');
+    expect(during).toContain('engine_incident_operations{portal="p",account="b",outcome="cancelled"} 2');
     incidents.pop();
     const after = await scrape(metrics, collectors);
     expect(after).not.toContain('engine_open_incidents{');
     expect(after).not.toContain('engine_incident_waiting_jobs{');
+    expect(after).not.toContain('engine_incident_operations{');
   });
 
   it('shows the scheduler\'s load per portal as one series per gauge and portal, and the concurrency limit of portals that have one', async () => {

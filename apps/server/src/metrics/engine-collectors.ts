@@ -2,11 +2,13 @@
 // than fed by the engine as things happen, so they are right after a restart too.
 // - engine_jobs{state}: jobs by current state from the read feed (every state of the job
 //   machine is set, zero included, so a series does not vanish when its last job moves on).
-// - engine_master_recoveries_total{portal,level,outcome}: finished recovery attempts from each
+// - engine_master_recoveries_total{portal,account,level,outcome}: finished recovery attempts from each
 //   master session's history (the log is append-only, so the counts only grow; an attempt still
 //   running is counted once it ends).
-// - engine_open_incidents{portal,state,cause} and engine_incident_waiting_jobs{portal}: the open
-//   incidents (SessionsApi.incidents): a series per session that cannot serve jobs now.
+// - engine_open_incidents{portal,account,state,cause}, engine_incident_waiting_jobs{portal,account}
+//   and engine_incident_operations{portal,account,outcome}: the open incidents
+//   (SessionsApi.incidents): a series per master session that cannot serve jobs now (account:
+//   the session's account, empty for a portal with one login).
 // - engine_portal_jobs_{queued,running,waiting_for_rate,waiting_for_quiet_hours,waiting_for_session}{portal}:
 //   the scheduler's per-portal load (JobsApi.portalLoad), every portal it knows at zero included;
 //   engine_portal_concurrency_limit{portal}: the portal's own concurrency (adaptive: its current value).
@@ -41,9 +43,12 @@ async function collectIncidents(sessions: SessionsApi, metrics: EngineMetrics): 
   // Reset first: an incident that closed since the last scrape must not leave its series behind.
   metrics.openIncidents.reset();
   metrics.incidentWaitingJobs.reset();
+  metrics.incidentOperations.reset();
   for (const incident of incidents) {
-    metrics.openIncidents.set({ portal: incident.portal, state: incident.state, cause: incident.rootCause.kind }, 1);
-    metrics.incidentWaitingJobs.set({ portal: incident.portal }, incident.dependents.waiting);
+    const session = { portal: incident.portal, account: incident.account ?? '' };
+    metrics.openIncidents.set({ ...session, state: incident.state, cause: incident.rootCause.kind }, 1);
+    metrics.incidentWaitingJobs.set(session, incident.dependents.waiting);
+    for (const outcome of ['waiting', 'cancelled', 'refused'] as const) metrics.incidentOperations.set({ ...session, outcome }, incident.operations[outcome]);
   }
 }
 
@@ -55,25 +60,30 @@ function collectJobsByState(feed: StateFeed, metrics: EngineMetrics): void {
 
 /** Re-reads a master session's history only when its stream's version moved since the last scrape. */
 function recoveriesCollector(feed: StateFeed, sessions: SessionsApi): MetricsCollector {
-  const byPortal = new Map<string, { version: number; counts: Map<string, number> }>();
+  const bySession = new Map<string, { version: number; portal: string; account: string; counts: Map<string, number> }>();
   return async (metrics) => {
     for (const entry of feed.allOf(MASTER_SESSION_MACHINE)) {
-      const portal = entry.state.context.portal;
-      if (byPortal.get(portal)?.version === entry.version) continue;
+      const session = entry.stream.slice(MASTER_SESSION_MACHINE.streamPrefix.length);
+      if (bySession.get(session)?.version === entry.version) continue;
       const counts = new Map<string, number>();
-      for (const attempt of (await sessions.recoveries(portal)).attempts) {
+      for (const attempt of (await sessions.recoveries(session)).attempts) {
         if (attempt.outcome === 'running') continue;
         const key = `${attempt.level}\u0000${attempt.outcome}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
-      byPortal.set(portal, { version: entry.version, counts });
+      bySession.set(session, { version: entry.version, portal: entry.state.context.portal, account: accountOf(sessions, session), counts });
     }
     metrics.recoveries.reset();
-    for (const [portal, { counts }] of byPortal) {
+    for (const { portal, account, counts } of bySession.values()) {
       for (const [key, count] of counts) {
         const [level, outcome] = key.split('\u0000');
-        metrics.recoveries.inc({ portal, level, outcome }, count);
+        metrics.recoveries.inc({ portal, account, level, outcome }, count);
       }
     }
   };
+}
+
+/** The session's account label: its account id, empty for a portal with one login. */
+function accountOf(sessions: SessionsApi, session: string): string {
+  return sessions.get(session).account ?? '';
 }

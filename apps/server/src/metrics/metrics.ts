@@ -20,8 +20,8 @@ export class EngineMetrics {
   });
   readonly recoveries = new Counter({
     name: 'engine_master_recoveries_total',
-    help: 'Master-session recovery attempts by level and outcome',
-    labelNames: ['portal', 'level', 'outcome'],
+    help: 'Master-session recovery attempts by level and outcome (account: the session\'s account; empty for a portal with one login)',
+    labelNames: ['portal', 'account', 'level', 'outcome'],
     registers: [this.registry],
   });
   readonly jobsByState = new Gauge({
@@ -32,14 +32,20 @@ export class EngineMetrics {
   });
   readonly openIncidents = new Gauge({
     name: 'engine_open_incidents',
-    help: 'Open incidents (a master session that cannot serve jobs) by portal and root cause; 0 or 1 per portal',
-    labelNames: ['portal', 'state', 'cause'],
+    help: 'Open incidents (a master session that cannot serve jobs) by portal, account and root cause; 0 or 1 per master session',
+    labelNames: ['portal', 'account', 'state', 'cause'],
     registers: [this.registry],
   });
   readonly incidentWaitingJobs = new Gauge({
     name: 'engine_incident_waiting_jobs',
-    help: 'Jobs held by an open incident: ready to start, waiting for their portal\'s master session',
-    labelNames: ['portal'],
+    help: 'Jobs held by an open incident: ready to start, waiting for their portal\'s master session (account: the session\'s)',
+    labelNames: ['portal', 'account'],
+    registers: [this.registry],
+  });
+  readonly incidentOperations = new Gauge({
+    name: 'engine_incident_operations',
+    help: 'Operations other than jobs an open incident charged (session leases, keep-alive probes), by what happened to them: waiting, cancelled, refused',
+    labelNames: ['portal', 'account', 'outcome'],
     registers: [this.registry],
   });
   readonly portalQueued = new Gauge({

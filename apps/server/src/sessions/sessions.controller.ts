@@ -1,12 +1,12 @@
 // Master-session endpoints: thin — validate, call one facade method, return its typed result.
-import { Body, Controller, Get, Header, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod/v4';
 import { recoveryHistorySchema, SessionsApi, sessionViewSchema, type RecoveryHistory, type SessionView } from '@engine/engine';
 import { ActingAs, ApiActorHeader, type Actor } from '../common/actor';
-import { ApiJsonBody, ApiJsonResponse } from '../common/api-schema';
+import { ApiJsonBody, ApiJsonResponse, ApiQueryFrom } from '../common/api-schema';
 import { parseOrThrow } from '../common/validation';
-import { captchaAnswerSchema, portalIdSchema, recoverSchema, sessionIdSchema } from './sessions.schemas';
+import { captchaAnswerSchema, captchaQuerySchema, recoverSchema, sessionIdSchema } from './sessions.schemas';
 
 const sessionListSchema = z.object({ sessions: z.array(sessionViewSchema) });
 
@@ -45,12 +45,16 @@ export class SessionsController {
     return this.sessions.recover(parseOrThrow(sessionIdSchema, portal, 'portal'), by, level);
   }
 
-  // The type goes with the image only: a 404 (no open challenge) is JSON and says so.
+  // The type goes with the image only: a 404 (no open challenge) is JSON and says so. `:portal`
+  // is a portal id or `<portal>.<account>`; a portal whose accounts wait on several challenges
+  // needs `?account=` or `?challengeId=` (409 listing them otherwise).
   @Get(':portal/captcha')
   @ApiProduces('image/png')
+  @ApiQueryFrom(captchaQuerySchema)
   @Header('Cache-Control', 'no-store')
-  captcha(@Param('portal') portal: string): StreamableFile {
-    return new StreamableFile(this.sessions.captchaImage(parseOrThrow(portalIdSchema, portal, 'portal')), { type: 'image/png' });
+  captcha(@Param('portal') portal: string, @Query() query: unknown): StreamableFile {
+    const which = parseOrThrow(captchaQuerySchema, query ?? {}, 'captcha query');
+    return new StreamableFile(this.sessions.captchaImage(parseOrThrow(sessionIdSchema, portal, 'portal'), which), { type: 'image/png' });
   }
 
   @Post(':portal/captcha')
@@ -59,7 +63,7 @@ export class SessionsController {
   @ApiJsonBody(captchaAnswerSchema)
   @ApiJsonResponse(sessionViewSchema, 202)
   answer(@Param('portal') portal: string, @Body() body: unknown, @ActingAs() by: Actor): Promise<SessionView> {
-    const { answer, challengeId } = parseOrThrow(captchaAnswerSchema, body, 'captcha answer');
-    return this.sessions.answerCaptcha(parseOrThrow(portalIdSchema, portal, 'portal'), answer, challengeId, by);
+    const { answer, challengeId, account } = parseOrThrow(captchaAnswerSchema, body, 'captcha answer');
+    return this.sessions.answerCaptcha(parseOrThrow(sessionIdSchema, portal, 'portal'), answer, challengeId, by, account);
   }
 }

@@ -2,7 +2,7 @@
 // environment variable, its rule, its default, what it means, whether a portal may override it and
 // how it is shown when it may be a secret. The loader, the refusals, GET /config and the README's
 // settings table all read this list; nothing else defines a setting.
-import { callbackUrlProblem, DEFAULT_CALLBACK_POLICY, DEFAULT_CAPTCHA_POLICY, DEFAULT_MASTER_SESSION_CONFIG } from '@engine/machines';
+import { callbackUrlProblem, DEFAULT_CALLBACK_POLICY, DEFAULT_CAPTCHA_POLICY, DEFAULT_LEASE_TTL_MS, DEFAULT_MASTER_SESSION_CONFIG, MAX_LEASE_TTL_MS, MIN_LEASE_TTL_MS } from '@engine/machines';
 import { bool, checked, decimal, fraction, int, oneOf, optional, stringList, text, type SettingType } from './setting-types';
 
 /** How a value that may hold a secret is shown: never, without the password, or as its origin only. */
@@ -240,6 +240,13 @@ export const SETTINGS = {
   'health.heartbeatMs': setting({ env: 'HEALTH_HEARTBEAT_MS', type: int(100, DAY_MS), default: 30_000, doc: 'how often each master browser is pinged (a crash is noticed at once, a hang by missed pings)' }),
   'health.probeTimeoutMs': setting({ env: 'HEALTH_PROBE_TIMEOUT_MS', type: int(100, 600_000), default: 10_000, doc: 'how long one ping may take' }),
   'health.maxMisses': setting({ env: 'HEALTH_MAX_MISSES', type: int(1, 100), default: 2, doc: 'missed pings in a row before the browser counts as dead and its work is halted' }),
+
+  // --- session leases (a portal's logged-in session lent to a script outside the engine)
+  'leases.maxLeases': setting({ env: 'SESSION_LEASES_MAX', type: int(0, 100), default: 2, doc: 'leases live at once over all portals (each devtools lease is a Chromium process); a request beyond it is a 409; 0: none' }),
+  'leases.defaultTtlMs': setting({ env: 'SESSION_LEASE_DEFAULT_TTL_MS', type: int(MIN_LEASE_TTL_MS, MAX_LEASE_TTL_MS), default: DEFAULT_LEASE_TTL_MS, doc: 'the ttl of a lease request that names none' }),
+  'leases.maxTtlMs': setting({ env: 'SESSION_LEASE_MAX_TTL_MS', type: int(MIN_LEASE_TTL_MS, MAX_LEASE_TTL_MS), default: MAX_LEASE_TTL_MS, doc: 'the longest ttl a request may ask for (a longer one is a 400); at most an hour' }),
+  'leases.settleTimeoutMs': setting({ env: 'SESSION_LEASE_SETTLE_TIMEOUT_MS', type: int(1_000, 600_000), default: 30_000, doc: 'how long a lease request waits for the copy before it gives the lease up' }),
+  'leases.launchTimeoutMs': setting({ env: 'SESSION_LEASE_LAUNCH_TIMEOUT_MS', type: int(1_000, 600_000), default: 30_000, doc: "how long a devtools lease's browser may take to start" }),
 
   // --- alerts
   'alerts.webhookUrl': setting({

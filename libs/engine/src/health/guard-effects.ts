@@ -28,7 +28,7 @@ export function guardEffects<TRegistry extends Record<string, EffectHandler<neve
       run: (params: never, ctx) => {
         const sessionId = options.sessionOf(name, ctx.state);
         // A session the monitor has never seen (no browser launched yet): nothing to wait for.
-        if (!sessionId || !knows(options.monitor, sessionId)) return handler.run(params, ctx);
+        if (!sessionId || !options.monitor.watches(sessionId)) return handler.run(params, ctx);
         return options.batch().run(sessionId, name, (signal) => handler.run(params, { ...ctx, signal: AbortSignal.any([ctx.signal, signal]) }), {
           signal: ctx.signal,
         });
@@ -36,13 +36,4 @@ export function guardEffects<TRegistry extends Record<string, EffectHandler<neve
     };
   }
   return guarded;
-}
-
-function knows(monitor: HealthMonitor, sessionId: string): boolean {
-  try {
-    monitor.health(sessionId);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -93,13 +93,19 @@ export class HealthMonitor {
     if (entry.session) this.markDead(entry, entry.session, cause);
   }
 
+  /** Whether the session was ever registered (a session without a browser yet has nothing to wait for). */
+  watches(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
   health(sessionId: string): SessionHealth {
     const entry = this.entry(sessionId);
     return entry.death ? { status: 'dead', death: entry.death } : { status: 'healthy' };
   }
 
   /**
-   * Runs `fn` as an operation that depends on `sessionId`. Waits while the session is dead;
+   * Runs `fn` as an operation that depends on `sessionId`. Waits while the session is dead
+   * (or, with `whenDead: 'cancel'`, is cancelled by the death at once);
    * rejects with OperationCancelledError when the session dies under it (its signal is
    * aborted), with AbortedError when the caller cancels, or with the operation's own error.
    */
@@ -150,7 +156,7 @@ export class HealthMonitor {
 
     while (entry.death || this.closedDeath) {
       const death = (entry.death ?? this.closedDeath) as SessionDeath;
-      if (this.closedDeath) {
+      if (this.closedDeath || options.whenDead === 'cancel') {
         settle({ status: 'cancelled', cancelledBy: 'session', rootCause: death });
         throw new OperationCancelledError(name, death);
       }

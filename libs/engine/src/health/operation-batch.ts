@@ -6,6 +6,11 @@ import type { OperationRecord } from './operation-record';
 export interface RunOptions {
   /** The caller's own cancellation (waiting or in flight). */
   signal?: AbortSignal;
+  /**
+   * While the session is dead: `wait` (default) until it is healthy again; `cancel` at once, as
+   * cancelled by the death (an operation that is pointless later, e.g. a keep-alive probe).
+   */
+  whenDead?: 'wait' | 'cancel';
 }
 
 /** What the monitor needs to report records to a batch. */

@@ -37,8 +37,10 @@ import { captureSession, devtoolsEndpoint, restoreCookies, seedStorage, type Bro
 import {
   DEFAULT_LEASE_TTL_MS,
   isMasterAvailable,
+  MAX_LEASE_TTL_MS,
   leaseStartRefusal,
   MASTER_SESSION_MACHINE,
+  masterSessionStream,
   masterStateName,
   SESSION_LEASE_MACHINE,
   sessionLeaseInputProblems,
@@ -56,6 +58,8 @@ export interface SessionLeasesConfig {
   maxLeases: number;
   /** ttl of a request that names none. Default 5 minutes (bounded by the machine: 1 s to 1 h). */
   defaultTtlMs: number;
+  /** The longest ttl a request may ask for (a longer one is refused, 400). Default and at most the machine's bound, 1 h. */
+  maxTtlMs: number;
   /** How long a request waits for the copy before answering. Default 30 s. */
   settleTimeoutMs: number;
   launchTimeoutMs: number;
@@ -64,6 +68,7 @@ export interface SessionLeasesConfig {
 export const DEFAULT_SESSION_LEASES_CONFIG: SessionLeasesConfig = {
   maxLeases: 2,
   defaultTtlMs: DEFAULT_LEASE_TTL_MS,
+  maxTtlMs: MAX_LEASE_TTL_MS,
   settleTimeoutMs: 30_000,
   launchTimeoutMs: 30_000,
 };
@@ -84,7 +89,22 @@ export interface SessionLeasesOptions {
   logger: Logger;
   ids?: IdGenerator;
   config?: Partial<SessionLeasesConfig>;
+  /**
+   * The health guard of the master session (SessionOperations): copying from it waits while it is
+   * dead and is cancelled when it dies under the copy; a request refused because it was not
+   * available is counted under its outage. Absent: copies run as they are.
+   */
+  guard?: LeaseGuard;
 }
+
+/** What the leases need of the health guard (SessionOperations). */
+export interface LeaseGuard {
+  run<T>(sessionId: string, name: string, fn: (signal: AbortSignal) => Promise<T>, options: { signal: AbortSignal }): Promise<T>;
+  refused(sessionId: string, name: string): void;
+}
+
+/** The operation name a lease's copy and a refused lease request are counted under. */
+export const LEASE_OPERATION = 'lease';
 
 /** The lease ended before it was opened: the copy or its browser failed (`failure`: a code), or its ttl ran out first. */
 export class LeaseUnavailableError extends EngineError {
@@ -114,6 +134,7 @@ export class SessionLeases {
 
   constructor(private readonly options: SessionLeasesOptions) {
     this.config = { ...DEFAULT_SESSION_LEASES_CONFIG, ...options.config };
+    if (this.config.defaultTtlMs > this.config.maxTtlMs) throw new RangeError(`leases.defaultTtlMs (${this.config.defaultTtlMs}) must not exceed leases.maxTtlMs (${this.config.maxTtlMs})`);
     this.ids = options.ids ?? new RandomIdGenerator();
   }
 
@@ -129,10 +150,15 @@ export class SessionLeases {
     const input: SessionLeaseInput = { leaseId, portal, mode: request.mode ?? 'devtools', ttlMs: request.ttlMs ?? this.config.defaultTtlMs, by, at: this.now() };
     const problems = sessionLeaseInputProblems(input);
     if (problems.length > 0) throw new ValidationError('invalid lease request', Object.fromEntries(problems.map((p) => [p.split(' ')[0], p])));
+    if (input.ttlMs > this.config.maxTtlMs) throw new ValidationError('invalid lease request', { ttlMs: `ttlMs must be at most ${this.config.maxTtlMs} (leases.maxTtlMs)` });
     const master = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal)?.state;
     const available = isMasterAvailable(master) && this.options.masterSource(portal) !== undefined;
     const refusal = leaseStartRefusal(portal, masterStateName(master), available);
-    if (refusal) throw new InvalidCommandError(`master-${portal}`, 'LEASE', masterStateName(master), refusal);
+    if (refusal) {
+      // Counted under the session's outage (its incident), not as a failure of its own.
+      this.options.guard?.refused(masterSessionStream(portal), LEASE_OPERATION);
+      throw new InvalidCommandError(masterSessionStream(portal), 'LEASE', masterStateName(master), refusal);
+    }
     const live = this.live().length;
     if (live >= this.config.maxLeases) throw new InvalidCommandError(`${PREFIX}*`, 'LEASE', `${live} live`, `at most ${this.config.maxLeases} leases may be live at once (leases.maxLeases)`);
 
@@ -192,7 +218,7 @@ export class SessionLeases {
   effects(): EffectHandlers<SessionLeaseDefinition> {
     return {
       openLease: {
-        run: (p, ctx) => this.locks.run(p.leaseId, () => this.open(p.leaseId, p.portal, p.mode, ctx.signal)),
+        run: (p, ctx) => this.locks.run(p.leaseId, () => this.guardedOpen(p.leaseId, p.portal, p.mode, ctx.signal)),
         // The request that asked for it got no answer and nobody holds what it lent: it ends as lost.
         onInterrupted: async () => ({ type: 'LEASE_LOST', reason: 'engine_restarted', at: this.now() }) as const,
       },
@@ -206,6 +232,41 @@ export class SessionLeases {
           }),
       },
     };
+  }
+
+  /**
+   * The copy under the health guard: while the master session is dead it waits (until the lease
+   * stops opening: released, expired or lost meanwhile), and a death during the copy cancels it.
+   */
+  private async guardedOpen(leaseId: string, portal: string, mode: LeaseMode, signal: AbortSignal): Promise<SessionLeaseEvent> {
+    const guard = this.options.guard;
+    if (!guard) return this.open(leaseId, portal, mode, signal);
+    const feed = this.options.host.feed;
+    const ended = new AbortController();
+    void feed
+      .waitFor(streamOf(leaseId), () => feed.getOf(SESSION_LEASE_MACHINE, leaseId)?.state.value !== 'opening', { signal: ended.signal })
+      .then(() => ended.abort(new EngineError('LEASE_ENDED', `lease ${leaseId} ended while waiting for its master session`)), () => undefined);
+    try {
+      return await guard.run(
+        masterSessionStream(portal),
+        LEASE_OPERATION,
+        async (guarded) => {
+          // Healthy again is a live browser; the copy also needs the login back (a recovery in progress).
+          await this.untilAvailable(portal, guarded);
+          return this.open(leaseId, portal, mode, guarded);
+        },
+        { signal: AbortSignal.any([signal, ended.signal]) },
+      );
+    } finally {
+      ended.abort();
+    }
+  }
+
+  private async untilAvailable(portal: string, signal: AbortSignal): Promise<void> {
+    const feed = this.options.host.feed;
+    const available = () => isMasterAvailable(feed.getOf(MASTER_SESSION_MACHINE, portal)?.state) && this.options.masterSource(portal) !== undefined;
+    if (available()) return;
+    await feed.waitFor(masterSessionStream(portal), available, { signal });
   }
 
   private async open(leaseId: string, portal: string, mode: LeaseMode, signal: AbortSignal): Promise<SessionLeaseEvent> {

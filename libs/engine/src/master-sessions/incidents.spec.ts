@@ -3,7 +3,7 @@
 import { stepEvent, stepStart, type ActorState, type EngineEvent, type NewEvent, type StateOf, type StepResult, type StreamState } from '@engine/core';
 import { JOB_MACHINE, MASTER_SESSION_MACHINE, type JobDefinition, type MasterSessionDefinition } from '@engine/machines';
 import { jobEv, jobInput, MASTER_INPUT, masterEv, TO_READY } from '@engine/machines/testing';
-import { incidentOf, unavailableSince } from './incidents';
+import { incidentOf, unavailableSince, unavailableWindow } from './incidents';
 
 const T0 = Date.UTC(2026, 0, 1);
 const at = (s: number) => new Date(T0 + s * 1_000).toISOString();
@@ -42,6 +42,8 @@ describe('open incidents', () => {
     const incident = incidentOf(m, jobs, unavailableSince(records) ?? 'never');
     expect(incident).toEqual({
       portal: 'portal-a',
+      session: 'portal-a',
+      account: null,
       state: 'recovering',
       since: at(100),
       rootCause: { kind: 'failureReport', reason: 'session expired', jobId: 'job-7', reportedAt: at(99) },
@@ -49,7 +51,17 @@ describe('open incidents', () => {
       awaitingCaptcha: false,
       recovery: { number: 1, attempts: expect.any(Number), joinedReports: 0 },
       dependents: { waiting: 2, active: 1, jobIds: ['a', 'b'] },
+      operations: { waiting: 0, cancelled: 0, refused: 0, byName: {} },
     });
+  });
+
+  it('an account\'s incident names the account and what its outage charged; while another account serves the portal, no ready job waits on it and only its own attempts are active', () => {
+    const { records, entry: m } = master([...ready, [100, masterEv.report('job-7', 99)]]);
+    const own = job('c', 'portal-a', [[1, { ...jobEv.start(), account: 'a', masterSession: 'master-portal-a' } as EngineEvent]]);
+    const other = job('e', 'portal-a', [[1, { ...jobEv.start(), account: 'b', masterSession: 'master-portal-a.b' } as EngineEvent]]);
+    const operations = { waiting: 1, cancelled: 2, refused: 3, byName: { lease: 4, keepAlive: 2 } };
+    const incident = incidentOf(m, [job('a', 'portal-a'), own, other], unavailableSince(records) ?? 'never', { account: 'a', operations, portalServed: true });
+    expect(incident).toMatchObject({ session: 'portal-a', account: 'a', operations, dependents: { waiting: 0, active: 1, jobIds: [] } });
   });
 
   it('reports that join a running recovery do not start another incident: the first cause stays, the joined ones are counted', () => {
@@ -70,5 +82,9 @@ describe('open incidents', () => {
   it('a recovery that ended: the next incident starts at its own first event, not at the first one ever', () => {
     const { records } = master([...ready, [100, masterEv.report('job-7', 99)], [120, masterEv.loggedIn(120)], [300, masterEv.report('job-9', 300)]]);
     expect(unavailableSince(records)).toBe(at(300));
+    // What the outage is charged with starts when the session last became available (its login at
+    // 120 s), so a death the health monitor saw before the log did belongs to it, an older one not.
+    expect(unavailableWindow(records)).toEqual({ since: at(300), after: at(120) });
+    expect(unavailableWindow(master([[1, masterEv.launched()]]).records)).toEqual({ since: at(0), after: null });
   });
 });

@@ -10,7 +10,7 @@
 import type { Page } from 'puppeteer-core';
 import { BrowserError, EngineError, errorCode, InvalidCommandError, type ActorHost, type Clock, type EffectHandlers, type Logger, type SecretProvider } from '@engine/core';
 import type { BrowserHost, BrowserSettings, ManagedBrowser, ProfileStore, SessionSource } from '@engine/browser';
-import { automaticSolveMs, manualStageOf, type CaptchaSolver } from '@engine/portals';
+import { automaticSolveMs, manualStageOf, type CaptchaSolver, type SessionCaptchaChallenge } from '@engine/portals';
 import {
   MASTER_SESSION_MACHINE,
   MASTER_STREAM_PREFIX,
@@ -233,11 +233,17 @@ export class MasterSessionRuntime {
     const forward = () => abort.abort(signal.reason);
     signal.addEventListener('abort', forward, { once: true });
     let answered = false;
-    const tracked: CaptchaSolver = { solve: (challenge, o) => solver.solve(challenge, o).then((text) => ((answered = true), text)) };
+    // The challenge names this session: another account of the portal may be asked at the same time.
+    const tracked: CaptchaSolver = {
+      solve: (challenge, o) => {
+        const own: SessionCaptchaChallenge = { ...challenge, session };
+        return solver.solve(own, o).then((text) => ((answered = true), text));
+      },
+    };
     const attempt = loginWith(tracked, abort.signal, this.timeoutsOf(p.portal).loginMs + automaticMs + policy.answerWithinMs);
     return new Promise<LoginOutcome>((resolve, reject) => {
       const stop = manual.onPending((challenge) => {
-        if (challenge.portal !== p.portal) return;
+        if (challenge.session !== undefined ? challenge.session !== session : challenge.portal !== p.portal) return;
         stop();
         signal.removeEventListener('abort', forward);
         this.parkedLogins.set(challenge.id, { session, outcome: attempt, abort });

@@ -6,7 +6,7 @@
 // answered, never how.
 import { z } from 'zod/v4';
 import { InvalidCommandError, NotFoundError, type ActorHost, type Clock, type EventStore, type StreamState } from '@engine/core';
-import type { ManualCaptchaSolver } from '@engine/portals';
+import type { ManualCaptchaSolver, PendingCaptcha } from '@engine/portals';
 import {
   isMasterAvailable,
   JOB_MACHINE,
@@ -22,7 +22,7 @@ import {
 } from '@engine/machines';
 import type { StateOf } from '@engine/core';
 import { actionFor, refused, type AllowedAction } from '../actions/allowed-actions';
-import { incidentOf, unavailableSince, type Incident } from './incidents';
+import { incidentOf, unavailableWindow, type Incident } from './incidents';
 
 type MasterState = StateOf<MasterSessionDefinition>;
 
@@ -76,12 +76,14 @@ export interface SessionsApiOptions {
   store: EventStore;
   clock: Clock;
   manualCaptcha: ManualCaptchaSolver;
-  /** Whether the portal's master browser is running in this process. */
-  browserAlive: (portal: string) => boolean;
+  /** Whether the master session's browser (`<portal>` or `<portal>.<account>`) is running in this process. */
+  browserAlive: (session: string) => boolean;
   /** The configured portals (a portal without credentials has no session). */
   portals: () => string[];
   /** The account a master session (`<portal>` or `<portal>.<account>`) logs in as; default: the id's own account part. */
   accountOf?: (session: string) => string | null;
+  /** What a session's outage after `after` held, cancelled or refused besides jobs (SessionOperations.chargedTo), by stream. */
+  operations?: (stream: string, after: string | null) => Incident['operations'];
 }
 
 /** An answer to a challenge the session does not wait on (HTTP 409); names the open one, if any. */
@@ -92,9 +94,31 @@ export class CaptchaConflictError extends InvalidCommandError {
   }
 }
 
+/** Which of a portal's sessions a captcha request is for, when its path names only the portal. */
+export interface CaptchaTarget {
+  account?: string;
+  challengeId?: string;
+}
+
+/**
+ * A captcha request that names a portal whose accounts wait on several challenges, without the
+ * account or the challenge id (HTTP 409): nothing is answered; the open ones are listed.
+ */
+export class CaptchaAmbiguousError extends InvalidCommandError {
+  constructor(portal: string, open: { session: string; account: string | null; challengeId: string }[]) {
+    super(
+      masterSessionStream(portal),
+      'CAPTCHA_ANSWERED',
+      'awaitingCaptcha',
+      `portal ${portal} has ${open.length} captcha challenges open (sessions ${open.map((o) => o.session).join(', ')}): name the session in the path (<portal>.<account>), or the account or challengeId`,
+    );
+    this.details.open = open;
+  }
+}
+
 export class SessionsApi {
-  /** When each unavailable session stopped being available, by the stream version it was read at. */
-  private readonly since = new Map<string, { version: number; since: string }>();
+  /** Each unavailable session's current unavailable run, by the stream version it was read at. */
+  private readonly since = new Map<string, { version: number; since: string; after: string | null }>();
 
   constructor(private readonly options: SessionsApiOptions) {}
 
@@ -103,7 +127,14 @@ export class SessionsApi {
     return this.options.portals();
   }
 
-  /** The session's view, or undefined when the portal has none (no credentials reference). */
+  /** The master sessions of a portal (`<portal>` first, then `<portal>.<account>` by id); empty when it has none. */
+  sessionsOf(portal: string): string[] {
+    const sessions: string[] = [];
+    for (const entry of this.options.host.feed.allOf(MASTER_SESSION_MACHINE)) if (entry.state.context.portal === portal) sessions.push(sessionIdOf(entry.stream));
+    return sessions.sort((a, b) => (a === portal ? -1 : b === portal ? 1 : a.localeCompare(b)));
+  }
+
+  /** The session's view (a portal id: its only or first account's; or `<portal>.<account>`), or undefined when there is none. */
   find(portal: string): SessionView | undefined {
     const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal);
     return entry && this.view(entry);
@@ -125,17 +156,22 @@ export class SessionsApi {
   }
 
   /**
-   * One open incident per portal whose master session cannot serve jobs now: its root cause,
-   * since when, and the jobs waiting on it. Empty when every session is available.
+   * One open incident per master session (each account's of a portal with accounts) that cannot
+   * serve jobs now: its root cause, since when, the jobs waiting on it, and the leases and
+   * keep-alive probes its outage held, cancelled or refused. Empty when every session is available.
    */
   async incidents(): Promise<Incident[]> {
     const jobs = [...this.options.host.feed.allOf(JOB_MACHINE)];
+    const masters = [...this.options.host.feed.allOf(MASTER_SESSION_MACHINE)];
+    const served = new Set(masters.filter((master) => isMasterAvailable(master.state)).map((master) => master.state.context.portal));
     const incidents: Incident[] = [];
-    for (const master of this.options.host.feed.allOf(MASTER_SESSION_MACHINE)) {
+    for (const master of masters) {
       if (isMasterAvailable(master.state)) continue;
-      incidents.push(incidentOf(master, jobs, await this.unavailableSince(master)));
+      const window = await this.unavailableWindow(master);
+      const operations = this.options.operations?.(master.stream, window.after) ?? { waiting: 0, cancelled: 0, refused: 0, byName: {} };
+      incidents.push(incidentOf(master, jobs, window.since, { account: this.accountOf(sessionIdOf(master.stream)), operations, portalServed: served.has(master.state.context.portal) }));
     }
-    return incidents.sort((a, b) => a.portal.localeCompare(b.portal));
+    return incidents.sort((a, b) => a.portal.localeCompare(b.portal) || a.session.localeCompare(b.session));
   }
 
   /**
@@ -157,23 +193,31 @@ export class SessionsApi {
     return this.view(await this.options.host.sendTo(MASTER_SESSION_MACHINE, session, event));
   }
 
-  /** The image of the challenge the portal's login waits on; NotFoundError when none is open. */
-  captchaImage(portal: string): Buffer {
-    const open = this.openChallenge(this.entry(portal));
-    const challenge = open && this.options.manualCaptcha.pending().find((c) => c.portal === portal && c.id === open);
-    if (!challenge) throw new NotFoundError('open captcha challenge for portal', portal);
+  /**
+   * The image of the challenge a session's login waits on; NotFoundError when none is open. The
+   * session is found as for an answer (captchaSession): `<portal>.<account>`, or a portal id with
+   * the account or challenge id when several of its accounts wait.
+   */
+  captchaImage(target: string, which: CaptchaTarget = {}): Buffer {
+    const session = this.captchaSession(target, which);
+    const open = this.openChallenge(this.entry(session));
+    const challenge = open && this.pendingChallenge(session, open);
+    if (!challenge) throw new NotFoundError('open captcha challenge for session', session);
     return challenge.image;
   }
 
   /**
    * Hands the answer to the waiting login and records CAPTCHA_ANSWERED. Only the session's open
    * challenge is answered: another id (expired, unknown), or no open challenge at all, is a
-   * conflict naming the current challenge; nothing is handed over or recorded.
+   * conflict naming the current challenge; nothing is handed over or recorded. `target` is a
+   * session (`<portal>.<account>`) or a portal id: with one session waiting, that one; with several,
+   * the one `account` or `challengeId` names, else a conflict listing them (CaptchaAmbiguousError).
    */
-  async answerCaptcha(portal: string, answer: string, challengeId?: string, by = 'api'): Promise<SessionView> {
+  async answerCaptcha(target: string, answer: string, challengeId?: string, by = 'api', account?: string): Promise<SessionView> {
+    const portal = this.captchaSession(target, { challengeId, account });
     const entry = this.entry(portal);
     const open = this.openChallenge(entry);
-    const pending = open ? this.options.manualCaptcha.pending().find((c) => c.portal === portal && c.id === open) : undefined;
+    const pending = open ? this.pendingChallenge(portal, open) : undefined;
     if (!open || !pending || (challengeId !== undefined && challengeId !== open)) {
       const reason = !open
         ? 'the session is not waiting on a captcha'
@@ -195,7 +239,7 @@ export class SessionsApi {
   async actions(portal: string): Promise<AllowedAction[]> {
     const entry = this.entry(portal);
     const open = this.openChallenge(entry);
-    const pending = open !== null && this.options.manualCaptcha.pending().some((c) => c.portal === portal && c.id === open);
+    const pending = open !== null && this.pendingChallenge(portal, open) !== undefined;
     const answer = !open
       ? refused('answerCaptcha', 'the session is not waiting on a captcha')
       : !pending
@@ -206,6 +250,38 @@ export class SessionsApi {
       (['soft', 'hard', 'nuclear'] as const).map((level) => actionFor(`recover.${level}`, this.options.host, entry.stream, { type: 'RECOVERY_REQUESTED', level, by: 'operator', at })),
     );
     return [answer, ...levels];
+  }
+
+  /** The solver's pending challenge `id` when it is this session's (an older one, untagged, by portal). */
+  private pendingChallenge(session: string, id: string): PendingCaptcha | undefined {
+    const { portal } = parseMasterSessionId(session);
+    return this.options.manualCaptcha.pending().find((c) => c.id === id && (c.session !== undefined ? c.session === session : c.portal === portal));
+  }
+
+  /**
+   * The session a captcha request is for. `<portal>.<account>` names it. A portal id names the
+   * portal's only session; of a portal with accounts, the one `account` names, else the one whose
+   * open challenge is `challengeId`, else the only one with an open challenge. Several open and
+   * none named: CaptchaAmbiguousError (409) listing them; none open: the portal's own session
+   * (whose answer then is the usual conflict, "not waiting on a captcha").
+   */
+  private captchaSession(target: string, which: CaptchaTarget): string {
+    if (parseMasterSessionId(target).account !== null) return target;
+    const sessions = this.sessionsOf(target);
+    if (which.account !== undefined) {
+      const named = sessions.find((session) => this.accountOf(session) === which.account);
+      if (!named) throw new NotFoundError(`account of portal ${target}`, which.account);
+      return named;
+    }
+    if (sessions.length <= 1) return target;
+    const open = sessions.flatMap((session) => {
+      const challengeId = this.openChallenge(this.entry(session));
+      return challengeId ? [{ session, account: this.accountOf(session), challengeId }] : [];
+    });
+    if (which.challengeId !== undefined) return open.find((o) => o.challengeId === which.challengeId)?.session ?? target;
+    if (open.length === 0) return target;
+    if (open.length === 1) return open[0].session;
+    throw new CaptchaAmbiguousError(target, open);
   }
 
   /** The challenge an operator can answer now: the session waits on it (not expired). */
@@ -219,8 +295,8 @@ export class SessionsApi {
    * The session waits on a captcha past its deadline: the challenge expired unanswered (a new
    * one is asked after the retry wait) or its expiry is due. /health reports the portal degraded.
    */
-  captchaOverdue(portal: string): boolean {
-    const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal);
+  captchaOverdue(session: string): boolean {
+    const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, session);
     if (!entry || !masterSessionHasTag(entry.state, 'awaitingCaptcha')) return false;
     if (masterSessionHasTag(entry.state, 'captchaExpired')) return true;
     const expiresAt = entry.state.context.captcha?.expiresAt;
@@ -228,23 +304,27 @@ export class SessionsApi {
   }
 
   /** Whether the session's browser is up where its state says it should be (for /health). */
-  browser(portal: string): { alive: boolean; expected: boolean } {
-    const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, portal);
-    return { alive: this.options.browserAlive(portal), expected: entry !== undefined && masterSessionHasTag(entry.state, 'available') };
+  browser(session: string): { alive: boolean; expected: boolean } {
+    const entry = this.options.host.feed.getOf(MASTER_SESSION_MACHINE, session);
+    return { alive: this.options.browserAlive(session), expected: entry !== undefined && masterSessionHasTag(entry.state, 'available') };
   }
 
   /** Reads the session's log again only when its stream moved since the last answer. */
-  private async unavailableSince(master: StreamState<MasterState>): Promise<string> {
+  private async unavailableWindow(master: StreamState<MasterState>): Promise<{ since: string; after: string | null }> {
     const cached = this.since.get(master.stream);
-    if (cached?.version === master.version) return cached.since;
-    const since = unavailableSince(await this.options.store.read(master.stream)) ?? master.updatedAt;
-    this.since.set(master.stream, { version: master.version, since });
-    return since;
+    if (cached?.version === master.version) return cached;
+    const window = unavailableWindow(await this.options.store.read(master.stream));
+    const read = { version: master.version, since: window.since ?? master.updatedAt, after: window.after };
+    this.since.set(master.stream, read);
+    return read;
+  }
+
+  private accountOf(session: string): string | null {
+    return this.options.accountOf ? this.options.accountOf(session) : parseMasterSessionId(session).account;
   }
 
   private view(entry: StreamState<MasterState>): SessionView {
-    const session = entry.stream.slice(MASTER_SESSION_MACHINE.streamPrefix.length);
-    return sessionView(entry, this.options.accountOf ? this.options.accountOf(session) : parseMasterSessionId(session).account);
+    return sessionView(entry, this.accountOf(sessionIdOf(entry.stream)));
   }
 
   private entry(portal: string): StreamState<MasterState> {
@@ -252,6 +332,10 @@ export class SessionsApi {
     if (!entry) throw new NotFoundError('session', portal);
     return entry;
   }
+}
+
+function sessionIdOf(stream: string): string {
+  return stream.slice(MASTER_SESSION_MACHINE.streamPrefix.length);
 }
 
 function levelOf(value: unknown): string | null {
