@@ -16,13 +16,13 @@ export interface CliRun {
 
 const ROOT = join(__dirname, '..', '..', '..', '..', '..');
 
-/** The settings that locate the store: the tests name theirs, so these come from `extra` only. */
-const STORE_SETTINGS = ['DATABASE_URL', 'DATA_DIR', 'ENGINE_CONFIG'];
+/** The settings that locate the store and the secrets: the tests name theirs, so these come from `extra` only. */
+const NAMED_BY_TESTS = ['DATABASE_URL', 'DATA_DIR', 'ENGINE_CONFIG', 'SECRETS_FILE'];
 
-/** The environment a run sees: this process's, without the store settings unless `extra` sets them. */
+/** The environment a run sees: this process's, without those settings unless `extra` sets them. */
 function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of STORE_SETTINGS) delete env[name];
+  for (const name of NAMED_BY_TESTS) delete env[name];
   return { ...env, ...extra };
 }
 
