@@ -1,4 +1,5 @@
-// One chaos run, shared by test/chaos (200 jobs, 5 engine kills, in CI) and bench/chaos.ts
+// One chaos run, shared by test/chaos (in CI 40 jobs and 3 engine kills with faults paced
+// closer together; 200 jobs and 5 kills with `npm run chaos -- --full`) and bench/chaos.ts
 // (500 jobs, 10 kills): the engine server as a child process on SQLite, the portal simulator
 // in this process (so it outlives every engine crash and keeps the count of submissions), jobs
 // submitted through the API with idempotency keys, and faults all along the run: sessions
@@ -12,11 +13,34 @@ import { startPortalSim, type PortalSim, type PortalSimStats } from '@engine/por
 import { sampleProposal } from '@engine/portals';
 import { EngineProcess, processesMentioning } from './engine-process';
 
+/** A fault's pacing in jobs finished: the first after `first` (a [min, max] range), then one every `then`. */
+export interface FaultPacing {
+  first: readonly [number, number];
+  then: readonly [number, number];
+}
+
+export interface ChaosPacing {
+  sessionKill: FaultPacing;
+  chromiumKill: FaultPacing;
+  duplicateTrap: FaultPacing;
+}
+
+/** The long runs' pacing (the full-size test and bench/chaos.ts): a job meets about as many faults as in production-like runs of hundreds. */
+export const FULL_PACING: ChaosPacing = {
+  sessionKill: { first: [3, 10], then: [6, 16] },
+  chromiumKill: { first: [12, 30], then: [20, 40] },
+  duplicateTrap: { first: [8, 20], then: [12, 25] },
+};
+
 export interface ChaosOptions {
   jobs: number;
   engineKills: number;
   seed: number;
   concurrency?: number;
+  /** How often each fault comes, in jobs finished; FULL_PACING when not given. */
+  pacing?: ChaosPacing;
+  /** Extra settings for the engine server (the CI run shortens the master session's recovery waits). */
+  engineEnv?: Record<string, string>;
   /** The whole run gives up after this long (then the assertions show what is unfinished). */
   deadlineMs: number;
   log?: (line: string) => void;
@@ -79,6 +103,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       SHUTDOWN_TIMEOUT_MS: '5000',
       BACKGROUND_AUDIT: 'false',
       LOG_LEVEL: 'warn',
+      ...options.engineEnv,
     },
   });
   const injected: ChaosInjected = { sessionKills: 0, chromiumKills: 0, duplicateTraps: { error: 0, hang: 0 }, engineKills: 0, orphanedChromium: 0 };
@@ -93,10 +118,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Faults are paced by progress (jobs finished), not by the clock: a job then meets about
     // as many faults in its life on a loaded machine as on an idle one. Each kill ends the
     // attempts in flight, and a job has three.
-    const after = (min: number, max: number, finished: number) => finished + Math.round(between(min, max));
-    let nextSessionKill = after(3, 10, 0);
-    let nextChromiumKill = after(12, 30, 0);
-    let nextTrap = after(8, 20, 0);
+    const pacing = options.pacing ?? FULL_PACING;
+    const after = ([min, max]: readonly [number, number], finished: number) => finished + Math.round(between(min, max));
+    let nextSessionKill = after(pacing.sessionKill.first, 0);
+    let nextChromiumKill = after(pacing.chromiumKill.first, 0);
+    let nextTrap = after(pacing.duplicateTrap.first, 0);
     let trapOn: { since: number; submissions: number } | null = null;
     let hangDone = false;
     let lastLine = '';
@@ -120,21 +146,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (finished >= nextSessionKill) {
         sim.killSessions();
         injected.sessionKills += 1;
-        nextSessionKill = after(6, 16, finished);
+        nextSessionKill = after(pacing.sessionKill.then, finished);
       }
       if (finished >= nextChromiumKill) {
+        // No browser up (the engine just restarted): the kill waits for the next look.
         const pids = await engine.chromiumChildren();
         if (pids.length > 0) {
           killQuietly(pids[Math.floor(random() * pids.length)]);
           injected.chromiumKills += 1;
+          nextChromiumKill = after(pacing.chromiumKill.then, finished);
         }
-        nextChromiumKill = after(20, 40, finished);
       }
       const submissions = totalSubmissions(sim.stats());
       if (trapOn && (submissions > trapOn.submissions || now() - trapOn.since > 20_000)) {
         sim.faults.set({ duplicateTrap: null });
         trapOn = null;
-        nextTrap = after(12, 25, finished);
+        nextTrap = after(pacing.duplicateTrap.then, finished);
       } else if (!trapOn && finished >= nextTrap) {
         // One 'hang' (the portal records it and never answers) once the run is under way, 'error' otherwise.
         const kind: 'hang' | 'error' = !hangDone && injected.duplicateTraps.error >= 1 ? 'hang' : 'error';
@@ -196,9 +223,10 @@ async function crashAndRestart(engine: EngineProcess, injected: ChaosInjected, l
   const browsers = await engine.chromiumChildren();
   await engine.kill();
   injected.engineKills += 1;
-  // The browsers' pipes closed with the engine; they should exit on their own. Any that does
-  // not is counted, then killed like a supervisor cleaning the dead service's processes.
-  await sleep(3_000);
+  // The browsers' pipes closed with the engine; they should exit on their own. Any still up
+  // 3 s later is counted, then killed like a supervisor cleaning the dead service's processes.
+  const givenUp = Date.now() + 3_000;
+  while (browsers.some(alive) && Date.now() < givenUp) await sleep(100);
   const survivors = browsers.filter(alive);
   injected.orphanedChromium += survivors.length;
   for (const survivor of survivors) killQuietly(survivor);

@@ -1,7 +1,9 @@
-// Several workers on one PostgreSQL store (issue 10): three worker processes run 300 jobs
-// against the portal simulator with real Chromium, one is SIGKILLed (with its browsers)
-// mid-run. Its leases expire, the others adopt its master session and jobs from the log, and
-// every job still ends final, submitted exactly once, with no duplicate on the portal.
+// Several workers on one PostgreSQL store (issue 10): three worker processes run jobs against
+// the portal simulator with real Chromium, one is SIGKILLed (with its browsers) mid-run. Its
+// leases expire, the others adopt its master session and jobs from the log, and every job still
+// ends final, submitted exactly once, with no duplicate on the portal.
+// In CI 45 jobs (15 per portal): at the kill, a third done, the victim still holds unfinished
+// jobs, which is what the adoption needs. `npm run chaos -- --full` (CHAOS_FULL=1) runs 300.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +21,7 @@ jest.setTimeout(1_500_000);
 
 const ROOT = resolve(__dirname, '..', '..');
 const PORTALS = ['sim-a', 'sim-b', 'sim-c'];
-const JOBS = 300;
+const JOBS = process.env.CHAOS_FULL === '1' ? 300 : 45;
 const WORKERS = 3;
 
 interface Worker {
@@ -118,7 +120,7 @@ describe('three workers on one PostgreSQL store', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs 300 jobs with one worker SIGKILLed mid-run: every job final, submitted once, no duplicate, none stranded', async () => {
+  it(`runs ${JOBS} jobs with one worker SIGKILLed mid-run: every job final, submitted once, no duplicate, none stranded`, async () => {
     const t0 = Date.now();
     const adapters = new Map(PORTALS.map((id) => [id, new PortalSimAdapter({ baseUrl: sim.url, id })]));
     const intake = new JobIntake({ host: intakeHost, clock: new SystemClock(), portals: (id) => adapters.get(id), maxAttempts: 6, retryDelayMs: 300 });
@@ -149,7 +151,11 @@ describe('three workers on one PostgreSQL store', () => {
       throw new Error(`${error.message}\n${await progress()}`);
     });
 
-    const victim = workers.find((w) => w.id === holders[0].owner) as Worker;
+    // The victim: the master holder with the most unfinished jobs (a portal's few jobs may all be done on a worker that ran ahead).
+    const unfinishedByOwner = await query<{ owner: string; n: string }>(url, `SELECT owner, count(*) AS n FROM stream_leases WHERE kind = 'job' AND NOT done GROUP BY owner`);
+    const unfinishedOf = (owner: string | null) => Number(unfinishedByOwner.find((r) => r.owner === owner)?.n ?? 0);
+    const victimMaster = [...holders].sort((a, b) => unfinishedOf(b.owner) - unfinishedOf(a.owner))[0];
+    const victim = workers.find((w) => w.id === victimMaster.owner) as Worker;
     const inFlightOnVictim = await query<{ n: string }>(url, `SELECT count(*) AS n FROM stream_leases WHERE kind = 'job' AND owner = '${victim.id}' AND NOT done`);
     const killedAt = Date.now();
     killGroup(victim, 'SIGKILL');
@@ -174,7 +180,7 @@ describe('three workers on one PostgreSQL store', () => {
     expect(successes.filter((r) => r.n !== '1')).toEqual([]);
     // The victim's master session was taken over by a survivor, and its jobs with it.
     const masters = await query<{ stream: string; owner: string | null }>(url, `SELECT stream, CASE WHEN expires_at > now() THEN owner END AS owner FROM stream_leases WHERE kind = 'master'`);
-    expect(masters.find((m) => m.stream === holders[0].stream)?.owner).not.toBe(victim.id);
+    expect(masters.find((m) => m.stream === victimMaster.stream)?.owner).not.toBe(victim.id);
     expect(masters.every((m) => m.owner && m.owner !== victim.id)).toBe(true);
     expect(Number(inFlightOnVictim[0].n)).toBeGreaterThan(0);
     const unfinishedLeases = await query<{ n: string }>(url, `SELECT count(*) AS n FROM stream_leases WHERE kind = 'job' AND NOT done`);

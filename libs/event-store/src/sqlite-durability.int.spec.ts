@@ -8,7 +8,7 @@ import { tempStoreFile } from './testing/sqlite-fixture';
 
 const WRITERS = 8;
 const RUN_MS = 1500;
-/** Starting the child (ts-node) and verifying everything it wrote takes seconds on a busy machine. */
+/** Starting the child (TypeScript from source) and verifying everything it wrote takes seconds on a busy machine. */
 const TEST_TIMEOUT_MS = 60_000;
 
 interface Acknowledged {

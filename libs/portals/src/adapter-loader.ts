@@ -32,7 +32,7 @@ function loadOne(path: string, options: Record<string, unknown>): PortalAdapter 
   if (isDeclarativePortalFile(path)) return loadDeclarativePortal(path, options);
   let exported: Record<string, unknown>;
   try {
-    // Adapters are CommonJS modules (or TypeScript under ts-node), loaded by path once at start-up.
+    // Adapters are CommonJS modules (or TypeScript under scripts/ts-run.js), loaded by path once at start-up.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     exported = require(path) as Record<string, unknown>;
   } catch (error) {

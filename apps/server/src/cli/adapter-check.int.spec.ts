@@ -1,17 +1,16 @@
-// `adapter check` as operators run it: the CLI in a child process, real Chromium, and the real
-// portal simulator in this process, so the test sees what the portal recorded (logins, requests,
-// and above all no submission).
-import { execFile } from 'node:child_process';
+// `adapter check` as operators run it: the CLI's own entry (in process; cli.int.spec.ts runs the
+// real process), real Chromium, and the real portal simulator in this process, so the test sees
+// what the portal recorded (logins, requests, and above all no submission).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPortalSim, type PortalSim } from '@engine/portal-sim';
 import { sampleProposal } from '@engine/portals';
+import { runCliInProcess } from './testing/run-cli';
 
-// Each test starts the CLI (TypeScript compiled on the fly) and Chromium: generous on a loaded machine.
+// Each test starts Chromium: generous on a loaded machine.
 jest.setTimeout(240_000);
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
 const AGENT = { username: 'agent', password: 'Secr3t!pass' };
 const WRONG_PASSWORD = 'Wr0ng!pass-xyz';
 
@@ -20,12 +19,6 @@ let dir: string;
 let secrets: string;
 let goodPayload: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 interface Step {
   verdict: 'ok' | 'FAIL';
   name: string;
@@ -33,15 +26,8 @@ interface Step {
   note: string;
 }
 
-function adapterCheck(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.SECRETS_FILE;
-  return new Promise((resolve) => {
-    // The child's own operation timeouts are 60 s; this only bounds a hang of the whole command.
-    execFile(process.execPath, ['-r', './scripts/ts-run.js', 'apps/server/src/cli/main.ts', 'adapter', 'check', ...args], { cwd: ROOT, env, timeout: 220_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function adapterCheck(...args: string[]) {
+  return runCliInProcess(['adapter', 'check', ...args]);
 }
 
 /** The simulator through its built-in adapter (as a PORTALS entry names it) unless another adapter is given. */

@@ -3,7 +3,6 @@
 // `archive` stream and removes them — and nothing else — from the store; `audit verify` checks
 // their chains from the segment (and fails when the segment is altered); a restarted engine
 // still shows an archived job, and a resubmission with its key is not a new job.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,22 +15,14 @@ import { JOB_MACHINE } from '@engine/machines';
 import { jobInput } from '@engine/machines/testing';
 import { JobIntake } from '@engine/engine';
 import { z } from 'zod';
+import { runCliInProcess } from './testing/run-cli';
 
+// The CLI commands run in process (cli.int.spec.ts runs the real process).
 jest.setTimeout(240_000);
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
 const DAY = 86_400_000;
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.DATA_DIR;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', './scripts/ts-run.js', 'apps/server/src/cli/main.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCliInProcess(args);
 
 const effects = (clock: SimulatedClock): EffectRegistry => {
   const at = () => new Date(clock.now()).toISOString();

@@ -3,32 +3,20 @@
 // server would: the backup is the log as of one commit, and restoring it into a fresh folder
 // gives a store that passes `audit verify` and equals the source up to the backup point.
 import Database from 'better-sqlite3';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCliInProcess } from './testing/run-cli';
 
-// Each CLI run compiles TypeScript on the fly: generous on a loaded machine.
+// The writer process compiles TypeScript on the fly: generous on a loaded machine. The CLI
+// commands run in process (cli.int.spec.ts runs the real process).
 jest.setTimeout(300_000);
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.DATABASE_URL;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', './scripts/ts-run.js', 'apps/server/src/cli/main.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCliInProcess(args);
 
 type Row = Record<string, unknown>;
 

@@ -1,7 +1,8 @@
-// The CLI as operators run it: a child process on a temporary SQLite store written through the
-// real SqliteEventStore by the real host and job machine.
+// The CLI as operators run it, on a temporary SQLite store written through the real
+// SqliteEventStore by the real host and job machine. The commands run in process through the
+// CLI's own entry (cliMain, which maps errors to exit codes as the command does); the first test
+// runs the real child process end to end (arguments, stdout, stderr, exit code).
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,33 +10,16 @@ import type { EffectRegistry } from '@engine/core';
 import { createEngine } from '@engine/engine';
 import { SqliteEventStore } from '@engine/event-store';
 import { jobInput } from '@engine/machines/testing';
+import { runCliInProcess, runCliProcess } from './testing/run-cli';
 
-// Each test starts the CLI (TypeScript compiled on the fly) once or twice: generous on a loaded machine.
+// One test starts the CLI process (TypeScript compiled on the fly, tens of seconds on a loaded machine).
 jest.setTimeout(180_000);
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
 let dir: string;
 let file: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return cliWithEnv({}, ...args);
-}
-
-function cliWithEnv(extra: Record<string, string>, ...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  if (!('DATABASE_URL' in extra)) delete env.DATABASE_URL;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', './scripts/ts-run.js', 'apps/server/src/cli/main.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCliInProcess(args);
+const cliWithEnv = (extra: Record<string, string>, ...args: string[]) => runCliInProcess(args, extra);
 
 const at = () => new Date().toISOString();
 const effects: EffectRegistry = {
@@ -62,8 +46,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('engine CLI', () => {
-  it('audit verify passes on a clean store, with progress on stderr and the verdict on stdout', async () => {
-    const run = await cli('audit', 'verify', '--store', `sqlite:${file}`);
+  it('audit verify passes on a clean store, with progress on stderr and the verdict on stdout (the real process)', async () => {
+    const run = await runCliProcess(['audit', 'verify', '--store', `sqlite:${file}`]);
     expect(run.stderr).toContain('replaying streams: 3/3 (100%)');
     expect(run.stdout).toContain('audit OK: 3 stream(s)');
     expect(run.code).toBe(0);

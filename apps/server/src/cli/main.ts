@@ -56,7 +56,25 @@ const USAGE = `usage: engine <command> [--store <location>]
                                                file (--secrets-file, else SECRETS_FILE); non-zero names the failed step
 store: --store, else DATABASE_URL, else sqlite:./data/events.db`;
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** Where a run reads and writes: the process's own streams, or (in tests) streams of their own. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+/** One run as the `engine` command does it: the exit code, an error told on stderr as `engine: …`. */
+export async function cliMain(argv: string[], env: NodeJS.ProcessEnv = process.env, io: CliIo = process): Promise<number> {
+  try {
+    return await runCli(argv, env, io);
+  } catch (error) {
+    const known = error instanceof CliError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    io.stderr.write(`engine: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof CliError ? error.exitCode : known ? EXIT.usage : EXIT.failed;
+  }
+}
+
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, io: CliIo = process): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -83,10 +101,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   });
   const [command, arg, target] = positionals;
   if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${USAGE}\n`);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  const out = (line: string) => void process.stdout.write(`${line}\n`);
+  const out = (line: string) => void io.stdout.write(`${line}\n`);
   // These two handle the store file themselves: the backup never opens it for writing, the restore creates it.
   const archiveDirOf = (storePath: string) => archiveDirFor(values['archive-dir'], env, storePath);
   if (command === 'backup' && arg) return backupCommand(storeLocation(values.store, env), arg, values.force ?? false, out, archiveDirOf);
@@ -98,7 +116,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { adapterCheckCommand } = require('./adapter-check-command') as typeof import('./adapter-check-command');
     const check = { adapter: target, options: values.options, payload: values.payload, credentialsRef: values['credentials-ref'], secretsFile: values['secrets-file'], captcha: values.captcha, out: values.out };
-    return adapterCheckCommand(check, env, { out, err: (line: string) => void process.stderr.write(`${line}\n`), terminal: { input: process.stdin, output: process.stderr } });
+    return adapterCheckCommand(check, env, { out, err: (line: string) => void io.stderr.write(`${line}\n`), terminal: { input: io.stdin, output: io.stderr } });
   }
   const to = values.to === undefined ? undefined : Number(values.to);
   if (to !== undefined && (!Number.isInteger(to) || to < 1)) throw new CliError('--to must be a version number >= 1');
@@ -116,12 +134,12 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (arg !== undefined || (values['dry-run'] ?? false) === (values.apply ?? false)) throw new CliError('migrate needs exactly one of --dry-run and --apply');
     const { store } = openStoreForReading(storeLocation(values.store, env));
     try {
-      return await migrateCommand(store, ENGINE_MACHINES, values.apply ?? false, new SystemClock(), out, (line) => void process.stderr.write(`${line}\n`));
+      return await migrateCommand(store, ENGINE_MACHINES, values.apply ?? false, new SystemClock(), out, (line) => void io.stderr.write(`${line}\n`));
     } finally {
       await store.close();
     }
   }
-  const run = commandFor(command, arg, to, values.format, values.full ?? false, values['archive-dir'], env);
+  const run = commandFor(command, arg, to, values.format, values.full ?? false, values['archive-dir'], env, io);
   const { store, description } = openStoreForReading(storeLocation(values.store, env));
   try {
     return await run(store, description);
@@ -138,30 +156,24 @@ function commandFor(
   full: boolean,
   archiveDir: string | undefined,
   env: NodeJS.ProcessEnv,
+  io: CliIo,
 ): (store: EventStore, storePath: string) => Promise<number> {
-  const out = (line: string) => void process.stdout.write(`${line}\n`);
-  const err = (line: string) => void process.stderr.write(`${line}\n`);
+  const out = (line: string) => void io.stdout.write(`${line}\n`);
+  const err = (line: string) => void io.stderr.write(`${line}\n`);
   if (command === 'replay' && arg) return (store) => replayCommand(store, ENGINE_MACHINES, arg, to, out, full);
   if (command === 'audit' && arg === 'verify') {
     return (store, storePath) =>
-      auditVerifyCommand(store, ENGINE_MACHINES, progressOn(process.stderr, 'replaying streams'), out, err, jobArchive(store, archiveDirFor(archiveDir, env, storePath)));
+      auditVerifyCommand(store, ENGINE_MACHINES, progressOn(io.stderr, 'replaying streams'), out, err, jobArchive(store, archiveDirFor(archiveDir, env, storePath)));
   }
-  if (command === 'export' && arg) return (store) => exportCommand(store, arg, format ?? '', writeRespectingBackpressure);
+  if (command === 'export' && arg) return (store) => exportCommand(store, arg, format ?? '', (chunk) => writeRespectingBackpressure(io.stdout, chunk));
   throw new CliError(USAGE);
 }
 
 /** Large exports must not buffer the whole stream in memory when stdout is slower than the store. */
-function writeRespectingBackpressure(chunk: string): Promise<void> {
-  return process.stdout.write(chunk) ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+function writeRespectingBackpressure(stream: NodeJS.WritableStream, chunk: string): Promise<void> {
+  return stream.write(chunk) ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      const known = error instanceof CliError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-      process.stderr.write(`engine: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = error instanceof CliError ? error.exitCode : known ? EXIT.usage : EXIT.failed;
-    },
-  );
+  void cliMain(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

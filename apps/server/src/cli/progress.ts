@@ -7,7 +7,7 @@ export interface Progress {
 
 const WIDTH = 30;
 
-export function progressOn(stream: NodeJS.WriteStream, label: string): Progress {
+export function progressOn(stream: NodeJS.WritableStream & { isTTY?: boolean }, label: string): Progress {
   let lastDraw = 0;
   let lastDecile = -1;
   let drawn = false;
