@@ -219,24 +219,43 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
-  /** One transaction for the whole batch; a savepoint per append, so one failure does not sink the others. */
+  /**
+   * One transaction for the whole batch. An append whose expectedVersion does not match fails
+   * before it writes anything, so the others need no protection from it; only a write that fails
+   * half-way (a constraint broken behind the store's back, a disk error) undoes the batch, which is
+   * then written again with a savepoint per append, so that one failure does not sink the others.
+   */
   private commit(batch: PendingAppend[]): void {
+    if (!this.commitBatch(batch, false)) this.commitBatch(batch, true);
+  }
+
+  /**
+   * Writes and commits the batch; false when, without savepoints, a write failed half-way (the
+   * transaction is then rolled back, nothing settled). With savepoints every append is settled.
+   */
+  private commitBatch(batch: PendingAppend[], savepoints: boolean): boolean {
     const outcomes: Array<() => void> = [];
     const rows: TailRow[] = [];
     let committed = 0;
     try {
       this.sql.begin.run();
       for (const pending of batch) {
-        this.sql.savepoint.run();
+        if (savepoints) this.sql.savepoint.run();
         const rowsBefore = rows.length;
         try {
           const result = this.write(pending, rows);
-          this.sql.release.run();
+          if (savepoints) this.sql.release.run();
           committed++;
           outcomes.push(() => pending.resolve(result));
         } catch (error) {
-          this.sql.rollbackTo.run();
-          this.sql.release.run();
+          if (!savepoints && !(error instanceof VersionConflictError)) {
+            this.sql.rollback.run();
+            return false;
+          }
+          if (savepoints) {
+            this.sql.rollbackTo.run();
+            this.sql.release.run();
+          }
           rows.length = rowsBefore;
           outcomes.push(() => pending.reject(error));
         }
@@ -246,13 +265,14 @@ export class SqliteEventStore implements EventStore {
       if (this.db.inTransaction) this.sql.rollback.run();
       const failure = new EngineError('STORE_WRITE_FAILED', `event store ${this.file}: commit failed, nothing in this batch was written: ${(error as Error).message}`, { cause: error });
       for (const pending of batch) pending.reject(failure);
-      return;
+      return true;
     }
     this.counters.transactions++;
     this.counters.appends += committed;
     this.keepInTail(rows);
     for (const settle of outcomes) settle();
     if (committed > 0) this.commits.notify();
+    return true;
   }
 
   /** Writes one append; its rows (with their positions) are added to `rows`. */
