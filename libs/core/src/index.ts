@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './recorded-event';
 export * from './canonical-json';
+export * from './canonical-event';
 export * from './json-equal';
 export * from './hash-chain';
 export * from './event-store';

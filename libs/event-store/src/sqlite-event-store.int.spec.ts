@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StoreCorruptError, UnknownSchemaVersionError, VersionConflictError, type NewEvent, type RecordedEvent } from '@engine/core';
+import { StoreCorruptError, UnknownSchemaVersionError, VersionConflictError, canonicalEvent, type NewEvent, type RecordedEvent } from '@engine/core';
 import { describeEventStoreConformance } from './conformance/event-store.conformance';
 import { SqliteEventStore } from './sqlite-event-store';
 import { SCHEMA_VERSION } from './sqlite-schema';
@@ -236,6 +236,18 @@ describe('SqliteEventStore group commit', () => {
     const events = await seen;
     expect(events.map((e) => `${e.position}:${e.type}`)).toEqual(['1:a', '2:b', '3:c', '4:d']);
     expect(events.slice(1)).toEqual(await store.readAll(1));
+  });
+
+  it('a live subscription gets an event that carried its canonical text as that event, not decoded again; others decoded from the row', async () => {
+    const seen = delivered(2);
+    const own = canonicalEvent('step', { n: 1 }, { value: 'filling', context: { n: 1 } }, { at: '2026-01-01T00:00:00.000Z' });
+    await Promise.all([store.append('job-1', [own], { expectedVersion: 'no-stream' }), store.append('job-2', [event('plain', { n: 2 })], { expectedVersion: 'no-stream' })]);
+    const [first, second] = await seen;
+    expect(first.stateAfter).toBe(own.stateAfter);
+    expect(first.data).toBe(own.data);
+    expect(first.meta).toBe(own.meta);
+    expect(second.data).toEqual({ n: 2 });
+    expect([first, second]).toEqual(await store.readAll());
   });
 
   it('a live subscription misses nothing another connection appended to the same file between its commits', async () => {

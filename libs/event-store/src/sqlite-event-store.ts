@@ -3,7 +3,8 @@
 // all appends queued in one event-loop turn, on any streams, share one transaction and one
 // fsync, while each is still checked against its own expectedVersion and fails alone.
 // Subscriptions read what was just committed from the rows the commit wrote, kept in memory
-// (the committed tail), not back from the file, each row decoded once for all of them.
+// (the committed tail), not back from the file, each row decoded once for all of them; a row of
+// an event that came with its canonical text (the host's) is not decoded at all: that event is it.
 import type Database from 'better-sqlite3';
 import {
   EngineError,
@@ -48,7 +49,7 @@ export interface SqliteEventStoreStats {
 
 interface TailRow {
   row: StoredEvent;
-  /** The row as subscribers get it, decoded for the first one that reads it. */
+  /** The row as subscribers get it: the appended event's own parts when they came with their text, else decoded for the first one that reads it. */
   decoded: RecordedEvent | undefined;
 }
 
@@ -218,24 +219,43 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
-  /** One transaction for the whole batch; a savepoint per append, so one failure does not sink the others. */
+  /**
+   * One transaction for the whole batch. An append whose expectedVersion does not match fails
+   * before it writes anything, so the others need no protection from it; only a write that fails
+   * half-way (a constraint broken behind the store's back, a disk error) undoes the batch, which is
+   * then written again with a savepoint per append, so that one failure does not sink the others.
+   */
   private commit(batch: PendingAppend[]): void {
+    if (!this.commitBatch(batch, false)) this.commitBatch(batch, true);
+  }
+
+  /**
+   * Writes and commits the batch; false when, without savepoints, a write failed half-way (the
+   * transaction is then rolled back, nothing settled). With savepoints every append is settled.
+   */
+  private commitBatch(batch: PendingAppend[], savepoints: boolean): boolean {
     const outcomes: Array<() => void> = [];
-    const rows: StoredEvent[] = [];
+    const rows: TailRow[] = [];
     let committed = 0;
     try {
       this.sql.begin.run();
       for (const pending of batch) {
-        this.sql.savepoint.run();
+        if (savepoints) this.sql.savepoint.run();
         const rowsBefore = rows.length;
         try {
           const result = this.write(pending, rows);
-          this.sql.release.run();
+          if (savepoints) this.sql.release.run();
           committed++;
           outcomes.push(() => pending.resolve(result));
         } catch (error) {
-          this.sql.rollbackTo.run();
-          this.sql.release.run();
+          if (!savepoints && !(error instanceof VersionConflictError)) {
+            this.sql.rollback.run();
+            return false;
+          }
+          if (savepoints) {
+            this.sql.rollbackTo.run();
+            this.sql.release.run();
+          }
           rows.length = rowsBefore;
           outcomes.push(() => pending.reject(error));
         }
@@ -245,17 +265,18 @@ export class SqliteEventStore implements EventStore {
       if (this.db.inTransaction) this.sql.rollback.run();
       const failure = new EngineError('STORE_WRITE_FAILED', `event store ${this.file}: commit failed, nothing in this batch was written: ${(error as Error).message}`, { cause: error });
       for (const pending of batch) pending.reject(failure);
-      return;
+      return true;
     }
     this.counters.transactions++;
     this.counters.appends += committed;
     this.keepInTail(rows);
     for (const settle of outcomes) settle();
     if (committed > 0) this.commits.notify();
+    return true;
   }
 
   /** Writes one append; its rows (with their positions) are added to `rows`. */
-  private write({ stream, events, expectedVersion }: PendingAppend, rows: StoredEvent[]): AppendResult {
+  private write({ stream, events, expectedVersion }: PendingAppend, rows: TailRow[]): AppendResult {
     const head = this.sql.head.get(stream) as StreamHeadRecord | undefined;
     const actual = head?.version ?? 0;
     if (!versionMatches(expectedVersion, actual)) throw new VersionConflictError(stream, expectedVersion, actual);
@@ -267,7 +288,10 @@ export class SqliteEventStore implements EventStore {
       const row = chainEvent(stream, ++version, hash, event);
       // Positional parameters: binding by name walks the object's keys on every insert.
       position = Number(this.sql.insertEvent.run(stream, version, row.type, row.data, row.stateAfter, row.meta, row.prevHash, row.hash).lastInsertRowid);
-      rows.push({ position, stream, version, type: row.type, data: row.data, stateAfter: row.stateAfter, meta: row.meta, prevHash: row.prevHash, hash: row.hash });
+      const stored: StoredEvent = { position, stream, version, type: row.type, data: row.data, stateAfter: row.stateAfter, meta: row.meta, prevHash: row.prevHash, hash: row.hash };
+      const source = event.source;
+      const decoded = source && { stream, version, position, type: source.type, data: source.data, stateAfter: source.stateAfter, meta: source.meta, hash: row.hash, prevHash: row.prevHash };
+      rows.push({ row: stored, decoded });
       appended.push({ version, position, hash: row.hash, prevHash: row.prevHash });
       hash = row.hash;
     }
@@ -280,11 +304,11 @@ export class SqliteEventStore implements EventStore {
    * connection wrote in between) start a new tail: the tail never claims to hold all of a range
    * it does not.
    */
-  private keepInTail(rows: StoredEvent[]): void {
+  private keepInTail(rows: TailRow[]): void {
     if (rows.length === 0) return;
     const last = this.tail[this.tail.length - 1];
-    if (!last || rows[0].position !== last.row.position + 1) this.tail = [];
-    for (const row of rows) this.tail.push({ row, decoded: undefined });
+    if (!last || rows[0].row.position !== last.row.position + 1) this.tail = [];
+    for (const row of rows) this.tail.push(row);
     if (this.tail.length > 2 * TAIL_ROWS) this.tail = this.tail.slice(-TAIL_ROWS);
   }
 

@@ -2,7 +2,7 @@
 // hash chain. An event is serialized once, when `append` is called, and the hash is computed
 // over that text, so what is hashed, what is stored and what readers get back are the same
 // even if the caller mutates its object while the append waits for its group commit.
-import { EngineError, ValidationError, canonicalJson, type ExpectedVersion, type NewEvent, type RecordedEvent } from '@engine/core';
+import { EngineError, ValidationError, canonicalJson, canonicalTextOf, type ExpectedVersion, type NewEvent, type RecordedEvent } from '@engine/core';
 import { canonicalEventHash, type CanonicalEventParts } from './canonical-event-hash';
 
 /** One row of the log, as the SQLite `events` table (and the memory log) holds it. */
@@ -19,7 +19,13 @@ export interface StoredEvent {
 }
 
 /** An event serialized at append time, before the store knows its version and position. */
-export type EncodedEvent = CanonicalEventParts;
+export interface EncodedEvent extends CanonicalEventParts {
+  /**
+   * The appended event itself when it came with its canonical text (core's canonicalEvent): its
+   * parts are already what a reader decodes from that text, so a store may hand them out as read.
+   */
+  source?: NewEvent;
+}
 
 /** Serializes a batch for `append`, rejecting input that could not be stored faithfully. */
 export function encodeEvents(stream: string, events: NewEvent[]): EncodedEvent[] {
@@ -39,6 +45,8 @@ function encodeEvent(event: NewEvent, index: number): EncodedEvent {
   if (event.meta === null || typeof event.meta !== 'object' || Array.isArray(event.meta)) {
     throw new ValidationError(`event ${index}: meta must be an object`, { [`events.${index}.meta`]: 'invalid' });
   }
+  const text = canonicalTextOf(event);
+  if (text) return { type: event.type, data: text.data, stateAfter: text.stateAfter, meta: text.meta, source: event };
   return {
     type: event.type,
     data: toJson(event.data, `events.${index}.data`),

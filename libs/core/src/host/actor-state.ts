@@ -34,6 +34,10 @@ export function jsonNormalize<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
+/**
+ * The machine's part of the state, as XState holds it (not yet JSON-normal: the step makes each
+ * recorded state JSON-normal as a whole, see canonicalEvent).
+ */
 export function machinePart(snapshot: AnyMachineSnapshot): Pick<ActorState, 'value' | 'context' | 'status' | 'output'> {
   const part: Pick<ActorState, 'value' | 'context' | 'status' | 'output'> = {
     value: snapshot.value,
@@ -41,5 +45,5 @@ export function machinePart(snapshot: AnyMachineSnapshot): Pick<ActorState, 'val
     status: snapshot.status,
   };
   if (snapshot.output !== undefined) part.output = snapshot.output;
-  return jsonNormalize(part);
+  return part;
 }

@@ -2,6 +2,7 @@
 // effects/timers to start after the append. No I/O. The host uses it to decide; audit replay
 // uses the same function to re-decide and compare with the log, so both can never drift apart.
 import { createActor, type AnyActorRef, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { canonicalEvent } from '../canonical-event';
 import type { EventMeta, NewEvent } from '../recorded-event';
 import { machinePart, type ActorState, type PendingEffect } from './actor-state';
 import { HOST_EVENTS, type TimerCancelledData, type TimerScheduledData } from './host-events';
@@ -173,5 +174,8 @@ function finish(
       records.push({ type: HOST_EVENTS.timerScheduled, data, stateAfter: state, meta: meta() });
     }
   }
-  return { records, state, snapshot, effects, timersArmed, timersCancelled };
+  // Each record's parts become JSON-normal copies with their canonical text (one walk): the state
+  // kept in memory is exactly what the store holds, and the store does not serialise it again.
+  const canonical = records.map((record) => canonicalEvent(record.type, record.data, record.stateAfter, record.meta));
+  return { records: canonical, state: canonical[canonical.length - 1].stateAfter as ActorState, snapshot, effects, timersArmed, timersCancelled };
 }

@@ -7,6 +7,7 @@ import {
   SnapshotNotInChainError,
   ValidationError,
   VersionConflictError,
+  canonicalEvent,
   eventHash,
   type EventStore,
   type ExpectedVersion,
@@ -389,6 +390,26 @@ export function describeEventStoreConformance(name: string, createFixture: Event
         const [stored] = await store.read(stream);
         expect(stored).toMatchObject({ stream, type: 'note.✓', data: { text, [text]: text }, stateAfter: { context: { text } }, meta: { note: text } });
         expect(byStream(await store.heads('job-🚀')).map((h) => h.stream)).toEqual([stream]);
+        expect(await store.verify()).toEqual([]);
+      });
+
+      it('stores an event that carries its canonical text (the host\'s) exactly as the same event without it', async () => {
+        // Insertion order, a date, undefined and a digit key: what the text must describe as JSON does.
+        const parts = (): [unknown, unknown, NewEvent['meta']] => [
+          { z: 1, a: new Date(0), u: undefined, 10: 'ten', 9: 'nine' },
+          { value: 'filling', context: { steps: ['b', 'a'], n: -0, x: NaN }, status: 'active' },
+          { machineId: 'test', at: AT },
+        ];
+        const [data, stateAfter, meta] = parts();
+        await store.append('job-plain', [{ type: 'step', data, stateAfter, meta }], { expectedVersion: 'no-stream' });
+        const appended = await store.append('job-text', [canonicalEvent('step', ...parts())], { expectedVersion: 'no-stream' });
+
+        const [plain] = await store.read('job-plain');
+        const [text] = await store.read('job-text');
+        const content = (e: RecordedEvent) => ({ type: e.type, data: e.data, stateAfter: e.stateAfter, meta: e.meta });
+        expect(content(text)).toEqual(content(plain));
+        expect(text.hash).toBe(eventHash(GENESIS_HASH, 'job-text', 1, plain));
+        expect(appended.events[0].hash).toBe(text.hash);
         expect(await store.verify()).toEqual([]);
       });
 
