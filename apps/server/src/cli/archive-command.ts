@@ -17,10 +17,15 @@ export function parseDuration(text: string | undefined, flag: string): number {
   return Number(match[1]) * UNIT_MS[match[2]];
 }
 
-/** --archive-dir, else DATA_DIR/archive, else the archive folder next to the SQLite store file (DATA_DIR's default layout). */
+/**
+ * --archive-dir, else DATA_DIR/archive, else the archive folder next to the SQLite store file
+ * (DATA_DIR's default layout); for a PostgreSQL store (no file to sit beside), ./data/archive,
+ * the server's default data folder.
+ */
 export function archiveDirFor(flag: string | undefined, env: NodeJS.ProcessEnv, storePath: string): string {
   if (flag !== undefined) return resolve(flag);
   if (env.DATA_DIR) return join(resolve(env.DATA_DIR), 'archive');
+  if (/^postgres(ql)?:\/\//i.test(storePath)) return resolve('data', 'archive');
   return join(dirname(storePath), 'archive');
 }
 

@@ -15,7 +15,7 @@
 //                                     into the archive folder
 //   adapter check <module-or-file> --payload F --credentials-ref R [--options JSON] [--captcha C] [--out D]
 //                                     a dry run against the live portal up to the step before submit
-// Store: --store <location>, else DATABASE_URL, else sqlite:./data/events.db.
+// Store: --store <location> (sqlite:<file> or postgres://…), else DATABASE_URL, else sqlite:./data/events.db.
 // Run: node -r ./scripts/ts-run.js apps/server/src/cli/main.ts <command>  (npm run engine -- <command>)
 import { parseArgs } from 'node:util';
 import { SystemClock, type EventStore } from '@engine/core';
@@ -28,7 +28,7 @@ import { backupCommand, restoreCommand } from './backup-command';
 import { CliError, EXIT } from './cli-error';
 import { exportCommand } from './export-command';
 import { migrateCommand } from './migrate-command';
-import { openStoreForReading, storeLocation } from './open-store';
+import { openStoreForReading, POSTGRES_URL, storeLocation } from './open-store';
 import { progressOn } from './progress';
 import { replayCommand } from './replay-command';
 
@@ -54,7 +54,7 @@ const USAGE = `usage: engine <command> [--store <location>]
                                                step up to submit (never submits); a screenshot per step in --out
                                                (default ./data/adapter-check/<time>); credentials from the secrets
                                                file (--secrets-file, else SECRETS_FILE); non-zero names the failed step
-store: --store, else DATABASE_URL, else sqlite:./data/events.db`;
+store: --store (sqlite:<file> or postgres://…), else DATABASE_URL, else sqlite:./data/events.db`;
 
 /** Where a run reads and writes: the process's own streams, or (in tests) streams of their own. */
 export interface CliIo {
@@ -123,7 +123,12 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (command === 'archive') {
     if (arg !== undefined) throw new CliError(USAGE);
     const olderThan = parseDuration(values['older-than'], '--older-than');
-    const { store, description } = openStoreForReading(storeLocation(values.store, env));
+    const location = storeLocation(values.store, env);
+    // Every worker on a shared PostgreSQL store reads archived jobs from its own DATA_DIR/archive: no default folder here.
+    if (POSTGRES_URL.test(location) && values['archive-dir'] === undefined && !env.DATA_DIR) {
+      throw new CliError('archiving a PostgreSQL store needs --archive-dir (or DATA_DIR): a folder every worker reads as its DATA_DIR/archive; nothing was changed');
+    }
+    const { store, description } = await openStoreForReading(location);
     try {
       return await archiveCommand(jobArchive(store, archiveDirFor(values['archive-dir'], env, description)), olderThan, values['dry-run'] ?? false, out);
     } finally {
@@ -132,7 +137,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   if (command === 'migrate') {
     if (arg !== undefined || (values['dry-run'] ?? false) === (values.apply ?? false)) throw new CliError('migrate needs exactly one of --dry-run and --apply');
-    const { store } = openStoreForReading(storeLocation(values.store, env));
+    const { store } = await openStoreForReading(storeLocation(values.store, env));
     try {
       return await migrateCommand(store, ENGINE_MACHINES, values.apply ?? false, new SystemClock(), out, (line) => void io.stderr.write(`${line}\n`));
     } finally {
@@ -140,7 +145,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     }
   }
   const run = commandFor(command, arg, to, values.format, values.full ?? false, values['archive-dir'], env, io);
-  const { store, description } = openStoreForReading(storeLocation(values.store, env));
+  const { store, description } = await openStoreForReading(storeLocation(values.store, env));
   try {
     return await run(store, description);
   } finally {

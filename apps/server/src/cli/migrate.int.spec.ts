@@ -44,7 +44,7 @@ describe('engine migrate on a SQLite store', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function migrate(apply: boolean): Promise<{ code: number; out: string[]; err: string[]; events: number }> {
-    const { store } = openStoreForReading(`sqlite:${file}`);
+    const { store } = await openStoreForReading(`sqlite:${file}`);
     const out: string[] = [];
     const err: string[] = [];
     try {
@@ -75,7 +75,7 @@ describe('engine migrate on a SQLite store', () => {
     expect(again).toMatchObject({ code: EXIT.ok, events: applied.events });
     expect(again.out).toEqual(["migrate OK: 0 in-flight stream(s) moved to their machine's newest version, 0 stay on their version"]);
 
-    const { store } = openStoreForReading(`sqlite:${file}`);
+    const { store } = await openStoreForReading(`sqlite:${file}`);
     try {
       const [last] = await store.read('task-b', 2);
       expect(last).toMatchObject({ type: 'actor.migrated', data: { from: '1', to: '2' }, meta: { machineVersion: '2' } });
