@@ -1,7 +1,8 @@
 // The append path's hash: core's eventHash, computed from the canonical JSON text the stores
 // keep instead of from objects, so an event is serialized once per append, not twice (hashing
 // dominated the CPU cost of an append). canonical-event-hash.spec.ts holds it equal to eventHash;
-// verify() recomputes with eventHash itself, independently of this shortcut.
+// verify() hashes the stored text the same way and, when that differs, recomputes with eventHash
+// itself from the parsed objects (chain-verifier.ts).
 import { createHash } from 'node:crypto';
 
 /** An event's parts as canonical JSON text (core's canonicalJson). */

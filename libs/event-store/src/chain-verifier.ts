@@ -2,6 +2,7 @@
 // adapters so that "edited" and "deleted" mean the same thing everywhere. Only the first bad
 // version of a stream is reported: everything after it is unprovable anyway.
 import { GENESIS_HASH, eventHash, type ChainProblem } from '@engine/core';
+import { canonicalEventHash } from './canonical-event-hash';
 import type { StoredEvent } from './stored-event';
 
 /** What a store keeps per stream besides its events (the SQLite `streams` table). */
@@ -88,8 +89,17 @@ class ChainWalk {
   }
 }
 
-/** A row whose JSON no longer parses was edited too: report it as a mismatch, not a crash. */
+/**
+ * The row's hash recomputed from its content. First over the stored text as it is (the bytes the
+ * append hashed: canonicalEventHash), which costs one sha256 and no parsing; only when that
+ * differs, from the parsed objects with core's eventHash, independently of the append's shortcut
+ * (a row written by an older build whose text was not the canonical form still verifies). An
+ * edit changes the stored text, so it fails both. A row whose JSON no longer parses was edited
+ * too: reported as a mismatch, not a crash.
+ */
 function recomputeHash(row: StoredEvent): string | undefined {
+  const fast = canonicalEventHash(row.prevHash, row.stream, row.version, row);
+  if (fast === row.hash) return fast;
   try {
     const event = { type: row.type, data: JSON.parse(row.data), stateAfter: JSON.parse(row.stateAfter), meta: JSON.parse(row.meta) };
     return eventHash(row.prevHash, row.stream, row.version, event);
