@@ -371,6 +371,7 @@ export function createEngine(options: EngineOptions): Engine {
   const workflows = new WorkflowSessions({ host, browsers, dataDir, clock, logger, secrets, config: options.workflows });
   const leases = new SessionLeases({
     host,
+    sessionOf: (portal, account) => plans.find((plan) => plan.portal === portal && plan.account === account)?.session,
     browsers,
     masterSource: (portal) => masterSessions.source(portal),
     portals: () => portals.ids(),

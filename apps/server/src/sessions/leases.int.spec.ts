@@ -159,6 +159,8 @@ describe('session leases over HTTP', () => {
     expect(idle.status).toBe(409);
     expect(idle.body.reason).toBe('portal portal-idle has no master session');
     expect((await call('POST', '/api/sessions/leases', { portal: 'nowhere' })).status).toBe(404);
+    expect((await call('POST', '/api/sessions/leases', { portal: PORTAL, account: 'nobody' })).status).toBe(404);
+    expect((await call('POST', '/api/sessions/leases', { portal: PORTAL, account: 'Not An Id!' })).body.fields).toHaveProperty('account');
     expect((await call('POST', '/api/sessions/leases', { portal: PORTAL, ttlMs: 10 })).body.fields).toHaveProperty('ttlMs');
     expect((await call('POST', '/api/sessions/leases', { portal: PORTAL, ttlMs: 3_600_001 })).status).toBe(400);
     expect((await call('POST', '/api/sessions/leases', { portal: PORTAL, mode: 'master' })).status).toBe(400);

@@ -9,7 +9,7 @@ export const sessionIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}(?:\.[a
 export const recoverSchema = z.object({ level: z.enum(['soft', 'hard', 'nuclear']).optional() }).strict();
 
 const challengeIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
-const accountIdSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'an account id');
+export const accountIdSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'an account id');
 
 /**
  * An answer. `account` or `challengeId` picks the session when the path names a portal whose

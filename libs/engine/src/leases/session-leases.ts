@@ -75,12 +75,16 @@ export const DEFAULT_SESSION_LEASES_CONFIG: SessionLeasesConfig = {
 
 export interface LeaseRequest {
   portal: string;
+  /** One of the portal's accounts (its master session is lent); default: the portal's first (or only) one. */
+  account?: string;
   ttlMs?: number;
   mode?: LeaseMode;
 }
 
 export interface SessionLeasesOptions {
   host: ActorHost;
+  /** The master session of a portal's account (`<portal>` for its first, `<portal>.<account>` for the others); undefined for an unknown account. */
+  sessionOf?: (portal: string, account: string) => string | undefined;
   browsers: BrowserHost;
   /** The portal's logged-in master page, when its browser is up. */
   masterSource: (portal: string) => SessionSource | undefined;
@@ -144,8 +148,10 @@ export class SessionLeases {
    * what was lent (once). LeaseUnavailableError when the copy failed (the lease is closed).
    */
   async create(request: LeaseRequest, by: string): Promise<GrantedLease> {
-    const { portal } = request;
-    if (!this.options.portals().includes(portal)) throw new NotFoundError('portal', portal);
+    if (!this.options.portals().includes(request.portal)) throw new NotFoundError('portal', request.portal);
+    // The lease names the master session it lends: the portal's id, or `<portal>.<account>`.
+    const portal = request.account === undefined ? request.portal : this.options.sessionOf?.(request.portal, request.account);
+    if (portal === undefined) throw new NotFoundError('account', `${request.portal}.${request.account}`);
     const leaseId = this.ids.next();
     const input: SessionLeaseInput = { leaseId, portal, mode: request.mode ?? 'devtools', ttlMs: request.ttlMs ?? this.config.defaultTtlMs, by, at: this.now() };
     const problems = sessionLeaseInputProblems(input);

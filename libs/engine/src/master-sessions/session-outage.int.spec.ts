@@ -83,6 +83,12 @@ describe('a dead master session: keep-alive and leases under its one root cause'
     // The browser's loss, as the runtime reports it, joins the recovery the probe started.
     await engine.host.sendTo(MASTER_SESSION_MACHINE, PORTAL, { type: 'BROWSER_LOST', reason: 'browser_crashed', at: new Date(clock.now()).toISOString() });
     await expect(engine.leases.create({ portal: PORTAL }, 'script')).rejects.toBeInstanceOf(InvalidCommandError);
+    // Naming the account lends that account's session: a's is the dead one (the same refusal, counted once more) …
+    await expect(engine.leases.create({ portal: PORTAL, account: 'a' }, 'script')).rejects.toMatchObject({ stream: A });
+    // … b's is another session (ready in the log; with faked effects it has no page to copy, so it is refused by its own name).
+    await expect(engine.leases.create({ portal: PORTAL, account: 'b' }, 'script')).rejects.toMatchObject({ stream: B });
+    await expect(engine.leases.create({ portal: PORTAL, account: 'zz' }, 'script')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(engine.leases.list()).toEqual([]);
 
     const incidents = await engine.sessions.incidents();
     expect(incidents).toHaveLength(1);
@@ -93,7 +99,7 @@ describe('a dead master session: keep-alive and leases under its one root cause'
       state: 'recovering',
       rootCause: { kind: 'heartbeat', reason: 'browser crashed (pid 4242, SIGKILL)' },
       recovery: { number: 1, joinedReports: 1 },
-      operations: { waiting: 0, cancelled: 1, refused: 1, byName: { keepAlive: 1, lease: 1 } },
+      operations: { waiting: 0, cancelled: 1, refused: 2, byName: { keepAlive: 1, lease: 2 } },
     });
     expect(stateOf(B)).toBe('ready');
     // Nothing of it is a failure of its own: the guarded operations show the one death.
