@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { InvalidCommandError, NotFoundError, SimulatedClock, type EffectRegistry, type RecordedEvent } from '@engine/core';
+import { InvalidCommandError, NotFoundError, SimulatedClock, type RecordedEvent } from '@engine/core';
 import { createEngine, SqliteJobIndex } from '@engine/engine';
 import { SqliteEventStore, StreamArchive, ARCHIVE_STREAM } from '@engine/event-store';
 import { JOB_MACHINE } from '@engine/machines';
@@ -16,6 +16,7 @@ import { jobInput } from '@engine/machines/testing';
 import { JobIntake } from '@engine/engine';
 import { z } from 'zod';
 import { runCliInProcess } from './testing/run-cli';
+import { instantJobEffects } from './testing/instant-job-effects';
 
 // The CLI commands run in process (cli.int.spec.ts runs the real process).
 jest.setTimeout(240_000);
@@ -24,16 +25,6 @@ const DAY = 86_400_000;
 
 const cli = (...args: string[]) => runCliInProcess(args);
 
-const effects = (clock: SimulatedClock): EffectRegistry => {
-  const at = () => new Date(clock.now()).toISOString();
-  return {
-    cloneSession: { run: async () => ({ type: 'CLONED', at: at() }) },
-    validateSession: { run: async () => ({ type: 'SESSION_VALID', at: at() }) },
-    fillStep: { run: async (p: { step: string }) => ({ type: 'STEP_FILLED', step: p.step, at: at() }) },
-    submitForm: { run: async (p: { jobId: string }) => ({ type: 'SUBMITTED', reference: `REF-${p.jobId}`, at: at() }) },
-    closeClone: { run: async () => undefined },
-  };
-};
 
 describe('engine archive on a SQLite store', () => {
   let dir: string;
@@ -48,7 +39,7 @@ describe('engine archive on a SQLite store', () => {
     const clock = new SimulatedClock(Date.now() - 3 * DAY);
     // The job index is kept in the store's file, as the server keeps it: its rows outlive a restart.
     const store = new SqliteEventStore(file);
-    const engine = createEngine({ store, jobIndex: new SqliteJobIndex(file), effects: effects(clock), clock, dataDir: dir });
+    const engine = createEngine({ store, jobIndex: new SqliteJobIndex(file), effects: instantJobEffects(clock), clock, dataDir: dir });
     await engine.start();
     const create = (id: string) => engine.host.create('job', id, { ...jobInput, jobId: id, businessKey: `BK-${id}`, steps: ['applicant'] });
     await create('a');
@@ -115,7 +106,7 @@ describe('engine archive on a SQLite store', () => {
 
     // A restarted engine shows the archived job from its segment, the others from the store.
     const clock = new SimulatedClock();
-    const engine = createEngine({ store: new SqliteEventStore(file), effects: effects(clock), clock, dataDir: dir });
+    const engine = createEngine({ store: new SqliteEventStore(file), effects: instantJobEffects(clock), clock, dataDir: dir });
     await engine.start();
     try {
       expect(engine.feed.get('job-a')).toBeUndefined();
@@ -136,7 +127,7 @@ describe('engine archive on a SQLite store', () => {
     }
 
     // An engine whose index was kept (rows written before the archive) lists them from the segment as well.
-    const keptIndex = createEngine({ store: new SqliteEventStore(file), jobIndex: new SqliteJobIndex(file), effects: effects(clock), clock, dataDir: dir });
+    const keptIndex = createEngine({ store: new SqliteEventStore(file), jobIndex: new SqliteJobIndex(file), effects: instantJobEffects(clock), clock, dataDir: dir });
     await keptIndex.start();
     try {
       expect((await keptIndex.jobs.list({ limit: 10 })).jobs.map((j) => [j.jobId, j.state])).toEqual([['a', 'submitted'], ['b', 'cancelled'], ['c', 'pending'], ['d', 'submitted']]);
@@ -159,7 +150,7 @@ describe('engine archive on a SQLite store', () => {
     const store = new SqliteEventStore(file);
     const clock = new SimulatedClock();
     try {
-      const engine = createEngine({ store, effects: effects(clock), clock, dataDir: dir });
+      const engine = createEngine({ store, effects: instantJobEffects(clock), clock, dataDir: dir });
       const portal = { id: 'sim', payloadSchema: z.object({ chassisNo: z.string() }).strict(), businessKey: (p: { chassisNo: string }) => p.chassisNo, fillSteps: ['vehicle'] };
       const archive = new StreamArchive({ store, dir: archiveDir, machine: JOB_MACHINE, clock });
       const intake = new JobIntake({ host: engine.host, clock, portals: () => portal, archived: (stream) => archive.lastState(stream) });

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimulatedClock, type EffectRegistry } from '@engine/core';
+import { SimulatedClock } from '@engine/core';
 import { createEngine } from '@engine/engine';
 import { SqliteEventStore } from '@engine/event-store';
 import { ENGINE_MACHINES } from '@engine/machines';
@@ -15,21 +15,12 @@ import { archiveDirFor, jobArchive } from './archive-command';
 import { auditVerifyCommand } from './audit-command';
 import { backupCommand, restoreCommand } from './backup-command';
 import { CliError } from './cli-error';
+import { instantJobEffects } from './testing/instant-job-effects';
 
 jest.setTimeout(120_000);
 
 const DAY = 86_400_000;
 
-const effects = (clock: SimulatedClock): EffectRegistry => {
-  const at = () => new Date(clock.now()).toISOString();
-  return {
-    cloneSession: { run: async () => ({ type: 'CLONED', at: at() }) },
-    validateSession: { run: async () => ({ type: 'SESSION_VALID', at: at() }) },
-    fillStep: { run: async (p: { step: string }) => ({ type: 'STEP_FILLED', step: p.step, at: at() }) },
-    submitForm: { run: async (p: { jobId: string }) => ({ type: 'SUBMITTED', reference: `REF-${p.jobId}`, at: at() }) },
-    closeClone: { run: async () => undefined },
-  };
-};
 
 const silent = { update: () => undefined, done: () => undefined };
 
@@ -45,7 +36,7 @@ describe('engine backup / restore with archive segments', () => {
     archiveDir = join(dir, 'live', 'archive');
     mkdirSync(join(dir, 'live'));
     const clock = new SimulatedClock(Date.now() - 2 * DAY);
-    const engine = createEngine({ store: new SqliteEventStore(store), effects: effects(clock), clock, dataDir: join(dir, 'live') });
+    const engine = createEngine({ store: new SqliteEventStore(store), effects: instantJobEffects(clock), clock, dataDir: join(dir, 'live') });
     await engine.start();
     for (const id of ['a', 'b']) {
       await engine.host.create('job', id, { ...jobInput, jobId: id, businessKey: `BK-${id}`, steps: ['applicant'] });

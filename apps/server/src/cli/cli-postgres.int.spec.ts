@@ -6,27 +6,18 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { SimulatedClock, type EffectRegistry } from '@engine/core';
+import { SimulatedClock } from '@engine/core';
 import { createEngine } from '@engine/engine';
 import { PostgresEventStore } from '@engine/event-store';
 import { startPostgresCluster, type PostgresCluster } from '@engine/event-store/testing';
 import { jobInput } from '@engine/machines/testing';
 import { runCliInProcess } from './testing/run-cli';
+import { instantJobEffects } from './testing/instant-job-effects';
 
 jest.setTimeout(180_000);
 
 const DAY = 86_400_000;
 
-const effects = (clock: SimulatedClock): EffectRegistry => {
-  const at = () => new Date(clock.now()).toISOString();
-  return {
-    cloneSession: { run: async () => ({ type: 'CLONED', at: at() }) },
-    validateSession: { run: async () => ({ type: 'SESSION_VALID', at: at() }) },
-    fillStep: { run: async (p: { step: string }) => ({ type: 'STEP_FILLED', step: p.step, at: at() }) },
-    submitForm: { run: async (p: { jobId: string }) => ({ type: 'SUBMITTED', reference: `REF-${p.jobId}`, at: at() }) },
-    closeClone: { run: async () => undefined },
-  };
-};
 
 async function tables(url: string): Promise<string[]> {
   const client = new Client({ connectionString: url });
@@ -49,7 +40,7 @@ describe('the engine CLI on a PostgreSQL store', () => {
     url = await cluster.createDatabase('cli_store');
     dir = mkdtempSync(join(tmpdir(), 'engine-cli-pg-'));
     const clock = new SimulatedClock(Date.now() - 2 * DAY);
-    const engine = createEngine({ store: await PostgresEventStore.open(url), effects: effects(clock), clock, dataDir: dir });
+    const engine = createEngine({ store: await PostgresEventStore.open(url), effects: instantJobEffects(clock), clock, dataDir: dir });
     await engine.start();
     for (const id of ['a', 'b']) await engine.host.create('job', id, { ...jobInput, jobId: id, businessKey: `BK-${id}`, steps: ['applicant'] });
     await engine.host.send('job-a', { type: 'START' });
