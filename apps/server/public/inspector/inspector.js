@@ -97,7 +97,13 @@
     const cause = i.rootCause.jobId ? `job ${i.rootCause.jobId} reported ${i.rootCause.reason}` : `${i.rootCause.kind}: ${i.rootCause.reason}`;
     const waiting = `${i.dependents.waiting} job${i.dependents.waiting === 1 ? '' : 's'} waiting`;
     const halted = i.intakeHalted ? ' — intake halted until an operator resets it' : '';
-    return `<p data-portal="${esc(i.portal)}"><a href="${esc(streamLink(`master-${i.portal}`))}">${esc(i.portal)}</a> ${esc(i.state)} since ${esc(time(i.since))}: ${esc(cause)}; ${esc(waiting)}${esc(halted)}</p>`;
+    // A portal with several accounts has one master session (and incident) per account.
+    const session = i.session ?? i.portal;
+    const label = i.account ? `${i.portal} (account ${i.account})` : i.portal;
+    const ops = i.operations ?? { waiting: 0, cancelled: 0, refused: 0, byName: {} };
+    const names = Object.entries(ops.byName).map(([name, n]) => `${name} ${n}`).join(', ');
+    const held = ops.waiting + ops.cancelled + ops.refused > 0 ? `; other work it held: ${ops.waiting} waiting, ${ops.cancelled} cancelled, ${ops.refused} refused (${names})` : '';
+    return `<p data-portal="${esc(i.portal)}" data-session="${esc(session)}"><a href="${esc(streamLink(`master-${session}`))}">${esc(label)}</a> ${esc(i.state)} since ${esc(time(i.since))}: ${esc(cause)}; ${esc(waiting)}${esc(held)}${esc(halted)}</p>`;
   }
 
   function askForToken(message) {

@@ -179,38 +179,48 @@ describe('inspector in Chromium', () => {
     await page.screenshot({ path: join(OUTPUT, 'master-session.png'), fullPage: true });
   });
 
-  it('shows an open incident in a banner over the list, naming the portal and its root cause, and drops it when the session is back', async () => {
-    const stream = 'master-portal-b';
+  it('shows an open incident in a banner over the list, naming the portal (and account) and its root cause, and drops it when the session is back', async () => {
     const t0 = Date.UTC(2026, 0, 2);
-    const records: NewEvent[] = [];
-    let result: StepResult = stepStart(MASTER_SESSION_MACHINE, stream, { portal: 'portal-b', credentialsRef: 'secret://portal-b/login' }, { at: t0 });
-    records.push(...result.records);
     const steps: Array<[number, EngineEvent]> = [
       [1, { type: 'BROWSER_LAUNCHED' }],
       [2, { type: 'LOGGED_IN', at: new Date(t0 + 2_000).toISOString() }],
       [100, { type: 'FAILURE_REPORTED', jobId: 'job-9', reason: 'login_form', at: new Date(t0 + 100_000).toISOString() }],
       [103, { type: 'LOGGED_IN', at: new Date(t0 + 103_000).toISOString() }],
     ];
-    let applied = 0;
-    const upTo = (count: number) => {
-      for (const [second, event] of steps.slice(applied, count)) {
-        applied += 1;
-        result = stepEvent(MASTER_SESSION_MACHINE, stream, records.length, result.state, result.snapshot, event, { at: t0 + second * 1_000 });
-        records.push(...result.records);
-      }
-    };
-    upTo(3);
-    await server.engine.store.append(stream, records, { expectedVersion: 'no-stream' });
+    // Two master sessions of portal-b: its own, and account desk-2's (`master-<portal>.<account>`).
+    const sessions = ['master-portal-b', 'master-portal-b.desk-2'].map((stream) => {
+      const records: NewEvent[] = [];
+      let result: StepResult = stepStart(MASTER_SESSION_MACHINE, stream, { portal: 'portal-b', credentialsRef: 'secret://portal-b/login' }, { at: t0 });
+      records.push(...result.records);
+      let applied = 0;
+      let written = 0;
+      const upTo = async (count: number) => {
+        const before = written;
+        for (const [second, event] of steps.slice(applied, count)) {
+          applied += 1;
+          result = stepEvent(MASTER_SESSION_MACHINE, stream, records.length, result.state, result.snapshot, event, { at: t0 + second * 1_000 });
+          records.push(...result.records);
+        }
+        await server.engine.store.append(stream, records.slice(before), { expectedVersion: before === 0 ? 'no-stream' : before });
+        written = records.length;
+      };
+      return { upTo };
+    });
+    for (const session of sessions) await session.upTo(3);
     await page.goto(`${server.url}/inspector#/`, { waitUntil: 'domcontentloaded' });
-    await page.waitForSelector('#incidents:not([hidden]) p[data-portal="portal-b"]', WAIT);
+    await page.waitForSelector('#incidents:not([hidden]) p[data-session="portal-b"]', WAIT);
+    await page.waitForSelector('#incidents p[data-session="portal-b.desk-2"]', WAIT);
     const banner = await text('#incidents');
     expect(banner).toContain('portal-b recovering since 2026-01-02 00:01:40');
+    expect(banner).toContain('portal-b (account desk-2) recovering since 2026-01-02 00:01:40');
     expect(banner).toContain('job job-9 reported login_form');
+    expect(await page.$eval('#incidents p[data-session="portal-b.desk-2"] a', (a) => a.getAttribute('href'))).toContain('master-portal-b.desk-2');
     await page.screenshot({ path: join(OUTPUT, 'incident-banner.png'), fullPage: true });
 
-    const before = records.length;
-    upTo(4);
-    await server.engine.store.append(stream, records.slice(before), { expectedVersion: before });
+    await sessions[0].upTo(4);
+    await page.waitForSelector('#incidents p[data-session="portal-b"]', { ...WAIT, hidden: true });
+    expect(await text('#incidents')).toContain('portal-b (account desk-2)');
+    await sessions[1].upTo(4);
     await page.waitForSelector('#incidents[hidden]', WAIT);
   });
 });
