@@ -45,7 +45,7 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/callbacks/{jobId}' },
   { method: 'POST', path: '/api/callbacks/{jobId}/resend' },
   { method: 'GET', path: '/api/sessions' },
-  { method: 'POST', path: '/api/sessions/leases', body: { portal: 'string', ttlMs: 'number', mode: 'string' } },
+  { method: 'POST', path: '/api/sessions/leases', body: { portal: 'string', account: 'string', ttlMs: 'number', mode: 'string' } },
   { method: 'GET', path: '/api/sessions/leases', query: [] },
   { method: 'GET', path: '/api/sessions/leases/{id}' },
   { method: 'DELETE', path: '/api/sessions/leases/{id}', body: {} },
@@ -78,6 +78,11 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/workflows/{sid}/reset', body: {} },
   { method: 'DELETE', path: '/api/workflows/{sid}' },
   { method: 'POST', path: '/api/workflows/{sid}/files', query: ['name'] },
+  { method: 'GET', path: '/api/workflows/{sid}/files' },
+  { method: 'GET', path: '/api/workflows/{sid}/files/{name}' },
+  { method: 'POST', path: '/api/workflows/{sid}/steps', body: { steps: 'object', values: 'object', credentialsRef: 'string', origin: 'string', timeoutMs: 'number' } },
+  { method: 'POST', path: '/api/workflows/{sid}/downloads', body: { url: 'string', selector: 'string', name: 'string' } },
+  { method: 'POST', path: '/api/workflows/{sid}/screenshot', body: { name: 'string', fullPage: 'boolean' } },
 ];
 
 /** Hand-made URL fragments, sent as written: traversals, encoded traversals, NULs, broken escapes. */
